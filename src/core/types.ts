@@ -1,0 +1,56 @@
+// Vocabulary shared by every part of Switchyard. Plain data, no behaviour.
+
+export type RequestKind = 'completion' | 'ask' | 'refactor' | 'architecture';
+
+/** Where an endpoint's bytes go. `machine`: loopback only; `network`: a trusted private host; `cloud`: anything else. */
+export type EndpointClass = 'machine' | 'network' | 'cloud';
+
+export type Route = 'local' | 'cloud' | 'blocked';
+
+export type Outcome = 'served' | 'cancelled' | 'cached' | 'failed' | 'blocked';
+
+export type LocalProviderId = 'ollama' | 'openai-compatible' | 'embedded';
+export type CloudProviderId = 'openai' | 'anthropic';
+export type ProviderId = LocalProviderId | CloudProviderId;
+
+export const LOCAL_PROVIDERS: readonly LocalProviderId[] = ['ollama', 'openai-compatible', 'embedded'];
+export const CLOUD_PROVIDERS: readonly CloudProviderId[] = ['openai', 'anthropic'];
+
+export function isCloudProvider(p: ProviderId): p is CloudProviderId {
+  return (CLOUD_PROVIDERS as readonly string[]).includes(p);
+}
+
+/** Token counts. Provider-reported where available; cache fields only for providers that report them. */
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  cacheReadTokens?: number;
+  cacheWriteTokens?: number;
+}
+
+/**
+ * One model call, as it happened. Emitted by completions and commands, consumed by the ledger,
+ * the status bar and the log. Never carries prompt or completion text.
+ */
+export interface ModelCallEvent {
+  id: string;
+  /** ISO-8601 time the call started. */
+  time: string;
+  kind: RequestKind;
+  route: Route;
+  reasons: string[];
+  provider: ProviderId;
+  model: string;
+  endpointClass: EndpointClass;
+  /** Estimated before the call. */
+  estimated: TokenUsage;
+  /** As reported by the provider; absent when the call produced no usage (blocked, failed early, cached). */
+  usage?: TokenUsage;
+  /** Time to first token, ms. */
+  ttftMs?: number;
+  /** Wall time of the call, ms (for local calls this is the inference time that local cost is charged for). */
+  totalMs: number;
+  outcome: Outcome;
+  /** Short, secret-free description of a failure or block. */
+  error?: string;
+}

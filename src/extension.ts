@@ -1,0 +1,52 @@
+import * as vscode from 'vscode';
+import { Emitter } from './core/events';
+import { EgressGate } from './core/privacy/gate';
+import type { ModelCallEvent } from './core/types';
+import { registerCoreCommands } from './vscode/commands';
+import { Log } from './vscode/log';
+import { createPrivacyService } from './vscode/privacy';
+import type { Services } from './vscode/services';
+import { SettingsStore } from './vscode/settings';
+import { StatusBar } from './vscode/statusBar';
+
+/** The extension's public surface, used by the integration tests to observe behaviour. */
+export interface SwitchyardApi {
+  services: Services;
+  /** Milliseconds activate() took. */
+  activationMs: number;
+}
+
+// activate() only builds the parts and registers features. Anything heavy (tokenizers, cloud SDKs,
+// the embedded engine) is loaded on first use, never here.
+export function activate(context: vscode.ExtensionContext): SwitchyardApi {
+  const started = performance.now();
+  const log = new Log();
+  const settings = new SettingsStore(context.extension, (message) => {
+    log.warn(message);
+    void vscode.window.showWarningMessage(`Switchyard: ${message}`, 'Open Settings').then((pick) => {
+      if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'switchyard');
+    });
+  });
+  const status = new StatusBar('switchyard.showLog');
+  const events = new Emitter<ModelCallEvent>();
+  const privacy = createPrivacyService(settings);
+  const gate = new EgressGate({
+    policy: () => privacy.policy(),
+    classify: (url) => privacy.classify(url),
+    onBlocked: (intent, url, decision) => log.warn(`${intent.purpose} to ${url.host} ${decision.reason}`),
+  });
+  context.subscriptions.push(log, settings, status, { dispose: () => events.clear() });
+
+  const services: Services = { context, settings, log, status, events, privacy, gate };
+  status.update({ locked: privacy.policy().neverLeaveMachine });
+  events.on((e) => log.request(e));
+  registerCoreCommands(services);
+
+  const activationMs = performance.now() - started;
+  log.info(`Switchyard ${String((context.extension.packageJSON as { version?: string }).version)} activated in ${activationMs.toFixed(1)} ms`);
+  return { services, activationMs };
+}
+
+export function deactivate(): void {
+  // Disposables registered on the context are released by VS Code.
+}

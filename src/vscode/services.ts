@@ -1,0 +1,31 @@
+import type * as vscode from 'vscode';
+import type { Emitter } from '../core/events';
+import type { EgressGate } from '../core/privacy/gate';
+import type { PrivacyPolicy } from '../core/privacy/policy';
+import type { EndpointClass, ModelCallEvent } from '../core/types';
+import type { Log } from './log';
+import type { SettingsStore } from './settings';
+import type { StatusBar } from './statusBar';
+
+/** What the privacy area offers the rest of the extension. */
+export interface PrivacyService {
+  /** The current policy; fails closed. */
+  policy(): PrivacyPolicy;
+  /** Where a URL's bytes go, after name resolution. */
+  classify(url: URL): Promise<EndpointClass>;
+  /** True when the file may not be sent to the cloud nor used as context. Resolves symlinks. */
+  isExcluded(uri: vscode.Uri): Promise<boolean>;
+}
+
+/** The parts every feature is built from. Created once in activate(). */
+export interface Services {
+  context: vscode.ExtensionContext;
+  settings: SettingsStore;
+  log: Log;
+  status: StatusBar;
+  /** Every model call, as it happened: the ledger, log and status bar listen here. */
+  events: Emitter<ModelCallEvent>;
+  privacy: PrivacyService;
+  /** The one door to the network for provider traffic. */
+  gate: EgressGate;
+}

@@ -1,0 +1,72 @@
+import * as vscode from 'vscode';
+import { parseSettings, SECTION, type ParsedSettings, type RawSettings, type Settings } from '../core/settings';
+import { Emitter } from '../core/events';
+
+/** Every key this extension contributes, relative to the `switchyard.` section. */
+function contributedKeys(extension: vscode.Extension<unknown> | undefined): string[] {
+  const props = (extension?.packageJSON as { contributes?: { configuration?: { properties?: Record<string, unknown> } } })
+    ?.contributes?.configuration?.properties ?? {};
+  return Object.keys(props).filter((k) => k.startsWith(`${SECTION}.`)).map((k) => k.slice(SECTION.length + 1));
+}
+
+/** Reads VS Code configuration, per scope, into the raw shape core validates. */
+export function readRawSettings(keys: readonly string[], scope?: vscode.ConfigurationScope): RawSettings {
+  const config = vscode.workspace.getConfiguration(SECTION, scope ?? null);
+  const raw: Record<string, RawSettings[string]> = {};
+  for (const key of keys) {
+    const i = config.inspect(key);
+    if (!i) continue;
+    raw[key] = {
+      defaultValue: i.defaultValue,
+      globalValue: i.globalValue,
+      workspaceValue: i.workspaceValue,
+      workspaceFolderValue: i.workspaceFolderValue,
+    };
+  }
+  return raw;
+}
+
+/**
+ * The one place settings are read. Holds the current validated settings, re-reads on change,
+ * and reports each bad value once, naming the setting.
+ */
+export class SettingsStore implements vscode.Disposable {
+  private parsed: ParsedSettings;
+  private readonly keys: string[];
+  private readonly reported = new Set<string>();
+  private readonly subscription: vscode.Disposable;
+  readonly onDidChange = new Emitter<Settings>();
+
+  constructor(extension: vscode.Extension<unknown> | undefined, private readonly report: (message: string) => void) {
+    this.keys = contributedKeys(extension);
+    this.parsed = this.read();
+    this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration(SECTION)) return;
+      this.parsed = this.read();
+      this.onDidChange.emit(this.parsed.settings);
+    });
+  }
+
+  get current(): Settings {
+    return this.parsed.settings;
+  }
+
+  get problems(): ParsedSettings['problems'] {
+    return this.parsed.problems;
+  }
+
+  private read(): ParsedSettings {
+    const parsed = parseSettings(readRawSettings(this.keys));
+    for (const p of parsed.problems) {
+      if (this.reported.has(p.message)) continue;
+      this.reported.add(p.message);
+      this.report(p.message);
+    }
+    return parsed;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.onDidChange.clear();
+  }
+}

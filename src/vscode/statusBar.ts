@@ -1,0 +1,78 @@
+import * as vscode from 'vscode';
+
+/** What the status bar shows. Features update their own fields; rendering happens in one place. */
+export interface StatusModel {
+  /** Local completion engine state. */
+  completion: 'ready' | 'thinking' | 'slow' | 'unreachable' | 'off' | 'unknown';
+  /** Detail for the tooltip, e.g. the fix when the local model is unreachable. */
+  completionDetail?: string;
+  /** The workspace is never-leave-machine. */
+  locked: boolean;
+  /** Route of the last request. */
+  lastRoute?: 'local' | 'cloud' | 'blocked';
+  /** Tooltip lines about the last request (route, model, tokens, cost, reasons). */
+  lastDetail?: string[];
+  /** Today's cloud spend in USD. */
+  todayCloudUsd?: number;
+}
+
+/** The Switchyard status bar item. Exists from activation; renders only when something changed. */
+export class StatusBar implements vscode.Disposable {
+  readonly item: vscode.StatusBarItem;
+  private model: StatusModel = { completion: 'unknown', locked: false };
+  private rendered = '';
+
+  constructor(command: string | undefined) {
+    this.item = vscode.window.createStatusBarItem('switchyard.status', vscode.StatusBarAlignment.Right, 100);
+    this.item.name = 'Switchyard';
+    this.item.command = command;
+    this.render();
+    this.item.show();
+  }
+
+  get state(): Readonly<StatusModel> {
+    return this.model;
+  }
+
+  update(patch: Partial<StatusModel>): void {
+    this.model = { ...this.model, ...patch };
+    this.render();
+  }
+
+  setCommand(command: string): void {
+    this.item.command = command;
+  }
+
+  private render(): void {
+    const m = this.model;
+    const icon = m.completion === 'thinking' ? '$(loading~spin)'
+      : m.completion === 'unreachable' ? '$(debug-disconnect)'
+      : m.completion === 'slow' ? '$(watch)'
+      : m.completion === 'off' ? '$(circle-slash)'
+      : m.lastRoute === 'cloud' ? '$(cloud)'
+      : m.lastRoute === 'blocked' ? '$(shield)'
+      : '$(server-process)';
+    const lock = m.locked ? '$(lock) ' : '';
+    const spend = m.todayCloudUsd !== undefined ? ` $${m.todayCloudUsd.toFixed(2)}` : '';
+    const text = `${lock}${icon} Switchyard${spend}`;
+    const tooltip = new vscode.MarkdownString(undefined, true);
+    tooltip.appendMarkdown(`**Switchyard**${m.locked ? ' — $(lock) never-leave-machine workspace' : ''}\n\n`);
+    tooltip.appendMarkdown(`Completions: ${m.completion}${m.completionDetail ? ` — ${escape(m.completionDetail)}` : ''}\n\n`);
+    if (m.lastDetail?.length) tooltip.appendMarkdown(m.lastDetail.map(escape).join('  \n'));
+    const key = `${text}\n${tooltip.value}`;
+    if (key === this.rendered) return; // no flicker: touch the item only when its content changes
+    this.rendered = key;
+    this.item.text = text;
+    this.item.tooltip = tooltip;
+    this.item.backgroundColor = m.completion === 'unreachable'
+      ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}
+
+function escape(s: string): string {
+  return s.replace(/[\\`*_{}[\]<>()#+!|]/g, '\\$&');
+}

@@ -1,0 +1,53 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseSettings, defaultSettings } from '../../src/core/settings';
+
+test('defaults are used when nothing is set', () => {
+  const { settings, problems } = parseSettings({});
+  assert.deepEqual(problems, []);
+  assert.equal(settings.providers.local.ollamaUrl, 'http://127.0.0.1:11434');
+  assert.equal(settings.routing.mode, 'hybrid');
+  assert.equal(settings.privacy.neverLeaveMachine, false);
+});
+
+test('a bad value yields a problem naming the setting and the safe default', () => {
+  const { settings, problems } = parseSettings({
+    'routing.mode': { defaultValue: 'hybrid', globalValue: 'yolo' },
+    'budget.dailyUsd': { defaultValue: 0, workspaceValue: -5 },
+    'local.ollamaUrl': { defaultValue: 'http://127.0.0.1:11434', globalValue: 'not a url' },
+  });
+  assert.equal(settings.routing.mode, 'hybrid');
+  assert.equal(settings.cost.dailyBudgetUsd, 0);
+  assert.equal(settings.providers.local.ollamaUrl, 'http://127.0.0.1:11434');
+  assert.equal(problems.length, 3);
+  const about = (setting: string) => problems.find((p) => p.setting === setting)?.message ?? '';
+  assert.match(about('switchyard.routing.mode'), /"yolo"/);
+  assert.match(about('switchyard.budget.dailyUsd'), /at least 0/);
+  assert.match(about('switchyard.local.ollamaUrl'), /must be an http:\/\/ or https:\/\/ URL/);
+});
+
+test('endpoint settings ignore workspace and folder values', () => {
+  const { settings } = parseSettings({
+    'local.ollamaUrl': { defaultValue: 'http://127.0.0.1:11434', workspaceValue: 'http://evil.example:11434' },
+    'cloud.openai.baseUrl': { defaultValue: 'https://api.openai.com/v1', workspaceFolderValue: 'https://evil.example/v1' },
+  });
+  assert.equal(settings.providers.local.ollamaUrl, 'http://127.0.0.1:11434');
+  assert.equal(settings.providers.cloud.openai.baseUrl, 'https://api.openai.com/v1');
+});
+
+test('never-leave-machine: true in any scope wins', () => {
+  const on = (scope: string) => parseSettings({ 'privacy.neverLeaveMachine': { defaultValue: false, globalValue: false, [scope]: true } });
+  assert.equal(on('workspaceValue').settings.privacy.neverLeaveMachine, true);
+  assert.equal(on('globalValue').settings.privacy.neverLeaveMachine, true);
+  const off = parseSettings({ 'privacy.neverLeaveMachine': { defaultValue: false, globalValue: true, workspaceValue: false } });
+  assert.equal(off.settings.privacy.neverLeaveMachine, true);
+  const garbage = parseSettings({ 'privacy.neverLeaveMachine': { defaultValue: false, workspaceValue: 'no' } });
+  assert.equal(garbage.settings.privacy.neverLeaveMachine, true, 'an unreadable value fails closed');
+  assert.equal(garbage.problems.length, 1);
+});
+
+test('exclusions add up across scopes', () => {
+  const { settings } = parseSettings({ 'privacy.exclude': { defaultValue: [], globalValue: ['**/secret/**'], workspaceValue: ['*.pem'] } });
+  assert.deepEqual(settings.privacy.exclude.sort(), ['**/secret/**', '*.pem']);
+  assert.deepEqual(defaultSettings().privacy.exclude, []);
+});
