@@ -22,7 +22,7 @@ test('a bad value yields a problem naming the setting and the safe default', () 
   assert.equal(problems.length, 3);
   const about = (setting: string) => problems.find((p) => p.setting === setting)?.message ?? '';
   assert.match(about('switchyard.routing.mode'), /"yolo"/);
-  assert.match(about('switchyard.budget.dailyUsd'), /at least 0/);
+  assert.match(about('switchyard.budget.dailyUsd'), /between 0 and 100000; got -5, using 0/);
   assert.match(about('switchyard.local.ollamaUrl'), /must be an http:\/\/ or https:\/\/ URL/);
 });
 
