@@ -3,15 +3,22 @@ import { Emitter } from './core/events';
 import { EgressGate } from './core/privacy/gate';
 import type { ModelCallEvent } from './core/types';
 import { registerCoreCommands } from './vscode/commands';
+import { registerCompletion } from './vscode/completion';
+import { registerCost } from './vscode/cost';
+import { registerEmbedded } from './vscode/embedded';
+import { registerLocalModels } from './vscode/localModels';
+import { registerTasks } from './vscode/tasks';
 import { Log } from './vscode/log';
-import { createPrivacyService } from './vscode/privacy';
-import type { Services } from './vscode/services';
+import { createPrivacyService, registerPrivacyFeatures } from './vscode/privacy';
+import type { CostService, LocalModels, Services } from './vscode/services';
 import { SettingsStore } from './vscode/settings';
 import { StatusBar } from './vscode/statusBar';
 
 /** The extension's public surface, used by the integration tests to observe behaviour. */
 export interface SwitchyardApi {
   services: Services;
+  cost: CostService;
+  local: LocalModels;
   /** Milliseconds activate() took. */
   activationMs: number;
 }
@@ -41,10 +48,16 @@ export function activate(context: vscode.ExtensionContext): SwitchyardApi {
   status.update({ locked: privacy.policy().neverLeaveMachine });
   events.on((e) => log.request(e));
   registerCoreCommands(services);
+  registerPrivacyFeatures(services);
+  const cost = registerCost(services);
+  const local = registerLocalModels(services);
+  registerEmbedded(services, local);
+  registerCompletion(services, local);
+  registerTasks(services, local, cost);
 
   const activationMs = performance.now() - started;
   log.info(`Switchyard ${String((context.extension.packageJSON as { version?: string }).version)} activated in ${activationMs.toFixed(1)} ms`);
-  return { services, activationMs };
+  return { services, cost, local, activationMs };
 }
 
 export function deactivate(): void {

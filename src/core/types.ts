@@ -54,3 +54,15 @@ export interface ModelCallEvent {
   /** Short, secret-free description of a failure or block. */
   error?: string;
 }
+
+/** Cloud spend against the configured caps. A cap of 0 means none. */
+export interface BudgetState {
+  dailySpentUsd: number;
+  monthlySpentUsd: number;
+  dailyCapUsd: number;
+  monthlyCapUsd: number;
+  /** A cap is reached: the router keeps requests local (reason "budget"). */
+  exceeded: boolean;
+  /** Spend passed the warning threshold of a cap. */
+  warning: boolean;
+}

@@ -30,3 +30,8 @@ export function createPrivacyService(settings: SettingsStore): PrivacyService {
     },
   };
 }
+
+/** Privacy commands, marker-file watching, API key commands, lock state. */
+export function registerPrivacyFeatures(_s: import('./services').Services): void {
+  // Registered by the privacy feature.
+}

@@ -29,3 +29,23 @@ export interface Services {
   /** The one door to the network for provider traffic. */
   gate: EgressGate;
 }
+
+/** What the cost area offers: budgets for the router and prices for estimates. */
+export interface CostService {
+  budget(): import('../core/types').BudgetState;
+  /** USD for a usage on a model, from the bundled price table (with setting overrides); undefined if unknown. */
+  priceUsd(provider: import('../core/types').ProviderId, model: string, usage: import('../core/types').TokenUsage): number | undefined;
+}
+
+/** The configured local model server, built through the egress gate. Owned by the completion area. */
+export interface LocalModels {
+  /** What is configured now. */
+  current(): { id: import('../core/types').LocalProviderId; baseUrl: string; completionModel: string; chatModel: string };
+  fim(): import('../core/providers/types').FimProvider;
+  chat(): import('../core/providers/types').ChatProvider;
+  catalog(): import('../core/providers/types').ModelCatalog;
+  /** Last known health; undefined until checked. */
+  healthy(): boolean | undefined;
+  /** The embedded engine registers its provider here (undefined to unregister). */
+  setEmbedded(provider: (import('../core/providers/types').FimProvider & import('../core/providers/types').ChatProvider & import('../core/providers/types').ModelCatalog) | undefined): void;
+}

@@ -8,6 +8,8 @@ export interface ProviderSettings {
     provider: LocalProviderId;
     ollamaUrl: string;
     openaiCompatibleUrl: string;
+    /** Model for local chat requests (ask, refactor, architecture). */
+    chatModel: string;
   };
   cloud: {
     provider: CloudProviderId;
@@ -25,6 +27,7 @@ export function parseProviderSettings(r: SettingsReader): ProviderSettings {
       provider: r.oneOf('local.provider', ['ollama', 'openai-compatible', 'embedded'] as const, { fallback: 'ollama', ...user }),
       ollamaUrl: r.url('local.ollamaUrl', { fallback: 'http://127.0.0.1:11434', ...user }),
       openaiCompatibleUrl: r.url('local.openaiCompatibleUrl', { fallback: 'http://127.0.0.1:8080/v1', ...user }),
+      chatModel: r.string('local.chatModel', { fallback: 'qwen2.5-coder:7b-instruct', nonEmpty: true, ...user }),
     },
     cloud: {
       provider: r.oneOf('cloud.provider', ['openai', 'anthropic'] as const, { fallback: 'openai', ...user }),
