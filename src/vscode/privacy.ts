@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { ALL_CLASSES, failClosedPolicy, NEVER_LEAVE_MACHINE, type PrivacyPolicy } from '../core/privacy/policy';
 import type { EndpointClass } from '../core/types';
 import type { PrivacyService } from './services';
+import { registerApiKeyCommands } from './secrets';
 import type { SettingsStore } from './settings';
 
 /** Builds the privacy service from settings and Workspace Trust. */
@@ -32,6 +33,6 @@ export function createPrivacyService(settings: SettingsStore): PrivacyService {
 }
 
 /** Privacy commands, marker-file watching, API key commands, lock state. */
-export function registerPrivacyFeatures(_s: import('./services').Services): void {
-  // Registered by the privacy feature.
+export function registerPrivacyFeatures(s: import('./services').Services): void {
+  registerApiKeyCommands(s.context, s.log);
 }
