@@ -1,0 +1,27 @@
+// Builds the configured cloud chat provider. Cheap: the SDKs themselves load on the first request.
+import type { ProviderSettings } from '../settings/providers';
+import type { CloudProviderId } from '../types';
+import { createAnthropicChat } from './anthropic';
+import { createOpenAIChat } from './openai';
+import type { ChatProvider } from './types';
+
+export interface CloudFactoryInput {
+  provider: CloudProviderId;
+  settings: ProviderSettings['cloud'];
+  apiKey: string;
+  fetch: typeof fetch;
+  timeoutMs: number;
+}
+
+export function cloudBaseUrl(provider: CloudProviderId, settings: ProviderSettings['cloud']): string {
+  return provider === 'openai' ? settings.openai.baseUrl : settings.anthropic.baseUrl;
+}
+
+export function cloudModel(provider: CloudProviderId, settings: ProviderSettings['cloud']): string {
+  return provider === 'openai' ? settings.openai.model : settings.anthropic.model;
+}
+
+export function createCloudChat(i: CloudFactoryInput): ChatProvider {
+  const opts = { baseUrl: cloudBaseUrl(i.provider, i.settings), apiKey: i.apiKey, fetch: i.fetch, timeoutMs: i.timeoutMs };
+  return i.provider === 'openai' ? createOpenAIChat(opts) : createAnthropicChat(opts);
+}

@@ -1,0 +1,173 @@
+// The router: decides, for one request, whether it runs on the local model, in the cloud, or not at all,
+// and says why in plain words. Pure: every input is passed in, so a test can drive every decision.
+import type { PrivacyPolicy } from '../privacy/policy';
+import type { RoutingMode, RoutingSettings } from '../settings/routing';
+import type { BudgetState, CloudProviderId, EndpointClass, LocalProviderId, ProviderId, RequestKind, Route, TokenUsage } from '../types';
+
+export type Override = 'local' | 'cloud';
+
+export type PriceFn = (provider: ProviderId, model: string, usage: TokenUsage) => number | undefined;
+
+export interface RouteInput {
+  kind: RequestKind;
+  /** Estimated prompt tokens (gpt-tokenizer). */
+  promptTokens: number;
+  /** Expected answer tokens, for the cost estimate. */
+  expectedOutputTokens: number;
+  selectionLines: number;
+  files: number;
+  privacy: Pick<PrivacyPolicy, 'allowed' | 'neverLeaveMachine' | 'reason'>;
+  /** Some of the content comes from a file excluded by the privacy settings. */
+  excludedContent: boolean;
+  /** What the secret scan found and what the settings say to do about it. */
+  secrets: { found: boolean; handling: 'keep-local' | 'redact' };
+  budget: BudgetState;
+  local: { provider: LocalProviderId; model: string; endpointClass: EndpointClass; /** undefined: not checked yet. */ healthy: boolean | undefined };
+  cloud: { provider: CloudProviderId; model: string; endpointClass: EndpointClass; keyConfigured: boolean };
+  mode: RoutingMode;
+  override?: Override;
+  /** Says why an override was set when the user did not set it (an automatic escalation). */
+  overrideWhy?: string;
+  settings: Pick<RoutingSettings, 'targets' | 'askLocalMaxTokens' | 'askLocalMaxLines'>;
+  price: PriceFn;
+}
+
+export interface Alternative {
+  allowed: boolean;
+  /** Why not, when not allowed. */
+  why?: string;
+  estimatedCostUsd?: number;
+}
+
+export interface RouteDecision {
+  target: Route;
+  /** The provider that serves the request; for a block, the one that would have. */
+  provider: ProviderId;
+  model: string;
+  endpointClass: EndpointClass;
+  estimated: TokenUsage;
+  /** USD for the chosen route (local runs cost the configured local rate); undefined when unknown. */
+  estimatedCostUsd?: number;
+  reasons: string[];
+  /** Could the same request run in the cloud / locally instead? Drives "Ask the cloud instead" and "Keep it local". */
+  cloud: Alternative;
+  local: Alternative;
+}
+
+const KIND_WORDS: Record<RequestKind, string> = {
+  completion: 'completions',
+  ask: 'ask',
+  refactor: 'refactor',
+  architecture: 'explain-architecture',
+};
+
+const PROVIDER_NAMES: Record<ProviderId, string> = {
+  ollama: 'Ollama',
+  'openai-compatible': 'the local OpenAI-compatible server',
+  embedded: 'the embedded engine',
+  openai: 'OpenAI',
+  anthropic: 'Anthropic',
+};
+
+export function providerName(p: ProviderId): string {
+  return PROVIDER_NAMES[p];
+}
+
+export function usd(n: number): string {
+  return n >= 0.01 || n === 0 ? `$${n.toFixed(2)}` : `$${n.toFixed(4)}`;
+}
+
+/** Why the cloud cannot take this request, or undefined when it can. Order: privacy first, then money. */
+function cloudBlocker(i: RouteInput): string | undefined {
+  if (i.privacy.neverLeaveMachine) return 'never-leave-machine workspace';
+  if (!i.privacy.allowed.includes(i.cloud.endpointClass)) return `${i.cloud.endpointClass} endpoints are not allowed (${i.privacy.reason})`;
+  if (i.excludedContent) return 'the request involves a file excluded by switchyard.privacy.exclude';
+  if (i.secrets.found && i.secrets.handling === 'keep-local') return 'the prompt contains what looks like a secret';
+  if (!i.cloud.keyConfigured) return `no ${providerName(i.cloud.provider)} API key is set (Switchyard: Set API Key)`;
+  if (i.budget.exceeded) return budgetWords(i.budget);
+  return undefined;
+}
+
+function budgetWords(b: BudgetState): string {
+  if (b.dailyCapUsd > 0 && b.dailySpentUsd >= b.dailyCapUsd) return `daily budget of ${usd(b.dailyCapUsd)} reached`;
+  if (b.monthlyCapUsd > 0 && b.monthlySpentUsd >= b.monthlyCapUsd) return `monthly budget of ${usd(b.monthlyCapUsd)} reached`;
+  return 'cloud budget reached';
+}
+
+/** Why the local model cannot take this request, or undefined when it can (or might: health unknown). */
+function localBlocker(i: RouteInput): string | undefined {
+  if (!i.privacy.allowed.includes(i.local.endpointClass)) {
+    return `the local server is a ${i.local.endpointClass} endpoint, not allowed in this workspace (${i.privacy.reason})`;
+  }
+  if (i.local.healthy === false) return 'local model unreachable';
+  return undefined;
+}
+
+/** Where the request would go if nothing stood in the way, and why. */
+function preference(i: RouteInput): { want: Override; why: string } {
+  if (i.override === 'local') return { want: 'local', why: i.overrideWhy ?? 'you asked to keep it local' };
+  if (i.override === 'cloud') return { want: 'cloud', why: i.overrideWhy ?? 'you asked for the cloud' };
+  if (i.kind === 'completion') return { want: 'local', why: 'completions stay local' };
+  if (i.mode === 'local-only') return { want: 'local', why: 'routing mode is local-only' };
+  if (i.mode === 'cloud-preferred') return { want: 'cloud', why: 'routing mode prefers the cloud' };
+  const kind = KIND_WORDS[i.kind];
+  const target = i.settings.targets[i.kind];
+  if (i.kind === 'ask' && target === 'local') {
+    if (i.promptTokens > i.settings.askLocalMaxTokens) {
+      return { want: 'cloud', why: `ask is large (${i.promptTokens} tokens > ${i.settings.askLocalMaxTokens}), so it goes to the cloud` };
+    }
+    if (i.files > 1) return { want: 'cloud', why: `ask spans ${i.files} files, so it goes to the cloud` };
+    if (i.selectionLines > i.settings.askLocalMaxLines) {
+      return { want: 'cloud', why: `ask covers ${i.selectionLines} lines (> ${i.settings.askLocalMaxLines}), so it goes to the cloud` };
+    }
+    return { want: 'local', why: `ask is small (${i.promptTokens} tokens), so it stays local` };
+  }
+  return { want: target, why: target === 'cloud' ? `${kind} goes to the cloud by default` : `${kind} stays local by default` };
+}
+
+export function route(i: RouteInput): RouteDecision {
+  const estimated: TokenUsage = { promptTokens: i.promptTokens, completionTokens: i.expectedOutputTokens };
+  const cloudCost = i.price(i.cloud.provider, i.cloud.model, estimated);
+  const localCost = i.price(i.local.provider, i.local.model, estimated);
+  const cloudWhyNot = i.kind === 'completion' ? 'completions stay local' : cloudBlocker(i);
+  const localWhyNot = localBlocker(i);
+  const cloudAlt: Alternative = { allowed: !cloudWhyNot, why: cloudWhyNot, estimatedCostUsd: cloudCost };
+  const localAlt: Alternative = { allowed: !localWhyNot, why: localWhyNot, estimatedCostUsd: localCost };
+
+  const toLocal = (reasons: string[]): RouteDecision => ({
+    target: 'local', provider: i.local.provider, model: i.local.model, endpointClass: i.local.endpointClass,
+    estimated, estimatedCostUsd: localCost, reasons, cloud: cloudAlt, local: localAlt,
+  });
+  const toCloud = (reasons: string[]): RouteDecision => {
+    const extra: string[] = [];
+    if (i.secrets.found && i.secrets.handling === 'redact') extra.push('secrets redacted before sending');
+    if (i.budget.warning) extra.push(`budget warning: ${usd(i.budget.dailySpentUsd)} spent today, ${usd(i.budget.monthlySpentUsd)} this month`);
+    return {
+      target: 'cloud', provider: i.cloud.provider, model: i.cloud.model, endpointClass: i.cloud.endpointClass,
+      estimated, estimatedCostUsd: cloudCost, reasons: [...reasons, ...extra], cloud: cloudAlt, local: localAlt,
+    };
+  };
+  const blocked = (onCloud: boolean, reasons: string[]): RouteDecision => ({
+    ...(onCloud ? toCloud([]) : toLocal([])), target: 'blocked', estimatedCostUsd: undefined, reasons,
+  });
+
+  const { want, why } = preference(i);
+
+  if (want === 'cloud') {
+    if (!cloudWhyNot) return toCloud([why]);
+    // An explicit request for the cloud is answered as asked or not at all: no quiet substitute.
+    if (i.override === 'cloud') return blocked(true, [`blocked: the cloud is not available: ${cloudWhyNot} (you asked for the cloud)`]);
+    if (!localWhyNot) return toLocal([why, `kept local: ${cloudWhyNot}`]);
+    return blocked(false, [why, `blocked: ${cloudWhyNot} and ${localWhyNot}`]);
+  }
+
+  if (!localWhyNot) return toLocal([why]);
+  if (i.local.healthy === false && !cloudWhyNot && i.override !== 'local' && i.mode !== 'local-only' && i.kind !== 'completion') {
+    return toCloud([why, `${localWhyNot}, using the cloud (allowed in this workspace)`]);
+  }
+  if (i.local.healthy !== false) return blocked(false, [why, `blocked: ${localWhyNot}`]); // the local server's address is not allowed
+  if (i.privacy.neverLeaveMachine) return blocked(false, [why, `blocked: ${localWhyNot} and this workspace never leaves the machine`]);
+  if (i.override === 'local') return blocked(false, [`blocked: ${localWhyNot} (you asked to keep it local)`]);
+  if (i.mode === 'local-only') return blocked(false, [why, `blocked: ${localWhyNot} and routing mode is local-only`]);
+  return blocked(false, [why, `blocked: ${localWhyNot} and the cloud is not available: ${cloudWhyNot ?? 'completions stay local'}`]);
+}

@@ -1,0 +1,183 @@
+// Runs one task request: estimate, scan, route, call the provider through the gate, stream the text,
+// and record exactly one ModelCallEvent per model call (or one 'blocked' event when nothing ran).
+import { confidenceOf, type Confidence } from '../routing/confidence';
+import { route, type Override, type PriceFn, type RouteDecision } from '../routing/router';
+import type { PrivacyPolicy } from '../privacy/policy';
+import { ProviderError, type ChatMessage, type ChatProvider, type StreamResult } from '../providers/types';
+import type { RoutingSettings, TaskKind } from '../settings/routing';
+import type { BudgetState, CloudProviderId, EndpointClass, LocalProviderId, ModelCallEvent, Outcome, TokenUsage } from '../types';
+import { newId } from '../ids';
+import { promptText } from './prompts';
+
+export interface TaskRequest {
+  kind: TaskKind;
+  messages: ChatMessage[];
+  maxTokens: number;
+  /** For the cost estimate. */
+  expectedOutputTokens: number;
+  selectionLines: number;
+  files: number;
+  /** Some content comes from a privacy-excluded file (the adapters keep such files out, so rarely true). */
+  excludedContent: boolean;
+  override?: Override;
+}
+
+/** Everything the router needs that changes over time, read fresh for each request. */
+export interface RoutingContext {
+  routing: RoutingSettings;
+  policy: PrivacyPolicy;
+  budget: BudgetState;
+  local: { provider: LocalProviderId; model: string; endpointClass: EndpointClass; healthy: boolean | undefined };
+  cloud: { provider: CloudProviderId; model: string; endpointClass: EndpointClass; keyConfigured: boolean };
+  secretHandling: 'keep-local' | 'redact';
+}
+
+export interface TaskDeps {
+  context(): Promise<RoutingContext>;
+  /** The local chat provider, built through the gate. May throw if none is available. */
+  localChat(kind: TaskKind): ChatProvider;
+  /** The cloud chat provider, built through the gate; throws ProviderError('no-key') without a key. */
+  cloudChat(kind: TaskKind, provider: CloudProviderId): Promise<ChatProvider>;
+  countTokens(text: string): Promise<number>;
+  secrets: { found(text: string): Promise<boolean>; redact(text: string): Promise<string> };
+  price: PriceFn;
+  emit(event: ModelCallEvent): void;
+}
+
+export interface TaskSink {
+  /** A (new) attempt starts: the view clears its text and shows the route. */
+  onRoute(decision: RouteDecision): void;
+  onText(delta: string): void;
+}
+
+export interface TaskResult {
+  decision: RouteDecision;
+  outcome: Outcome;
+  text: string;
+  finishReason?: StreamResult['finishReason'];
+  usage?: TokenUsage;
+  ttftMs?: number;
+  totalMs: number;
+  /** From reported usage when there is one, else the estimate. */
+  costUsd?: number;
+  error?: { code: ProviderError['code'] | 'internal'; message: string; retryAfterMs?: number };
+  /** Local answers only. */
+  confidence?: Confidence;
+  /** The local answer looked unsure (below routing.confidenceThreshold). */
+  unsure: boolean;
+  /** What the user can do next: re-run in the cloud (with its estimate) or locally. */
+  offers: { askCloud?: { estimatedCostUsd?: number }; keepLocal?: boolean };
+  /** When this answer replaced an unsure local one automatically. */
+  escalatedFrom?: TaskResult;
+}
+
+export class TaskRunner {
+  constructor(private readonly deps: TaskDeps) {}
+
+  /** Runs the request; escalates an unsure local answer to the cloud when routing.autoEscalate allows. */
+  async run(req: TaskRequest, sink: TaskSink, signal: AbortSignal): Promise<TaskResult> {
+    const first = await this.attempt(req, sink, signal);
+    if (!first.unsure || !first.offers.askCloud || signal.aborted) return first;
+    const ctx = await this.deps.context();
+    if (!ctx.routing.autoEscalate) return first;
+    const why = `escalated: the local answer looked unsure (${first.confidence?.signals.join(', ') || 'low confidence'})`;
+    const second = await this.attempt({ ...req, override: 'cloud' }, sink, signal, why);
+    return { ...second, escalatedFrom: first };
+  }
+
+  private async attempt(req: TaskRequest, sink: TaskSink, signal: AbortSignal, overrideWhy?: string): Promise<TaskResult> {
+    const started = Date.now();
+    const ctx = await this.deps.context();
+    const text = promptText(req.messages);
+    const promptTokens = await this.deps.countTokens(text);
+    // Scanning only matters when the cloud is possible at all.
+    const cloudPossible = !ctx.policy.neverLeaveMachine && req.override !== 'local';
+    const secretsFound = cloudPossible ? await this.deps.secrets.found(text) : false;
+    const decision = route({
+      kind: req.kind,
+      promptTokens,
+      expectedOutputTokens: req.expectedOutputTokens,
+      selectionLines: req.selectionLines,
+      files: req.files,
+      privacy: ctx.policy,
+      excludedContent: req.excludedContent,
+      secrets: { found: secretsFound, handling: ctx.secretHandling },
+      budget: ctx.budget,
+      local: ctx.local,
+      cloud: ctx.cloud,
+      mode: ctx.routing.mode,
+      override: req.override,
+      overrideWhy,
+      settings: ctx.routing,
+      price: this.deps.price,
+    });
+    sink.onRoute(decision);
+    const base = {
+      id: newId(), time: new Date(started).toISOString(), kind: req.kind, reasons: decision.reasons,
+      provider: decision.provider, model: decision.model, endpointClass: decision.endpointClass, estimated: decision.estimated,
+    };
+    const offers = offersFor(decision);
+
+    if (decision.target === 'blocked') {
+      const message = decision.reasons[decision.reasons.length - 1] ?? 'blocked';
+      this.deps.emit({ ...base, route: 'blocked', totalMs: 0, outcome: 'blocked', error: message });
+      return { decision, outcome: 'blocked', text: '', totalMs: 0, error: { code: 'blocked', message }, unsure: false, offers };
+    }
+
+    let provider: ChatProvider;
+    let messages = req.messages;
+    try {
+      if (decision.target === 'cloud') {
+        provider = await this.deps.cloudChat(req.kind, ctx.cloud.provider);
+        if (secretsFound) messages = await Promise.all(req.messages.map(async (m) => ({ ...m, content: await this.deps.secrets.redact(m.content) })));
+      } else {
+        provider = this.deps.localChat(req.kind);
+      }
+    } catch (err) {
+      return this.failed(req, decision, base, started, err, '', offers);
+    }
+
+    let streamed = '';
+    try {
+      const result = await provider.chat(
+        { model: decision.model, messages, maxTokens: req.maxTokens, temperature: 0.2, logprobs: decision.target === 'local' },
+        (delta) => { streamed += delta; sink.onText(delta); },
+        signal,
+      );
+      const outcome: Outcome = result.finishReason === 'cancelled' ? 'cancelled' : 'served';
+      const costUsd = this.deps.price(decision.provider, decision.model, result.usage ?? decision.estimated);
+      this.deps.emit({ ...base, route: decision.target, usage: result.usage, ttftMs: result.ttftMs, totalMs: result.totalMs, outcome });
+      const confidence = decision.target === 'local' && outcome === 'served' ? confidenceOf(result) : undefined;
+      const unsure = confidence !== undefined && confidence.score < ctx.routing.confidenceThreshold;
+      return {
+        decision, outcome, text: result.text, finishReason: result.finishReason, usage: result.usage, ttftMs: result.ttftMs,
+        totalMs: result.totalMs, costUsd, confidence, unsure, offers,
+      };
+    } catch (err) {
+      return this.failed(req, decision, base, started, err, streamed, offers);
+    }
+  }
+
+  private failed(
+    req: TaskRequest, decision: RouteDecision, base: Omit<ModelCallEvent, 'route' | 'totalMs' | 'outcome'>,
+    started: number, err: unknown, text: string, offers: TaskResult['offers'],
+  ): TaskResult {
+    const totalMs = Date.now() - started;
+    const pe = err instanceof ProviderError ? err : undefined;
+    const message = pe ? pe.message : `${req.kind} failed unexpectedly: ${(err as Error)?.message ?? String(err)}`;
+    const blocked = pe?.code === 'blocked';
+    this.deps.emit({ ...base, route: blocked ? 'blocked' : decision.target, totalMs, outcome: blocked ? 'blocked' : 'failed', error: message });
+    return {
+      decision, outcome: blocked ? 'blocked' : 'failed', text, totalMs, unsure: false, offers,
+      error: { code: pe?.code ?? 'internal', message, retryAfterMs: pe?.options.retryAfterMs },
+    };
+  }
+}
+
+/** The other route, when it is allowed: a local answer can go to the cloud, a cloud one (or failure) can stay local. */
+function offersFor(d: RouteDecision): TaskResult['offers'] {
+  const offers: TaskResult['offers'] = {};
+  if (d.target !== 'cloud' && d.cloud.allowed) offers.askCloud = { estimatedCostUsd: d.cloud.estimatedCostUsd };
+  if (d.target !== 'local' && d.local.allowed) offers.keepLocal = true;
+  return offers;
+}
