@@ -39,7 +39,7 @@ export function activate(context: vscode.ExtensionContext): SwitchyardApi {
   const privacy = createPrivacyService(settings);
   const gate = new EgressGate({
     policy: () => privacy.policy(),
-    classify: (url) => privacy.classify(url),
+    classify: (url) => privacy.classifyDetailed(url),
     onBlocked: (intent, url, decision) => log.warn(`${intent.purpose} to ${url.host} ${decision.reason}`),
   });
   context.subscriptions.push(log, settings, status, { dispose: () => events.clear() });

@@ -15,6 +15,17 @@ export interface PrivacyService {
   classify(url: URL): Promise<EndpointClass>;
   /** True when the file may not be sent to the cloud nor used as context. Resolves symlinks. */
   isExcluded(uri: vscode.Uri): Promise<boolean>;
+  /** Same, for a workspace-relative path (no symlink resolution): for context already read. */
+  isExcludedPath(relativePath: string): boolean;
+  /** Where a URL's bytes go, with the addresses checked and plain-words detail. */
+  classifyDetailed(url: URL): Promise<import('../core/privacy/endpoints').Classification>;
+  /**
+   * Scans cloud-bound text for secrets and applies the user's choice: `send` (nothing found),
+   * `redact` (send the returned text) or `keep-local` (do not send to the cloud; `reason` says why).
+   */
+  checkSecrets(text: string, source?: string): Promise<import('../core/privacy/secrets').SecretsVerdict>;
+  /** Fires when the policy changes (marker file, settings, Workspace Trust); returns an unsubscribe function. */
+  onDidChangePolicy(listener: (policy: PrivacyPolicy) => void): () => void;
 }
 
 /** The parts every feature is built from. Created once in activate(). */
