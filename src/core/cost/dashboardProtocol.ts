@@ -1,0 +1,142 @@
+// The typed messages between the dashboard webview and the extension host. Both sides import this file;
+// the host validates every message from the webview with `parseWebviewMessage` before acting on it.
+// Browser-safe: no Node imports (types only).
+import type { Outcome, RequestKind, Route } from '../types';
+import type { Summary } from './summary';
+
+export const SORT_KEYS = ['time', 'kind', 'route', 'model', 'tokens', 'latency', 'cost', 'outcome'] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+const ROUTES: readonly Route[] = ['local', 'cloud', 'blocked'];
+const KINDS: readonly RequestKind[] = ['completion', 'ask', 'refactor', 'architecture'];
+const OUTCOMES: readonly Outcome[] = ['served', 'cancelled', 'cached', 'failed', 'blocked'];
+export const MAX_PAGE_SIZE = 200;
+
+export interface TableQuery {
+  page: number;
+  pageSize: number;
+  sort: { key: SortKey; dir: 'asc' | 'desc' };
+  filter: { text?: string; route?: Route; kind?: RequestKind; outcome?: Outcome; thisWorkspace?: boolean };
+}
+
+/** One row of the requests table: what a user needs to see where a request went, why, and its cost. */
+export interface TableRow {
+  id: string;
+  time: string;
+  kind: RequestKind;
+  route: Route;
+  provider: string;
+  model: string;
+  endpointClass: string;
+  tokensIn: number;
+  tokensOut: number;
+  cacheRead: number;
+  cacheWrite: number;
+  /** Token counts are the pre-call estimate (the provider reported none). */
+  estimatedTokens: boolean;
+  ttftMs?: number;
+  totalMs: number;
+  outcome: Outcome;
+  costUsd?: number;
+  /** The cost is an estimate, not provider-billed. */
+  estimatedCost: boolean;
+  reasons: string[];
+  error?: string;
+}
+
+export interface DashboardInfo {
+  localRatePerHourUsd: number;
+  /** Human-readable assumptions behind the default local rate. */
+  localRateAssumptions: string;
+  localRateIsDefault: boolean;
+  cloudModel: string;
+  pricesAsOf: string;
+  budget: { dailyCapUsd: number; monthlyCapUsd: number; dailySpentUsd: number; monthlySpentUsd: number; warnAtPercent: number; onCap: string; use?: number };
+  /** Lines the ledger reader skipped (corrupt or torn), with where. */
+  skippedLines: { count: number; where: string[] };
+  loading: boolean;
+}
+
+export type HostMessage =
+  | { type: 'state'; summary: Summary; info: DashboardInfo }
+  | { type: 'page'; query: TableQuery; rows: TableRow[]; total: number }
+  | { type: 'exported'; path: string; count: number }
+  | { type: 'error'; message: string };
+
+export type WebviewMessage =
+  | { type: 'ready' }
+  | { type: 'query'; query: TableQuery }
+  | { type: 'export'; format: 'csv' | 'json'; from: string; to: string }
+  | { type: 'openSettings' }
+  | { type: 'showLog' };
+
+export function defaultQuery(): TableQuery {
+  return { page: 0, pageSize: 50, sort: { key: 'time', dir: 'desc' }, filter: {} };
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Returns the message if it is well-formed, otherwise a reason. Never trusts the webview. */
+export function parseWebviewMessage(x: unknown): WebviewMessage | { error: string } {
+  if (!isObject(x) || typeof x.type !== 'string') return { error: 'not a message' };
+  switch (x.type) {
+    case 'ready':
+    case 'openSettings':
+    case 'showLog':
+      return onlyKeys(x, ['type']) ? { type: x.type } : { error: `unexpected fields in ${x.type}` };
+    case 'query': {
+      const q = parseQuery(x.query);
+      return typeof q === 'string' ? { error: q } : { type: 'query', query: q };
+    }
+    case 'export': {
+      if (!onlyKeys(x, ['type', 'format', 'from', 'to'])) return { error: 'unexpected fields in export' };
+      if (x.format !== 'csv' && x.format !== 'json') return { error: 'export format must be csv or json' };
+      if (typeof x.from !== 'string' || typeof x.to !== 'string' || !DATE.test(x.from) || !DATE.test(x.to)
+        || Number.isNaN(Date.parse(x.from)) || Number.isNaN(Date.parse(x.to)) || x.from > x.to) {
+        return { error: 'export period must be two dates YYYY-MM-DD, from <= to' };
+      }
+      return { type: 'export', format: x.format, from: x.from, to: x.to };
+    }
+    default:
+      return { error: `unknown message type ${JSON.stringify(x.type).slice(0, 40)}` };
+  }
+}
+
+function parseQuery(x: unknown): TableQuery | string {
+  if (!isObject(x) || !onlyKeys(x, ['page', 'pageSize', 'sort', 'filter'])) return 'query must be { page, pageSize, sort, filter }';
+  const { page, pageSize, sort, filter } = x;
+  if (!Number.isInteger(page) || (page as number) < 0 || (page as number) > 1e6) return 'page must be a whole number >= 0';
+  if (!Number.isInteger(pageSize) || (pageSize as number) < 1 || (pageSize as number) > MAX_PAGE_SIZE) return `pageSize must be 1..${MAX_PAGE_SIZE}`;
+  if (!isObject(sort) || !onlyKeys(sort, ['key', 'dir']) || !(SORT_KEYS as readonly unknown[]).includes(sort.key)
+    || (sort.dir !== 'asc' && sort.dir !== 'desc')) return 'sort must be { key, dir: asc|desc }';
+  if (!isObject(filter) || !onlyKeys(filter, ['text', 'route', 'kind', 'outcome', 'thisWorkspace'])) return 'filter has unexpected fields';
+  const out: TableQuery['filter'] = {};
+  if (filter.text !== undefined) {
+    if (typeof filter.text !== 'string' || filter.text.length > 200) return 'filter text must be a string of at most 200 characters';
+    if (filter.text.trim()) out.text = filter.text.trim();
+  }
+  if (filter.route !== undefined) {
+    if (!(ROUTES as readonly unknown[]).includes(filter.route)) return 'unknown route';
+    out.route = filter.route as Route;
+  }
+  if (filter.kind !== undefined) {
+    if (!(KINDS as readonly unknown[]).includes(filter.kind)) return 'unknown kind';
+    out.kind = filter.kind as RequestKind;
+  }
+  if (filter.outcome !== undefined) {
+    if (!(OUTCOMES as readonly unknown[]).includes(filter.outcome)) return 'unknown outcome';
+    out.outcome = filter.outcome as Outcome;
+  }
+  if (filter.thisWorkspace !== undefined) {
+    if (typeof filter.thisWorkspace !== 'boolean') return 'thisWorkspace must be true or false';
+    if (filter.thisWorkspace) out.thisWorkspace = true;
+  }
+  return { page: page as number, pageSize: pageSize as number, sort: { key: sort.key as SortKey, dir: sort.dir }, filter: out };
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function onlyKeys(x: Record<string, unknown>, keys: string[]): boolean {
+  return Object.keys(x).every((k) => keys.includes(k));
+}

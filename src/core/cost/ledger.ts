@@ -1,0 +1,238 @@
+// The ledger on disk: append-only JSONL, one file per month (ledger-YYYY-MM.jsonl, local time).
+//
+// Several VS Code windows append to the same file at once. Each record is written with ONE write() on a
+// descriptor opened with O_APPEND, so the kernel places every line whole at the end of the file: lines
+// never interleave and none is lost. A crash (or a full disk) can still leave a torn last line; the
+// reader skips and reports it, and a later record appended after it is recovered, not lost.
+import { mkdir, open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isLedgerRecord, type LedgerRecord } from './record';
+
+const FILE_RE = /^ledger-(\d{4})-(\d{2})\.jsonl$/;
+const RECORD_START = Buffer.from('{"v":');
+const NEWLINE = 0x0a;
+
+/** `YYYY-MM` of a time, in local time (the user's months). */
+export function monthKey(time: Date | string | number): string {
+  const d = new Date(time);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`;
+}
+
+export function ledgerFileName(month: string): string {
+  return `ledger-${month}.jsonl`;
+}
+
+/** Months that have a ledger file in `dir`, oldest first. */
+export async function ledgerMonths(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir)).map((f) => FILE_RE.exec(f)).filter((m) => m !== null)
+      .map((m) => `${m[1]}-${m[2]}`).sort();
+  } catch {
+    return [];
+  }
+}
+
+/** Appends records, one write() each, in the order `append` was called. */
+export class LedgerWriter {
+  private file?: { month: string; handle: FileHandle; needsNewline: boolean };
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly dir: string) {}
+
+  append(record: LedgerRecord): Promise<void> {
+    const line = JSON.stringify(record) + '\n';
+    const month = monthKey(record.time);
+    const done = this.queue.then(() => this.write(month, line));
+    this.queue = done.catch(() => undefined);
+    return done;
+  }
+
+  private async write(month: string, line: string): Promise<void> {
+    const file = await this.fileFor(month);
+    // If the file ends in a torn line (a crash elsewhere), start on a fresh line so this record stays whole.
+    const data = Buffer.from(file.needsNewline ? `\n${line}` : line, 'utf8');
+    file.needsNewline = false;
+    const { bytesWritten } = await file.handle.write(data, 0, data.length);
+    if (bytesWritten !== data.length) {
+      // Never write the rest separately: a second write could land after another window's line.
+      file.needsNewline = true;
+      throw new Error(`ledger: only ${bytesWritten} of ${data.length} bytes written (disk full?)`);
+    }
+  }
+
+  private async fileFor(month: string): Promise<NonNullable<LedgerWriter['file']>> {
+    if (this.file?.month === month) return this.file;
+    await this.file?.handle.close().catch(() => undefined);
+    this.file = undefined;
+    await mkdir(this.dir, { recursive: true });
+    const handle = await open(join(this.dir, ledgerFileName(month)), 'a');
+    let needsNewline = false;
+    const { size } = await handle.stat();
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      const reader = await open(join(this.dir, ledgerFileName(month)), 'r');
+      try {
+        await reader.read(last, 0, 1, size - 1);
+      } finally {
+        await reader.close();
+      }
+      needsNewline = last[0] !== NEWLINE;
+    }
+    this.file = { month, handle, needsNewline };
+    return this.file;
+  }
+
+  /** Waits for pending writes, then closes the file. */
+  async close(): Promise<void> {
+    await this.queue;
+    await this.file?.handle.close().catch(() => undefined);
+    this.file = undefined;
+  }
+}
+
+/** A line the reader skipped. Line numbers are 1-based. */
+export interface LedgerProblem {
+  file: string;
+  line: number;
+  kind: 'corrupt' | 'truncated';
+}
+
+export interface ParsedLines {
+  records: LedgerRecord[];
+  problems: LedgerProblem[];
+}
+
+/**
+ * Parses complete lines of `buf` (each ending in '\n'). Returns how many bytes were consumed: a trailing
+ * fragment without a newline is left for the caller (it may still be being written, or be torn).
+ */
+export function parseLines(buf: Buffer, file: string, firstLine: number, into: ParsedLines): { consumed: number; lines: number } {
+  let start = 0;
+  let lines = 0;
+  for (;;) {
+    const end = buf.indexOf(NEWLINE, start);
+    if (end < 0) break;
+    parseLine(buf.subarray(start, end), file, firstLine + lines, into);
+    lines++;
+    start = end + 1;
+  }
+  return { consumed: start, lines };
+}
+
+/** Parses one line; a torn record followed by a whole one on the same line yields the whole one. */
+export function parseLine(line: Buffer, file: string, lineNo: number, into: ParsedLines, last = false): void {
+  if (line.length === 0 || (line.length === 1 && line[0] === 0x0d)) return;
+  let from = 0;
+  let reported = false;
+  while (from >= 0) {
+    const rec = tryParse(line.subarray(from));
+    if (rec) {
+      into.records.push(rec);
+      return;
+    }
+    if (!reported) {
+      into.problems.push({ file, line: lineNo, kind: last ? 'truncated' : 'corrupt' });
+      reported = true;
+    }
+    from = line.indexOf(RECORD_START, from + 1);
+  }
+}
+
+function tryParse(bytes: Buffer): LedgerRecord | undefined {
+  try {
+    const x: unknown = JSON.parse(bytes.toString('utf8'));
+    return isLedgerRecord(x) ? x : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads one ledger file incrementally: each `read()` parses only the bytes appended since the last one,
+ * in chunks, yielding to the event loop between chunks so a large file never blocks the extension host.
+ */
+export class LedgerTail {
+  private offset = 0;
+  private lineNo = 1;
+  /** Lines skipped so far (corrupt), plus the current torn tail, if any. */
+  readonly problems: LedgerProblem[] = [];
+  private tail?: LedgerProblem;
+
+  constructor(readonly path: string, private readonly chunkBytes = 1 << 20) {}
+
+  /** The last line, when it has no newline yet and is not a valid record (torn, or still being written). */
+  get truncated(): LedgerProblem | undefined {
+    return this.tail;
+  }
+
+  /** Records appended since the last call (also passed to `onRecords` chunk by chunk as they parse). */
+  async read(onRecords?: (records: LedgerRecord[]) => void): Promise<LedgerRecord[]> {
+    let size: number;
+    try {
+      size = (await stat(this.path)).size;
+    } catch {
+      return []; // no file yet
+    }
+    if (size < this.offset) { // replaced or cut by hand: start over
+      this.offset = 0;
+      this.lineNo = 1;
+      this.problems.length = 0;
+    }
+    if (size === this.offset) return [];
+    const handle = await open(this.path, 'r');
+    const all: LedgerRecord[] = [];
+    try {
+      let carry = Buffer.alloc(0);
+      let pos = this.offset;
+      while (pos < size) {
+        const len = Math.min(this.chunkBytes, size - pos);
+        const chunk = Buffer.alloc(len);
+        const { bytesRead } = await handle.read(chunk, 0, len, pos);
+        if (bytesRead === 0) break;
+        pos += bytesRead;
+        const buf = carry.length ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
+        const out: ParsedLines = { records: [], problems: [] };
+        const { consumed, lines } = parseLines(buf, this.path, this.lineNo, out);
+        this.offset += consumed;
+        this.lineNo += lines;
+        carry = buf.subarray(consumed);
+        this.problems.push(...out.problems);
+        if (out.records.length) {
+          all.push(...out.records);
+          onRecords?.(out.records);
+        }
+        if (pos < size) await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      // A fragment without a newline: a whole record that lost only its newline is kept (and consumed);
+      // anything else stays pending: it is reported as truncated, and re-read when more bytes arrive.
+      this.tail = undefined;
+      if (carry.length) {
+        const out: ParsedLines = { records: [], problems: [] };
+        parseLine(carry, this.path, this.lineNo, out, true);
+        if (out.records.length) {
+          all.push(...out.records);
+          onRecords?.(out.records);
+          this.offset += carry.length;
+          this.lineNo++;
+        } else {
+          this.tail = out.problems[0];
+        }
+      }
+    } finally {
+      await handle.close();
+    }
+    return all;
+  }
+
+  /** Every skipped line so far: corrupt lines plus a torn last line. */
+  allProblems(): LedgerProblem[] {
+    return this.tail ? [...this.problems, this.tail] : [...this.problems];
+  }
+}
+
+/** Reads a whole ledger file once. */
+export async function readLedgerFile(path: string): Promise<ParsedLines> {
+  const tail = new LedgerTail(path);
+  const records = await tail.read();
+  return { records, problems: tail.allProblems() };
+}

@@ -1,0 +1,109 @@
+// The price table shipped with the extension. It is never fetched from the network: a price file
+// downloaded at start-up breaks offline use, and the user can override any entry in settings.
+
+/** USD per million tokens. Cache prices default to the input price when a provider has no such charge. */
+export interface ModelPrice {
+  input: number;
+  output: number;
+  cacheRead?: number;
+  cacheWrite?: number;
+  /**
+   * Higher rates once a request's total input (incl. cache tokens) exceeds `thresholdTokens`
+   * (Anthropic's 1M-context tier for Sonnet 4 / 4.5 above 200k input tokens).
+   */
+  longContext?: { thresholdTokens: number } & Omit<ModelPrice, 'longContext'>;
+}
+
+/** When the list prices below were last checked against the providers' pricing pages. */
+export const PRICES_AS_OF = '2025-10-15';
+
+// Anthropic: cache writes (5-minute TTL) cost 1.25x input, cache reads 0.1x input.
+// OpenAI: cached input has its own (discounted) price; there is no cache write charge.
+const anthropic = (input: number, output: number): ModelPrice => ({
+  input, output, cacheRead: round(input * 0.1), cacheWrite: round(input * 1.25),
+});
+const sonnetLongContext = { thresholdTokens: 200_000, ...anthropic(6, 22.5) };
+
+export const PRICE_TABLE: Readonly<Record<string, ModelPrice>> = {
+  // OpenAI
+  'gpt-5': { input: 1.25, output: 10, cacheRead: 0.125 },
+  'gpt-5-mini': { input: 0.25, output: 2, cacheRead: 0.025 },
+  'gpt-5-nano': { input: 0.05, output: 0.4, cacheRead: 0.005 },
+  'gpt-4.1': { input: 2, output: 8, cacheRead: 0.5 },
+  'gpt-4.1-mini': { input: 0.4, output: 1.6, cacheRead: 0.1 },
+  'gpt-4.1-nano': { input: 0.1, output: 0.4, cacheRead: 0.025 },
+  'gpt-4o': { input: 2.5, output: 10, cacheRead: 1.25 },
+  'gpt-4o-mini': { input: 0.15, output: 0.6, cacheRead: 0.075 },
+  'o3': { input: 2, output: 8, cacheRead: 0.5 },
+  'o3-mini': { input: 1.1, output: 4.4, cacheRead: 0.55 },
+  'o4-mini': { input: 1.1, output: 4.4, cacheRead: 0.275 },
+  // Anthropic
+  'claude-opus-4-1': anthropic(15, 75),
+  'claude-opus-4': anthropic(15, 75),
+  'claude-sonnet-4-5': { ...anthropic(3, 15), longContext: sonnetLongContext },
+  'claude-sonnet-4': { ...anthropic(3, 15), longContext: sonnetLongContext },
+  'claude-3-7-sonnet': anthropic(3, 15),
+  'claude-haiku-4-5': anthropic(1, 5),
+  'claude-3-5-haiku': anthropic(0.8, 4),
+};
+
+// A dated snapshot or alias of a listed model: `gpt-4.1-mini-2025-04-14`, `claude-sonnet-4-5-20250929`,
+// `claude-3-5-haiku-latest`, `claude-sonnet-4-5@20250929` (Vertex). The suffix must be a date or
+// "latest", so `gpt-4.1` never swallows `gpt-4.1-mini`.
+const SNAPSHOT = /^[-@](?:\d{4}-\d{2}-\d{2}|\d{8}|latest)$/;
+
+/**
+ * The price for a model: an override wins, then the shipped table; exact name first, then a dated
+ * snapshot of a listed name. Undefined when the model is unknown (the caller shows "unknown price").
+ */
+export function findPrice(model: string, overrides: Readonly<Record<string, ModelPrice>> = {}): ModelPrice | undefined {
+  const name = model.trim().toLowerCase();
+  for (const table of [overrides, PRICE_TABLE]) {
+    const exact = lookup(table, name);
+    if (exact) return exact;
+  }
+  for (const table of [overrides, PRICE_TABLE]) {
+    for (const [key, price] of Object.entries(table)) {
+      const k = key.toLowerCase();
+      if (name.startsWith(k) && SNAPSHOT.test(name.slice(k.length))) return price;
+    }
+  }
+  return undefined;
+}
+
+function lookup(table: Readonly<Record<string, ModelPrice>>, name: string): ModelPrice | undefined {
+  if (Object.prototype.hasOwnProperty.call(table, name)) return table[name];
+  for (const [key, price] of Object.entries(table)) if (key.toLowerCase() === name) return price;
+  return undefined;
+}
+
+/**
+ * Validates one entry of `switchyard.cost.prices`. Returns the price, or a message saying what is wrong
+ * (the settings reader turns it into a problem naming the setting and drops the entry).
+ */
+export function parsePriceOverride(value: unknown): ModelPrice | string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return 'must be an object like { "input": 2, "output": 8 } (USD per million tokens)';
+  }
+  const v = value as Record<string, unknown>;
+  const allowed = ['input', 'output', 'cacheRead', 'cacheWrite'];
+  const unknown = Object.keys(v).filter((k) => !allowed.includes(k));
+  if (unknown.length) return `has unknown field ${unknown.map((k) => `"${k}"`).join(', ')} (allowed: ${allowed.join(', ')})`;
+  const out: Partial<ModelPrice> = {};
+  for (const field of allowed as (keyof ModelPrice)[]) {
+    const n = v[field];
+    if (n === undefined) {
+      if (field === 'input' || field === 'output') return `needs "${field}" (USD per million tokens)`;
+      continue;
+    }
+    if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || n > 10_000) {
+      return `"${field}" must be a number of USD per million tokens between 0 and 10000`;
+    }
+    (out as Record<string, number>)[field] = n;
+  }
+  return out as ModelPrice;
+}
+
+function round(n: number): number {
+  return Math.round(n * 1e6) / 1e6;
+}
