@@ -9,13 +9,13 @@ import { runTests } from '@vscode/test-electron';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { findExthostLogs, writeUserSettings } from './codeServer';
 import { bundleSuite } from './bundle';
+import { prepareWorkspace, REPO_ROOT, type WorkspaceSpec } from './workspace';
 
-const ROOT = resolve(__dirname, '../..');
+const ROOT = REPO_ROOT;
 const SUITES = join(ROOT, 'test/integration/suites');
-const FIXTURES = join(ROOT, 'test/fixtures');
 const RESULTS = join(ROOT, 'test-results/integration');
 
 /** The shape of test/integration/suites/<name>/suite.json. Every field is optional. */
@@ -28,7 +28,7 @@ export interface SuiteConfig {
    *   (objects are written as JSON, e.g. ".vscode/settings.json": {"switchyard.privacy.neverLeaveMachine": true}).
    * Absent: an empty folder.
    */
-  workspace?: string | { fixture?: string; files?: Record<string, string | object> };
+  workspace?: WorkspaceSpec;
   /** User settings.json contents (merged over quiet defaults). Endpoint settings belong here: they are user-scope only. */
   userSettings?: Record<string, unknown>;
   /** Extra environment variables for the extension host. */
@@ -54,24 +54,6 @@ function listSuites(): string[] {
     .filter((d) => d.isDirectory() && existsSync(join(SUITES, d.name, 'suite.json')))
     .map((d) => d.name)
     .sort();
-}
-
-function fixturePath(suiteDir: string, name: string): string {
-  const candidates = isAbsolute(name) ? [name] : [join(FIXTURES, name), resolve(suiteDir, name)];
-  const found = candidates.find((c) => existsSync(c));
-  if (!found) throw new Error(`workspace fixture "${name}" not found (looked in ${candidates.join(', ')})`);
-  return found;
-}
-
-function prepareWorkspace(suiteDir: string, config: SuiteConfig, target: string): void {
-  mkdirSync(target, { recursive: true });
-  const ws = typeof config.workspace === 'string' ? { fixture: config.workspace } : config.workspace ?? {};
-  if (ws.fixture) cpSync(fixturePath(suiteDir, ws.fixture), target, { recursive: true });
-  for (const [rel, content] of Object.entries(ws.files ?? {})) {
-    const file = join(target, rel);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
-  }
 }
 
 /** Which VS Code runs the tests: SWITCHYARD_VSCODE wins; else desktop when `code` is on PATH. */
@@ -135,7 +117,7 @@ export async function runSuite(name: string): Promise<SuiteResult> {
   const resultDir = join(RESULTS, name);
   rmSync(resultDir, { recursive: true, force: true });
   mkdirSync(resultDir, { recursive: true });
-  prepareWorkspace(suiteDir, config, workspace);
+  prepareWorkspace(config.workspace, workspace, suiteDir);
   writeUserSettings(userDataDir, config.userSettings ?? {});
   mkdirSync(extensionsDir, { recursive: true });
   const testsEntry = await bundleSuite(suiteDir, join(runDir, 'tests'), { timeoutMs: config.timeoutMs ?? 20_000 });
