@@ -87,7 +87,7 @@ const EXTRA_DETECTORS: readonly Detector[] = [
   // npm access tokens.
   { id: 'npm-token', type: 'npm access token', pattern: /\b(npm_[A-Za-z0-9]{36})(?![A-Za-z0-9])/g, group: 1 },
   // Stripe secret and restricted keys (publishable `pk_` keys are meant to be public).
-  { id: 'stripe-key', type: 'Stripe secret key', pattern: /\b((?:sk|rk)_(?:live|test)_[A-Za-z0-9]{20,})/g, group: 1 },
+  { id: 'stripe-key', type: 'Stripe secret key', pattern: /\b((?:sk|rk)_(?:live|test)_[A-Za-z0-9]{20,})/g, group: 1, accept: (v) => entropy(v.slice(8)) >= 3 },
   // JSON Web Tokens: three base64url parts, the first two JSON objects (`eyJ` = `{"`).
   { id: 'jwt', type: 'JSON Web Token', pattern: /\b(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,})/g, group: 1 },
   // PEM private keys also when embedded in JSON or escaped strings (the preset wants real line breaks).
