@@ -240,11 +240,17 @@ export class Workbench {
 
 /**
  * A node:test test with a fresh workbench: always takes a screenshot named after the test;
- * on failure also keeps the extension host log.
+ * on failure also keeps the extension host log. `opts` may be a function, called when the test
+ * starts (after `before()` hooks), e.g. to use the URL of a fake server started there.
  */
-export function uiTest(name: string, opts: WorkbenchOptions & { timeout?: number }, fn: (wb: Workbench) => Promise<void>): void {
-  test(name, { timeout: opts.timeout ?? 120_000 }, async () => {
-    const wb = await Workbench.launch(opts);
+export function uiTest(
+  name: string,
+  opts: WorkbenchOptions | (() => WorkbenchOptions | Promise<WorkbenchOptions>),
+  fn: (wb: Workbench) => Promise<void>,
+  testOptions: { timeout?: number } = {},
+): void {
+  test(name, { timeout: testOptions.timeout ?? 120_000 }, async () => {
+    const wb = await Workbench.launch(typeof opts === 'function' ? await opts() : opts);
     try {
       await fn(wb);
       await wb.screenshot(name);
