@@ -1,0 +1,41 @@
+// Debounce that follows the typing rhythm: a fast typist gets a short wait, a hesitant one a
+// longer wait, so a request starts when the user pauses rather than between two keystrokes.
+
+export interface RhythmOptions {
+  /** Shortest wait (also the wait when adaptation is off). */
+  floorMs: number;
+  /** Longest wait. */
+  capMs: number;
+  adaptive: boolean;
+}
+
+/** Gaps longer than this are pauses, not rhythm. */
+const PAUSE_MS = 1200;
+const ALPHA = 0.2;
+
+export class TypingRhythm {
+  private last: number | undefined;
+  /** Running mean and mean absolute deviation of the gaps between keystrokes. */
+  private mean = 160;
+  private dev = 50;
+
+  /** Records a keystroke at `now`. */
+  note(now: number): void {
+    if (this.last !== undefined) {
+      const gap = now - this.last;
+      if (gap > 0 && gap < PAUSE_MS) {
+        this.mean += ALPHA * (gap - this.mean);
+        this.dev += ALPHA * (Math.abs(gap - this.mean) - this.dev);
+      }
+    }
+    this.last = now;
+  }
+
+  /** How long to wait after the last keystroke before asking the model. */
+  delay(opts: RhythmOptions): number {
+    if (!opts.adaptive) return opts.floorMs;
+    // Most of the user's in-word gaps are shorter than mean + 2 deviations.
+    const wait = this.mean + 2 * this.dev;
+    return Math.round(Math.min(opts.capMs, Math.max(opts.floorMs, wait)));
+  }
+}

@@ -1,0 +1,154 @@
+// What the local providers (Ollama, OpenAI-compatible) share: the fetch they hand their SDK client
+// (gate + per-call abort + stream validation), and failures turned into plain words.
+import type { EgressPurpose } from '../privacy/gate';
+import { ProviderError, type HealthResult } from './types';
+
+/** The gate's fetch for one purpose (e.g. `(p) => gate.fetchFor({ purpose: p, provider: 'ollama' })`). */
+export type FetchFor = (purpose: EgressPurpose) => typeof fetch;
+
+/** Progress of a model download. */
+export interface PullProgress {
+  status: string;
+  completed?: number;
+  total?: number;
+}
+
+/** A catalog that can download models (Ollama). */
+export interface ModelPuller {
+  pull(model: string, onProgress: (p: PullProgress) => void, signal: AbortSignal): Promise<void>;
+}
+
+/**
+ * Wraps a fetch so every request also ends when `signal` aborts (the HTTP connection closes and the
+ * server stops generating), and so a newline-delimited JSON body that is not valid JSON fails
+ * loudly instead of being skipped line by line.
+ */
+export function callFetch(base: typeof fetch, signal: AbortSignal | undefined, what: string): typeof fetch {
+  const wrapped = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const signals = [init?.signal, signal].filter((s): s is AbortSignal => !!s);
+    const merged = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+    const res = await base(input, { ...init, signal: merged });
+    const type = res.headers.get('content-type') ?? '';
+    return type.includes('ndjson') ? validateNdjson(res, what) : res;
+  };
+  return wrapped as typeof fetch;
+}
+
+function validateNdjson(res: Response, what: string): Response {
+  if (!res.ok || !res.body) return res;
+  const decoder = new TextDecoder();
+  let buffered = '';
+  const check = (line: string) => {
+    if (line.trim() === '') return;
+    try {
+      JSON.parse(line);
+    } catch {
+      throw new ProviderError('malformed', `${what} sent a reply that is not valid JSON lines (is something else listening on that port?)`);
+    }
+  };
+  const body = res.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      buffered += decoder.decode(chunk, { stream: true });
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) check(line);
+      controller.enqueue(chunk);
+    },
+    flush() {
+      check(buffered + decoder.decode());
+    },
+  }));
+  return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+}
+
+interface ErrorLike {
+  name?: string;
+  message?: string;
+  code?: string;
+  status?: number;
+  status_code?: number;
+  cause?: unknown;
+  error?: unknown;
+}
+
+/** Error codes of the network stack, found anywhere along the cause chain. */
+function causeCodes(err: unknown): string[] {
+  const out: string[] = [];
+  for (let e = err, depth = 0; e && depth < 6; e = (e as ErrorLike).cause, depth++) {
+    const x = e as ErrorLike;
+    if (x.code) out.push(x.code);
+    if (x.name) out.push(x.name);
+    if (x.message) out.push(x.message);
+    if (e instanceof ProviderError) out.push(`provider:${e.code}`);
+  }
+  return out;
+}
+
+function innerProviderError(err: unknown): ProviderError | undefined {
+  for (let e = err, depth = 0; e && depth < 6; e = (e as ErrorLike).cause, depth++) {
+    if (e instanceof ProviderError) return e;
+  }
+  return undefined;
+}
+
+export interface ErrorContext {
+  /** "Ollama" or "The local server". */
+  server: string;
+  baseUrl: string;
+  model?: string;
+  /** How to fix "nothing listens there", e.g. "start it with `ollama serve`". */
+  startHint: string;
+}
+
+/** Any failure of a local call -> ProviderError with a message a user can act on. Never includes prompt text. */
+export function mapLocalError(err: unknown, ctx: ErrorContext): ProviderError {
+  const inner = innerProviderError(err);
+  if (inner) return inner;
+  const e = (err ?? {}) as ErrorLike;
+  const status = e.status ?? e.status_code;
+  const message = String(e.message ?? err).slice(0, 200);
+  const where = ctx.baseUrl;
+  if (typeof status === 'number') {
+    if (status === 404 && /model|not found/i.test(message)) {
+      return new ProviderError('model-missing', `${ctx.server} does not have the model "${ctx.model ?? '?'}" — pull it or pick another with Switchyard: Select Completion Model`, { status });
+    }
+    if (status === 401 || status === 403) return new ProviderError('auth', `${ctx.server} at ${where} refused the request (${status})`, { status });
+    if (status === 429) return new ProviderError('rate-limit', `${ctx.server} is busy (429); try again shortly`, { status });
+    if (status >= 500) return new ProviderError('server', `${ctx.server} failed (${status}): ${message}`, { status });
+    return new ProviderError('bad-request', `${ctx.server} rejected the request (${status}): ${message}`, { status });
+  }
+  const codes = causeCodes(err).join(' ');
+  if (/TimeoutError|ETIMEDOUT|UND_ERR_HEADERS_TIMEOUT|APIConnectionTimeoutError/.test(codes)) {
+    return new ProviderError('timeout', `${ctx.server} at ${where} did not answer in time`);
+  }
+  if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|ECONNRESET.*connect|UND_ERR_CONNECT/.test(codes)) {
+    return new ProviderError('unreachable', `nothing answers at ${where} — ${ctx.startHint}`);
+  }
+  if (/Did not receive done|terminated|ECONNRESET|UND_ERR_SOCKET|other side closed|premature close/i.test(codes)) {
+    return new ProviderError('cut', `${ctx.server} closed the connection in the middle of a reply`);
+  }
+  if (/SyntaxError|JSON|parse/i.test(codes)) {
+    return new ProviderError('malformed', `${ctx.server} sent a reply that could not be read: ${message}`);
+  }
+  if (/fetch failed|APIConnectionError|TypeError/.test(codes)) {
+    return new ProviderError('unreachable', `cannot reach ${where} — ${ctx.startHint}`);
+  }
+  return new ProviderError('server', `${ctx.server} failed: ${message}`);
+}
+
+export function isAbort(err: unknown, signal: AbortSignal | undefined): boolean {
+  if (signal?.aborted) return true;
+  const name = (err as ErrorLike | undefined)?.name;
+  return name === 'AbortError' || name === 'APIUserAbortError';
+}
+
+/** A failed health check in plain words, for the status bar tooltip. */
+export function unhealthy(err: unknown, ctx: ErrorContext): HealthResult {
+  return { ok: false, detail: mapLocalError(err, ctx).message };
+}
+
+/** Fails after `ms` (health checks must be cheap and never hang). */
+export function timeoutSignal(ms: number, outer?: AbortSignal): AbortSignal {
+  const t = AbortSignal.timeout(ms);
+  return outer ? AbortSignal.any([t, outer]) : t;
+}

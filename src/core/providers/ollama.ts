@@ -1,0 +1,151 @@
+// Ollama through its official client. Every call builds a light client whose fetch is the egress
+// gate's for that purpose, tied to the call's AbortSignal: cancelling closes the HTTP connection
+// and Ollama stops generating.
+import { Ollama } from 'ollama';
+import type { RequestKind } from '../types';
+import { callFetch, isAbort, mapLocalError, timeoutSignal, unhealthy, type ErrorContext, type FetchFor, type ModelPuller, type PullProgress } from './local';
+import type { ChatProvider, ChatRequest, FimProvider, FimRequest, HealthResult, ModelCatalog, ModelInfo, OnText, StreamResult } from './types';
+
+const HEALTH_TIMEOUT_MS = 3000;
+const SHOW_TIMEOUT_MS = 5000;
+
+export class OllamaProvider implements FimProvider, ChatProvider, ModelCatalog, ModelPuller {
+  readonly id = 'ollama' as const;
+  /** Per model: does its template take a suffix (then Ollama's own FIM templating is used)? */
+  private readonly takesSuffix = new Map<string, Promise<boolean>>();
+
+  constructor(readonly baseUrl: string, private readonly fetchFor: FetchFor) {}
+
+  private client(purpose: Parameters<FetchFor>[0], signal?: AbortSignal): Ollama {
+    return new Ollama({ host: this.baseUrl, fetch: callFetch(this.fetchFor(purpose), signal, 'Ollama') });
+  }
+
+  private ctx(model?: string): ErrorContext {
+    return { server: 'Ollama', baseUrl: this.baseUrl, model, startHint: 'is Ollama running? Start it with `ollama serve` or check switchyard.local.ollamaUrl' };
+  }
+
+  /** Asks /api/show once per model whether its template uses `.Suffix` (FIM-capable). */
+  supportsSuffix(model: string, signal?: AbortSignal): Promise<boolean> {
+    let known = this.takesSuffix.get(model);
+    if (!known) {
+      known = this.client('show-model', timeoutSignal(SHOW_TIMEOUT_MS, signal)).show({ model })
+        .then((info) => (info.template ?? '').includes('.Suffix') || (info.capabilities ?? []).includes('insert'));
+      this.takesSuffix.set(model, known);
+      // A failure is not remembered: the next request asks again.
+      known.catch(() => this.takesSuffix.delete(model));
+    }
+    return known;
+  }
+
+  async complete(req: FimRequest, onText: OnText, signal: AbortSignal): Promise<StreamResult> {
+    const t0 = performance.now();
+    let text = '';
+    let ttftMs: number | undefined;
+    try {
+      const native = await this.supportsSuffix(req.model, signal);
+      // Ollama templates the suffix itself when the model's template takes one; otherwise the
+      // family's raw template; a model with neither gets the prefix alone (plain completion).
+      const prompt = native
+        ? { prompt: req.prefix, suffix: req.suffix }
+        : req.rawPrompt !== undefined ? { prompt: req.rawPrompt, raw: true } : { prompt: req.prefix, raw: true };
+      const stream = await this.client('completion', signal).generate({
+        model: req.model,
+        ...prompt,
+        stream: true,
+        keep_alive: req.keepAlive,
+        options: { num_predict: req.maxTokens, temperature: req.temperature, stop: req.stop },
+      });
+      for await (const part of stream) {
+        if (part.response) {
+          ttftMs ??= performance.now() - t0;
+          text += part.response;
+          onText(part.response);
+        }
+        if (part.done) {
+          return {
+            text,
+            usage: { promptTokens: part.prompt_eval_count ?? 0, completionTokens: part.eval_count ?? 0 },
+            finishReason: part.done_reason === 'length' ? 'length' : 'stop',
+            ttftMs,
+            totalMs: performance.now() - t0,
+          };
+        }
+      }
+      throw new Error('Did not receive done or success response in stream.');
+    } catch (err) {
+      if (isAbort(err, signal)) return { text, finishReason: 'cancelled', ttftMs, totalMs: performance.now() - t0 };
+      throw mapLocalError(err, this.ctx(req.model));
+    }
+  }
+
+  async chat(req: ChatRequest & { kind?: RequestKind }, onText: OnText, signal: AbortSignal): Promise<StreamResult> {
+    const t0 = performance.now();
+    let text = '';
+    let ttftMs: number | undefined;
+    try {
+      const stream = await this.client(req.kind ?? 'ask', signal).chat({
+        model: req.model,
+        messages: req.messages,
+        stream: true,
+        ...(req.logprobs ? { logprobs: true } : {}),
+        options: { num_predict: req.maxTokens, ...(req.temperature !== undefined ? { temperature: req.temperature } : {}) },
+      });
+      const logprobs: number[] = [];
+      for await (const part of stream) {
+        const delta = part.message?.content ?? '';
+        if (delta) {
+          ttftMs ??= performance.now() - t0;
+          text += delta;
+          onText(delta);
+        }
+        for (const lp of (part as { logprobs?: Array<{ logprob?: number }> }).logprobs ?? []) {
+          if (typeof lp.logprob === 'number') logprobs.push(lp.logprob);
+        }
+        if (part.done) {
+          return {
+            text,
+            usage: { promptTokens: part.prompt_eval_count ?? 0, completionTokens: part.eval_count ?? 0 },
+            finishReason: part.done_reason === 'length' ? 'length' : 'stop',
+            ...(logprobs.length ? { logprobs } : {}),
+            ttftMs,
+            totalMs: performance.now() - t0,
+          };
+        }
+      }
+      throw new Error('Did not receive done or success response in stream.');
+    } catch (err) {
+      if (isAbort(err, signal)) return { text, finishReason: 'cancelled', ttftMs, totalMs: performance.now() - t0 };
+      throw mapLocalError(err, this.ctx(req.model));
+    }
+  }
+
+  async listModels(signal: AbortSignal): Promise<ModelInfo[]> {
+    try {
+      const res = await this.client('list-models', signal).list();
+      return res.models.map((m) => ({ name: m.name, sizeBytes: m.size, family: m.details?.family }));
+    } catch (err) {
+      throw mapLocalError(err, this.ctx());
+    }
+  }
+
+  /** GET /api/version: the cheapest call Ollama has. */
+  async health(signal: AbortSignal): Promise<HealthResult> {
+    try {
+      const { version } = await this.client('health', timeoutSignal(HEALTH_TIMEOUT_MS, signal)).version();
+      return { ok: true, detail: `Ollama ${version} is running at ${this.baseUrl}`, version };
+    } catch (err) {
+      return unhealthy(err, this.ctx());
+    }
+  }
+
+  async pull(model: string, onProgress: (p: PullProgress) => void, signal: AbortSignal): Promise<void> {
+    try {
+      const stream = await this.client('pull', signal).pull({ model, stream: true });
+      for await (const p of stream) onProgress({ status: p.status, completed: p.completed, total: p.total });
+      this.takesSuffix.delete(model);
+    } catch (err) {
+      if (isAbort(err, signal)) return;
+      throw mapLocalError(err, this.ctx(model));
+    }
+  }
+}

@@ -1,0 +1,135 @@
+// A local OpenAI-compatible server (llama.cpp server, vLLM, LM Studio) through the official `openai`
+// client with the configured base URL. FIM uses /v1/completions: the family's raw template when the
+// model is known, else the `suffix` field (llama.cpp and LM Studio honour it).
+import type OpenAI from 'openai';
+import type { RequestKind } from '../types';
+import { callFetch, isAbort, mapLocalError, timeoutSignal, unhealthy, type ErrorContext, type FetchFor } from './local';
+import type { ChatProvider, ChatRequest, FimProvider, FimRequest, HealthResult, ModelCatalog, ModelInfo, OnText, StreamResult } from './types';
+
+const HEALTH_TIMEOUT_MS = 3000;
+
+// Loaded on first use: nothing heavy on activation.
+let sdk: Promise<typeof import('openai')> | undefined;
+function loadSdk(): Promise<typeof import('openai')> {
+  sdk ??= import('openai');
+  return sdk;
+}
+
+export class OpenAICompatibleProvider implements FimProvider, ChatProvider, ModelCatalog {
+  readonly id = 'openai-compatible' as const;
+
+  constructor(readonly baseUrl: string, private readonly fetchFor: FetchFor) {}
+
+  private async client(purpose: Parameters<FetchFor>[0], signal?: AbortSignal): Promise<OpenAI> {
+    const { default: OpenAIClient } = await loadSdk();
+    return new OpenAIClient({
+      baseURL: this.baseUrl,
+      // Local servers ignore the key; an explicit placeholder keeps the SDK from picking up a real
+      // OPENAI_API_KEY from the environment and sending it to this server.
+      apiKey: 'local',
+      fetch: callFetch(this.fetchFor(purpose), signal, 'The local server'),
+      maxRetries: 0,
+    });
+  }
+
+  private ctx(model?: string): ErrorContext {
+    return { server: 'The local server', baseUrl: this.baseUrl, model, startHint: 'is the server running? Check switchyard.local.openaiCompatibleUrl' };
+  }
+
+  async complete(req: FimRequest, onText: OnText, signal: AbortSignal): Promise<StreamResult> {
+    const t0 = performance.now();
+    let text = '';
+    let ttftMs: number | undefined;
+    let finish: StreamResult['finishReason'] | undefined;
+    let usage: StreamResult['usage'];
+    try {
+      const client = await this.client('completion', signal);
+      const prompt = req.rawPrompt !== undefined ? { prompt: req.rawPrompt } : { prompt: req.prefix, suffix: req.suffix };
+      const stream = await client.completions.create({
+        model: req.model,
+        ...prompt,
+        max_tokens: req.maxTokens,
+        temperature: req.temperature,
+        stop: req.stop,
+        stream: true,
+        stream_options: { include_usage: true },
+      }, { signal });
+      for await (const chunk of stream) {
+        const choice = chunk.choices?.[0];
+        const delta = choice?.text ?? '';
+        if (delta) {
+          ttftMs ??= performance.now() - t0;
+          text += delta;
+          onText(delta);
+        }
+        if (choice?.finish_reason) finish = choice.finish_reason === 'length' ? 'length' : 'stop';
+        if (chunk.usage) usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+      }
+      if (!finish) throw new Error('terminated: the stream ended without a finish reason');
+      return { text, usage, finishReason: finish, ttftMs, totalMs: performance.now() - t0 };
+    } catch (err) {
+      if (isAbort(err, signal)) return { text, usage, finishReason: 'cancelled', ttftMs, totalMs: performance.now() - t0 };
+      throw mapLocalError(err, this.ctx(req.model));
+    }
+  }
+
+  async chat(req: ChatRequest & { kind?: RequestKind }, onText: OnText, signal: AbortSignal): Promise<StreamResult> {
+    const t0 = performance.now();
+    let text = '';
+    let ttftMs: number | undefined;
+    let finish: StreamResult['finishReason'] | undefined;
+    let usage: StreamResult['usage'];
+    const logprobs: number[] = [];
+    try {
+      const client = await this.client(req.kind ?? 'ask', signal);
+      const stream = await client.chat.completions.create({
+        model: req.model,
+        messages: req.messages,
+        max_tokens: req.maxTokens,
+        ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+        ...(req.logprobs ? { logprobs: true } : {}),
+        stream: true,
+        stream_options: { include_usage: true },
+      }, { signal });
+      for await (const chunk of stream) {
+        const choice = chunk.choices?.[0];
+        const delta = choice?.delta?.content ?? '';
+        if (delta) {
+          ttftMs ??= performance.now() - t0;
+          text += delta;
+          onText(delta);
+        }
+        for (const lp of choice?.logprobs?.content ?? []) logprobs.push(lp.logprob);
+        if (choice?.finish_reason) finish = choice.finish_reason === 'length' ? 'length' : 'stop';
+        if (chunk.usage) usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+      }
+      if (!finish) throw new Error('terminated: the stream ended without a finish reason');
+      return { text, usage, finishReason: finish, ...(logprobs.length ? { logprobs } : {}), ttftMs, totalMs: performance.now() - t0 };
+    } catch (err) {
+      if (isAbort(err, signal)) return { text, usage, finishReason: 'cancelled', ttftMs, totalMs: performance.now() - t0 };
+      throw mapLocalError(err, this.ctx(req.model));
+    }
+  }
+
+  async listModels(signal: AbortSignal): Promise<ModelInfo[]> {
+    try {
+      const client = await this.client('list-models', signal);
+      const page = await client.models.list({ signal });
+      return page.data.map((m) => ({ name: m.id }));
+    } catch (err) {
+      throw mapLocalError(err, this.ctx());
+    }
+  }
+
+  /** GET /v1/models: cheap, and every OpenAI-compatible server has it. */
+  async health(signal: AbortSignal): Promise<HealthResult> {
+    try {
+      const s = timeoutSignal(HEALTH_TIMEOUT_MS, signal);
+      const client = await this.client('health', s);
+      const page = await client.models.list({ signal: s });
+      return { ok: true, detail: `the local server at ${this.baseUrl} is running (${page.data.length} model${page.data.length === 1 ? '' : 's'})` };
+    } catch (err) {
+      return unhealthy(err, this.ctx());
+    }
+  }
+}

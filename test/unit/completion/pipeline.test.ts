@@ -1,0 +1,206 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ADOPT_GRACE_MS, CompletionPipeline, type CompletionRequest, type PipelineSettings } from '../../../src/core/completion/pipeline';
+import { linesOf } from '../../../src/core/completion/window';
+import { ProviderError } from '../../../src/core/providers/types';
+import type { ModelCallEvent } from '../../../src/core/types';
+import { FakeClock, settle } from './fakeClock';
+import { ScriptedModel, pieces } from './scriptedModel';
+
+const settings: PipelineSettings = {
+  debounceMs: 100, adaptiveDebounce: false, maxTokens: 64, temperature: 0.2, contextTokens: 1024,
+  template: 'auto', keepAlive: '30m', multiline: 'auto', timeoutMs: 10_000, slowMs: 3000,
+};
+
+function setup(answer: (prefix: string) => string, opts: Partial<PipelineSettings> = {}) {
+  const clock = new FakeClock();
+  const model = new ScriptedModel(clock, (req) => pieces(answer(req.prefix)));
+  const events: ModelCallEvent[] = [];
+  const errors: ProviderError[] = [];
+  const pipeline = new CompletionPipeline({
+    clock,
+    settings: () => ({ ...settings, ...opts }),
+    provider: () => ({ id: 'ollama', fim: model, model: 'qwen2.5-coder:1.5b-base', endpointClass: 'machine' }),
+    emit: (e) => events.push(e),
+    onError: (e) => errors.push(e),
+  });
+  return { clock, model, events, errors, pipeline };
+}
+
+/** The request for a document whose text is `before` + cursor + `after`. */
+function at(before: string, after = '', docKey = 'a.ts'): CompletionRequest {
+  const lines = before.split('\n');
+  return { docKey, doc: linesOf(before + after), line: lines.length - 1, character: lines[lines.length - 1].length, languageId: 'typescript', path: 'a.ts' };
+}
+
+/** A cancellation source like VS Code's token. */
+function token() {
+  const c = new AbortController();
+  return { signal: c.signal, cancel: () => c.abort() };
+}
+
+test('debounce: keystrokes closer than the wait make no request; the pause makes one', async () => {
+  const { clock, model, pipeline } = setup(() => 'compute(1);');
+  const typed = 'const total = ';
+  const results: Array<Promise<unknown>> = [];
+  let prev = token();
+  for (let i = 1; i <= typed.length; i++) {
+    prev.cancel(); // VS Code cancels the previous call on each keystroke
+    prev = token();
+    results.push(pipeline.provide(at(typed.slice(0, i)), prev.signal));
+    await clock.advance(60);
+  }
+  assert.equal(model.calls.length, 0, 'no request while typing');
+  await clock.advance(2000);
+  assert.equal(model.calls.length, 1, 'one request for the pause');
+  const all = await Promise.all(results);
+  assert.deepEqual(all.at(-1), { text: 'compute(1);', source: 'model' });
+  assert.ok(all.slice(0, -1).every((r) => r === undefined));
+  assert.deepEqual(model.calls[0].req.stop.includes('\n'), true, 'single line: the server stops at the newline');
+  assert.match(model.calls[0].req.rawPrompt ?? '', /^<\|file_sep\|>a\.ts\n<\|fim_prefix\|>const total = <\|fim_suffix\|><\|fim_middle\|>$/);
+});
+
+test('a cancelled token during the debounce makes no request', async () => {
+  const { clock, model, pipeline } = setup(() => 'x');
+  const t = token();
+  const p = pipeline.provide(at('let a = '), t.signal);
+  await clock.advance(50);
+  t.cancel();
+  await clock.advance(1000);
+  assert.equal(await p, undefined);
+  assert.equal(model.calls.length, 0);
+});
+
+test('typing something else aborts the running request; one event per call', async () => {
+  const { clock, model, events, pipeline } = setup(() => 'compute(1, 2, 3, 4, 5);');
+  const t1 = token();
+  const p1 = pipeline.provide(at('let a = '), t1.signal);
+  await clock.advance(100 + 350); // debounce, prefill, two pieces
+  assert.equal(model.calls.length, 1);
+  t1.cancel();
+  const t2 = token();
+  const p2 = pipeline.provide(at('let a = x'), t2.signal); // the stream says "compute"
+  await settle();
+  assert.equal(model.calls[0].aborted, true, 'the HTTP request is aborted');
+  assert.equal(await p1, undefined);
+  await clock.advance(2000);
+  assert.deepEqual(await p2, { text: 'compute(1, 2, 3, 4, 5);', source: 'model' });
+  assert.deepEqual(events.map((e) => e.outcome), ['cancelled', 'served']);
+  const served = events[1];
+  assert.equal(served.kind, 'completion');
+  assert.equal(served.route, 'local');
+  assert.equal(served.endpointClass, 'machine');
+  assert.deepEqual(served.usage, { promptTokens: 100, completionTokens: pieces('compute(1, 2, 3, 4, 5);').length });
+  assert.equal(served.ttftMs, 300);
+  assert.equal(events[0].usage, undefined);
+});
+
+test('in-flight reuse: typing what the model streams keeps the request', async () => {
+  const { clock, model, pipeline } = setup(() => 'compute(1, 2);');
+  const t1 = token();
+  void pipeline.provide(at('let a = '), t1.signal);
+  await clock.advance(100 + 300 + 30); // two pieces streamed: "comp", "ute"
+  t1.cancel();
+  const p2 = pipeline.provide(at('let a = co'), token().signal);
+  await clock.advance(2000);
+  assert.equal(model.calls.length, 1, 'not restarted');
+  assert.equal(model.calls[0].aborted, false);
+  assert.deepEqual(await p2, { text: 'mpute(1, 2);', source: 'reuse' });
+  assert.equal(pipeline.stats.reuseHits, 1);
+});
+
+test('in-flight reuse before the first token: what was typed is checked against the stream', async () => {
+  const { clock, model, pipeline } = setup(() => 'compute(1);');
+  const t1 = token();
+  void pipeline.provide(at('let a = '), t1.signal);
+  await clock.advance(150); // in prefill
+  t1.cancel();
+  const p2 = pipeline.provide(at('let a = c'), token().signal);
+  await clock.advance(2000);
+  assert.equal(model.calls.length, 1);
+  assert.deepEqual(await p2, { text: 'ompute(1);', source: 'reuse' });
+});
+
+test('a request nobody adopts is aborted after the grace period', async () => {
+  const { clock, model, events, pipeline } = setup(() => 'compute(1, 2, 3, 4, 5, 6, 7, 8, 9);');
+  const t = token();
+  const p = pipeline.provide(at('let a = '), t.signal);
+  await clock.advance(100 + 320);
+  t.cancel(); // e.g. Escape
+  assert.equal(await p, undefined);
+  await clock.advance(ADOPT_GRACE_MS - 10);
+  assert.equal(model.calls[0].aborted, false, 'still adoptable');
+  await clock.advance(20);
+  assert.equal(model.calls[0].aborted, true);
+  assert.equal(events.at(-1)?.outcome, 'cancelled');
+});
+
+test('typing through the shown suggestion shows the rest without a request', async () => {
+  const { clock, model, pipeline, events } = setup(() => 'compute(1, 2);');
+  const p = pipeline.provide(at('let a = '), token().signal);
+  await clock.advance(2000);
+  assert.equal((await p)?.text, 'compute(1, 2);');
+  for (const [typed, rest] of [['c', 'ompute(1, 2);'], ['co', 'mpute(1, 2);'], ['comp', 'ute(1, 2);']] as const) {
+    assert.deepEqual(await pipeline.provide(at(`let a = ${typed}`), token().signal), { text: rest, source: 'typing-through' });
+  }
+  assert.equal(model.calls.length, 1);
+  assert.equal(pipeline.stats.typingThroughHits, 3);
+  // Hits are reported as one coalesced 'cached' event after a quiet period.
+  assert.equal(events.filter((e) => e.outcome === 'cached').length, 0);
+  await clock.advance(6000);
+  const cached = events.filter((e) => e.outcome === 'cached');
+  assert.equal(cached.length, 1);
+  assert.match(cached[0].reasons[0], /^3 suggestions from cache/);
+});
+
+test('cache: the same window again (backspace, retype) is served without a request', async () => {
+  const { clock, model, pipeline } = setup(() => 'compute(1);');
+  const p = pipeline.provide(at('let a = '), token().signal);
+  await clock.advance(2000);
+  await p;
+  const q = pipeline.provide(at('let a ='), token().signal); // backspace: a new window
+  await clock.advance(2000);
+  await q;
+  assert.equal(model.calls.length, 2);
+  assert.deepEqual(await pipeline.provide(at('let a = '), token().signal), { text: 'compute(1);', source: 'cache' });
+  assert.equal(model.calls.length, 2);
+});
+
+test('multi-line: the request stops at the end of the block and only the block is shown', async () => {
+  const body = '\n  const y = x * 2;\n  return y;\n}\n\nfunction next() {\n  return 0;\n}\n';
+  const { clock, model, pipeline } = setup(() => body);
+  const p = pipeline.provide(at('function f(x) {', '\n'), token().signal);
+  await clock.advance(5000);
+  assert.deepEqual(await p, { text: '\n  const y = x * 2;\n  return y;\n}', source: 'model' });
+  assert.equal(model.calls[0].aborted, true, 'stopped early: the server generated no more');
+  assert.ok(model.calls[0].emitted < pieces(body).length);
+  assert.equal(pipeline.stats.generatedTokens, model.calls[0].emitted);
+});
+
+test('mid-word: no request', async () => {
+  const { clock, model, pipeline } = setup(() => 'x');
+  const p = pipeline.provide(at('let va', 'lue = 1'), token().signal);
+  await clock.advance(1000);
+  assert.equal(await p, undefined);
+  assert.equal(model.calls.length, 0);
+});
+
+test('server failure: no exception, one failed event, the error is reported', async () => {
+  const { clock, model, events, errors, pipeline } = setup(() => 'x');
+  model.fail = new ProviderError('unreachable', 'nothing answers at http://127.0.0.1:11434');
+  const p = pipeline.provide(at('let a = '), token().signal);
+  await clock.advance(1000);
+  assert.equal(await p, undefined);
+  assert.deepEqual(events.map((e) => [e.outcome, e.error]), [['failed', 'nothing answers at http://127.0.0.1:11434']]);
+  assert.equal(errors[0].code, 'unreachable');
+});
+
+test('timeout: a request that runs too long is stopped and reported as failed', async () => {
+  const { clock, model, events, errors, pipeline } = setup(() => 'a'.repeat(10).split('').join(' '), { timeoutMs: 500 });
+  const p = pipeline.provide(at('let a = '), token().signal);
+  await clock.advance(3000);
+  assert.equal(await p, undefined);
+  assert.equal(model.calls[0].aborted, true);
+  assert.equal(events[0].outcome, 'failed');
+  assert.equal(errors[0].code, 'timeout');
+});

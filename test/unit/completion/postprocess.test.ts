@@ -1,0 +1,91 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  balanceBrackets, dropCutLastLine, dropSuffixRepeat, isStreamDone, isUseless, postProcess, singleLine, stopAtBlockEnd, stripMarkdown, type PostContext,
+} from '../../../src/core/completion/postprocess';
+
+// Each rule: [input, expected] fixtures.
+
+test('stripMarkdown: fences and prose from instruct models', () => {
+  const fixtures: Array<[string, string]> = [
+    ['```ts\nreturn a + b;\n```', 'return a + b;'],
+    ['Here is the completed code:\n```python\nreturn a + b\n```\nThis adds two numbers.', 'return a + b'],
+    ['return a + b;\n```\nExplanation', 'return a + b;'],
+    ['return a + b;', 'return a + b;'],
+  ];
+  for (const [before, after] of fixtures) assert.equal(stripMarkdown(before), after, before);
+});
+
+test('singleLine: mid-line the suggestion ends with the line', () => {
+  assert.equal(singleLine('a, b);\nfoo();'), 'a, b);');
+  assert.equal(singleLine('\nfoo();'), '');
+  assert.equal(singleLine('x'), 'x');
+});
+
+test('stopAtBlockEnd: indentation and closing brackets', () => {
+  const fixtures: Array<[string, string, string]> = [
+    // [line prefix, before, after]
+    ['    ', 'const x = 1;\n    return x;\n}\n\nfunction g() {', 'const x = 1;\n    return x;'],
+    ['function f() {', '\n  return 1;\n}\n\nfunction g() {}', '\n  return 1;\n}'],
+    ['def f(x):', '\n    y = x * 2\n    return y\n\ndef g():\n    pass', '\n    y = x * 2\n    return y\n'],
+    ['', 'import a\nimport b\n\nclass C:', 'import a\nimport b\n'],
+    ['  ', 'a();\n  b();', 'a();\n  b();'],
+  ];
+  for (const [lp, before, after] of fixtures) assert.equal(stopAtBlockEnd(before, lp), after, JSON.stringify(before));
+});
+
+test('balanceBrackets: a closer that closes nothing is cut', () => {
+  assert.equal(balanceBrackets('a, b)', 'foo('), 'a, b)', 'closes the prefix\'s open bracket');
+  assert.equal(balanceBrackets('a, b))', 'foo('), 'a, b)');
+  assert.equal(balanceBrackets('x[0]}', 'let y = '), 'x[0]');
+  assert.equal(balanceBrackets('(a]', ''), '(a');
+  assert.equal(balanceBrackets('")" + x', 'f('), '")" + x', 'brackets inside strings do not count');
+});
+
+test('dropSuffixRepeat: text already after the cursor is not repeated', () => {
+  const fixtures: Array<[string, string, string, string]> = [
+    // [before, lineSuffix, suffix, after]
+    ['a, b)', ')', ')\nnext();', 'a, b'],
+    ['a, b);', ');', ');', 'a, b'],
+    ['x = 1;\n  return x;\n}', '', '\n}\n', 'x = 1;\n  return x;'],
+    ['alpha', 'beta', 'beta', 'alpha'],
+  ];
+  for (const [before, ls, suffix, after] of fixtures) assert.equal(dropSuffixRepeat(before, ls, suffix), after, before);
+});
+
+test('isUseless: whitespace-only or a copy of the neighbouring line', () => {
+  const ctx = { linePrefix: '  ', prefix: 'function f() {\n  const total = a + b;\n  ', suffix: '\n  return total;\n}' };
+  assert.equal(isUseless('   \n ', ctx), true);
+  assert.equal(isUseless('const total = a + b;', ctx), true, 'same as the line above');
+  assert.equal(isUseless('return total;', ctx), true, 'same as the line below');
+  assert.equal(isUseless('const diff = a - b;', ctx), false);
+});
+
+test('dropCutLastLine: a token-limit cut drops the broken last line', () => {
+  assert.equal(dropCutLastLine('a();\nb(x, ', 'length'), 'a();');
+  assert.equal(dropCutLastLine('a();\nb(x, ', 'stop'), 'a();\nb(x, ');
+});
+
+const ctx = (linePrefix: string, lineSuffix: string, multiline: boolean, prefix = linePrefix, suffix = lineSuffix): PostContext =>
+  ({ linePrefix, lineSuffix, prefix, suffix, multiline });
+
+test('postProcess chains the rules', () => {
+  assert.equal(postProcess('a, b));<|endoftext|>garbage', ctx('sum(', ')', false)), 'a, b');
+  assert.equal(postProcess('```js\n  return a;\n}\n```', ctx('  ', '', true, 'function f(a) {\n  ', '\n}')), 'return a;');
+  assert.equal(postProcess('   ', ctx('x = ', '', false)), '');
+});
+
+test('isStreamDone: stop early once the rest would be cut', () => {
+  assert.equal(isStreamDone('foo(a)', ctx('x = ', '', false)), false);
+  assert.equal(isStreamDone('foo(a)\nbar', ctx('x = ', '', false)), true);
+  assert.equal(isStreamDone('a();\n  b();\n', ctx('  ', '', true)), false, 'indent of the next line not known yet');
+  assert.equal(isStreamDone('a();\n  b();\n}', ctx('  ', '', true)), true, 'dedent: block ended');
+  assert.equal(isStreamDone('a()<|file_sep|>', ctx('  ', '', true)), true);
+});
+
+test('dropDoubledIndent: indentation the line already has is not repeated', async () => {
+  const { dropDoubledIndent } = await import('../../../src/core/completion/postprocess');
+  assert.equal(dropDoubledIndent('    return x;', '    '), 'return x;');
+  assert.equal(dropDoubledIndent('return x;', '    '), 'return x;');
+  assert.equal(dropDoubledIndent('  x', 'a = '), '  x', 'only on a blank line');
+});
