@@ -55,8 +55,13 @@ export interface CodeServerOptions {
   port?: number;
   /** Where code-server's own output goes; defaults to <runDir>/code-server.log. */
   logFile?: string;
-  /** Extra `--vscode-option` style flags. */
+  /** Extra command line flags for code-server. */
   extraArgs?: string[];
+  /**
+   * Turn on the smoke-test driver (default true): the workbench then honours the `payload` URL
+   * parameter (extension under development, tests) but hides notification toasts.
+   */
+  automation?: boolean;
 }
 
 export interface CodeServer {
@@ -147,6 +152,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   const extensionsDir = opts.extensionsDir ?? join(runDir, 'extensions');
   mkdirSync(extensionsDir, { recursive: true });
   if (!existsSync(join(userDataDir, 'User', 'settings.json'))) writeUserSettings(userDataDir, opts.userSettings ?? {});
+  mkdirSync(runDir, { recursive: true });
   const xdg = (name: string) => {
     const dir = join(runDir, 'xdg', name);
     mkdirSync(dir, { recursive: true });
@@ -167,7 +173,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     '--disable-getting-started-override',
     '--ignore-last-opened',
     '--config', configFile,
-    '--vscode-option', 'enable-smoke-test-driver',
+    ...((opts.automation ?? true) ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
     ...(opts.extraArgs ?? []),
     ...(opts.folder ? [opts.folder] : []),
   ];
