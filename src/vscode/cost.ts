@@ -1,13 +1,156 @@
+import * as vscode from 'vscode';
+import { budgetState, dueNotices } from '../core/cost/budget';
+import { findPrice } from '../core/cost/prices';
+import { costOf, priceLookup, toRecord, type LedgerRecord, type PriceLookup } from '../core/cost/record';
+import { LedgerStore } from '../core/cost/store';
+import { dayKey } from '../core/cost/summary';
+import { usageCostUsd } from '../core/cost/usage';
+import { hashWorkspace } from '../core/ids';
+import type { LoggedCost } from '../core/log/format';
+import type { BudgetState, ModelCallEvent } from '../core/types';
+import { DashboardPanel } from './cost/dashboard';
+import { describeLast } from './cost/statusDetail';
 import type { CostService, Services } from './services';
 
+/** The cost area: the CostService for the router, plus the ledger for views and tests. */
+export interface CostFeature extends CostService {
+  ledger: LedgerStore;
+  /** The event with its cost fields (computed once per event; the log line and the ledger share it). */
+  priced(e: ModelCallEvent): ModelCallEvent & LoggedCost;
+  /** Resolves when every record emitted so far is on disk. */
+  flushed(): Promise<void>;
+  workspace: string;
+}
+
+const NOTICES_KEY = 'switchyard.budgetNoticesShown';
+const REFRESH_MS = 5000;
+
 /** Ledger, budgets, status bar spend and the dashboard. */
-export function registerCost(s: Services): CostService {
-  return {
-    budget: () => ({
-      dailySpentUsd: 0, monthlySpentUsd: 0,
-      dailyCapUsd: s.settings.current.cost.dailyBudgetUsd, monthlyCapUsd: s.settings.current.cost.monthlyBudgetUsd,
-      exceeded: false, warning: false,
-    }),
-    priceUsd: () => undefined,
+export function registerCost(s: Services): CostFeature {
+  const ledger = new LedgerStore(s.context.globalStorageUri.fsPath);
+  const folder = vscode.workspace.workspaceFile ?? vscode.workspace.workspaceFolders?.[0]?.uri;
+  const workspace = hashWorkspace(folder?.toString() ?? 'no-workspace');
+  let prices: PriceLookup = priceLookup(s.settings.current.cost);
+  const costs = new WeakMap<ModelCallEvent, ReturnType<typeof costOf>>();
+  let pending: Promise<unknown> = Promise.resolve();
+  let writeErrorShown = false;
+
+  // Cloud spend for budgets and the status bar, kept incrementally (a full pass only on load and when
+  // the day turns), so a completion per keystroke costs nothing here.
+  const spend = { day: '', dailyUsd: 0, monthlyUsd: 0 };
+  const recount = () => {
+    const now = new Date();
+    spend.day = dayKey(now);
+    spend.dailyUsd = 0;
+    spend.monthlyUsd = 0;
+    for (const r of ledger.records) addSpend(r);
   };
+  const addSpend = (r: LedgerRecord) => {
+    if (r.route !== 'cloud') return;
+    const usd = r.billedCostUsd ?? r.estimatedCostUsd ?? 0;
+    const day = dayKey(new Date(r.time));
+    if (day.slice(0, 7) === spend.day.slice(0, 7)) spend.monthlyUsd += usd;
+    if (day === spend.day) spend.dailyUsd += usd;
+  };
+  const budget = (): BudgetState => {
+    if (dayKey(new Date()) !== spend.day) recount();
+    return budgetState(spend, s.settings.current.cost);
+  };
+
+  const costFor = (e: ModelCallEvent) => {
+    let c = costs.get(e);
+    if (!c) costs.set(e, c = costOf(e, s.settings.current.cost, prices));
+    return c;
+  };
+
+  const feature: CostFeature = {
+    ledger,
+    workspace,
+    budget,
+    priceUsd(_provider, model, usage) {
+      const price = findPrice(model, s.settings.current.cost.prices);
+      return price ? usageCostUsd(price, usage) : undefined;
+    },
+    priced: (e) => ({ ...e, ...costFor(e) }),
+    flushed: () => pending.then(() => undefined),
+  };
+
+  s.settings.onDidChange.on((settings) => {
+    prices = priceLookup(settings.cost);
+    showStatus();
+  });
+
+  s.events.on((e) => {
+    const record = toRecord(e, workspace, costFor(e));
+    const write = ledger.append(record).catch((err: unknown) => {
+      const message = `Could not write the cost ledger in ${ledger.dir}: ${err instanceof Error ? err.message : String(err)}`;
+      s.log.warn(message);
+      if (!writeErrorShown) {
+        writeErrorShown = true;
+        void vscode.window.showWarningMessage(`Switchyard: ${message}`);
+      }
+    });
+    pending = Promise.all([pending, write]);
+    // Cached or cancelled completions happen per keystroke: they change nothing the status bar shows.
+    const quiet = e.kind === 'completion' && (e.outcome === 'cached' || e.outcome === 'cancelled');
+    if (!quiet) showStatus(record);
+  });
+
+  // Records from this window and other windows alike.
+  ledger.onRecords.on((records) => {
+    if (dayKey(new Date()) !== spend.day) recount();
+    else for (const r of records) addSpend(r);
+    if (records.some((r) => r.route === 'cloud')) {
+      showStatus();
+      checkBudget();
+    }
+  });
+
+  let last: LedgerRecord | undefined;
+  function showStatus(record?: LedgerRecord): void {
+    if (record) last = record;
+    const b = budget();
+    s.status.update({
+      todayCloudUsd: b.dailySpentUsd,
+      ...(last ? { lastRoute: last.route, lastDetail: describeLast(last, b) } : {}),
+    });
+  }
+
+  function checkBudget(): void {
+    const b = budget();
+    if (!b.warning && !b.exceeded) return;
+    const shown = new Set(s.context.globalState.get<string[]>(NOTICES_KEY, []));
+    const notices = dueNotices(b, s.settings.current.cost, spend.day, shown);
+    if (!notices.length) return;
+    for (const n of notices) shown.add(n.key);
+    void s.context.globalState.update(NOTICES_KEY, [...shown].slice(-20));
+    for (const n of notices) {
+      s.log.warn(n.message);
+      const show = n.level === 'cap' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+      void show(`Switchyard: ${n.message}`, 'Open Dashboard', 'Budget Settings').then((pick) => {
+        if (pick === 'Open Dashboard') void vscode.commands.executeCommand('switchyard.showDashboard');
+        if (pick === 'Budget Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'switchyard.budget');
+      });
+    }
+  }
+
+  // Load this month's ledger off the activation path, then follow other windows' appends.
+  void ledger.load().then(() => {
+    recount();
+    showStatus();
+    checkBudget();
+  }, (err: unknown) => s.log.warn(`Could not read the cost ledger: ${err instanceof Error ? err.message : String(err)}`));
+  const refresh = () => void ledger.refresh().catch(() => undefined);
+  const timer = setInterval(refresh, REFRESH_MS);
+  timer.unref?.();
+
+  const dashboard = new DashboardPanel(s, feature);
+  s.status.setCommand('switchyard.showDashboard');
+  s.context.subscriptions.push(
+    vscode.commands.registerCommand('switchyard.showDashboard', () => dashboard.show()),
+    vscode.window.onDidChangeWindowState((w) => { if (w.focused) refresh(); }),
+    dashboard,
+    { dispose: () => { clearInterval(timer); void ledger.close(); } },
+  );
+  return feature;
 }

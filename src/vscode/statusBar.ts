@@ -16,11 +16,17 @@ export interface StatusModel {
   todayCloudUsd?: number;
 }
 
+/** A completion shorter than this never shows the spinner: typing must not make the status bar flicker. */
+const THINKING_DELAY_MS = 300;
+
 /** The Switchyard status bar item. Exists from activation; renders only when something changed. */
 export class StatusBar implements vscode.Disposable {
   readonly item: vscode.StatusBarItem;
   private model: StatusModel = { completion: 'unknown', locked: false };
   private rendered = '';
+  /** The completion state on screen; lags `model.completion` only when entering 'thinking'. */
+  private shownCompletion: StatusModel['completion'] = 'unknown';
+  private thinkingTimer?: ReturnType<typeof setTimeout>;
 
   constructor(command: string | undefined) {
     this.item = vscode.window.createStatusBarItem('switchyard.status', vscode.StatusBarAlignment.Right, 100);
@@ -36,19 +42,35 @@ export class StatusBar implements vscode.Disposable {
 
   update(patch: Partial<StatusModel>): void {
     this.model = { ...this.model, ...patch };
+    if (this.model.completion === 'thinking') {
+      if (this.shownCompletion !== 'thinking' && !this.thinkingTimer) {
+        this.thinkingTimer = setTimeout(() => {
+          this.thinkingTimer = undefined;
+          if (this.model.completion === 'thinking') this.shownCompletion = 'thinking';
+          this.render();
+        }, THINKING_DELAY_MS);
+      }
+    } else {
+      clearTimeout(this.thinkingTimer);
+      this.thinkingTimer = undefined;
+      this.shownCompletion = this.model.completion;
+    }
     this.render();
   }
 
   setCommand(command: string): void {
     this.item.command = command;
+    this.rendered = '';
+    this.render();
   }
 
   private render(): void {
     const m = this.model;
-    const icon = m.completion === 'thinking' ? '$(loading~spin)'
-      : m.completion === 'unreachable' ? '$(debug-disconnect)'
-      : m.completion === 'slow' ? '$(watch)'
-      : m.completion === 'off' ? '$(circle-slash)'
+    const c = this.shownCompletion;
+    const icon = c === 'thinking' ? '$(loading~spin)'
+      : c === 'unreachable' ? '$(debug-disconnect)'
+      : c === 'slow' ? '$(watch)'
+      : c === 'off' ? '$(circle-slash)'
       : m.lastRoute === 'cloud' ? '$(cloud)'
       : m.lastRoute === 'blocked' ? '$(shield)'
       : '$(server-process)';
@@ -59,6 +81,7 @@ export class StatusBar implements vscode.Disposable {
     tooltip.appendMarkdown(`**Switchyard**${m.locked ? ' — $(lock) never-leave-machine workspace' : ''}\n\n`);
     tooltip.appendMarkdown(`Completions: ${m.completion}${m.completionDetail ? ` — ${escape(m.completionDetail)}` : ''}\n\n`);
     if (m.lastDetail?.length) tooltip.appendMarkdown(m.lastDetail.map(escape).join('  \n'));
+    if (this.item.command === 'switchyard.showDashboard') tooltip.appendMarkdown('\n\n$(graph) Click to open the dashboard');
     const key = `${text}\n${tooltip.value}`;
     if (key === this.rendered) return; // no flicker: touch the item only when its content changes
     this.rendered = key;
@@ -69,6 +92,7 @@ export class StatusBar implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearTimeout(this.thinkingTimer);
     this.item.dispose();
   }
 }

@@ -19,7 +19,7 @@ export function toRow(r: LedgerRecord): TableRow {
 
 const tokens = (r: LedgerRecord) => {
   const u = r.usage ?? r.estimated;
-  return (u.promptTokens || 0) + (u.completionTokens || 0) + (u.cacheReadTokens || 0) + (u.cacheWriteTokens || 0);
+  return (u.promptTokens || 0) + (u.completionTokens || 0);
 };
 const SORT: Record<TableQuery['sort']['key'], (r: LedgerRecord) => string | number> = {
   time: (r) => r.time,

@@ -124,7 +124,7 @@ export function summarize(records: Iterable<LedgerRecord>, o: SummaryOptions): S
     const unreported = r.route === 'cloud' && r.billedCostUsd === undefined ? (r.estimatedCostUsd ?? 0) : 0;
     if (r.route === 'cloud' && r.billedCostUsd === undefined && r.estimatedCostUsd === undefined) unpricedCloudCalls++;
     const usage = r.usage ?? r.estimated;
-    const tokIn = (usage.promptTokens || 0) + (usage.cacheReadTokens || 0) + (usage.cacheWriteTokens || 0);
+    const tokIn = usage.promptTokens || 0; // cache tokens are part of it
     const tokOut = r.usage ? r.usage.completionTokens || 0 : 0;
 
     add(monthTotals, r.route, cost, unreported, tokIn, tokOut, !!r.usage);

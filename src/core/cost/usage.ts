@@ -1,18 +1,19 @@
 // Provider-reported usage, normalized to one TokenUsage shape, and the cost of a usage at a price.
 //
-// Convention (what every field of TokenUsage means in Switchyard):
-//   promptTokens      input tokens billed at the full input rate: NOT including cache reads or writes
+// Convention (what every field of TokenUsage means in Switchyard; the providers report it this way):
+//   promptTokens      EVERY input token, cached ones included
+//   cacheReadTokens   the part of promptTokens served from the provider's prompt cache
+//   cacheWriteTokens  the part of promptTokens written to the provider's prompt cache
 //   completionTokens  output tokens (for reasoning models this includes the hidden reasoning tokens)
-//   cacheReadTokens   input tokens served from the provider's prompt cache
-//   cacheWriteTokens  input tokens written to the provider's prompt cache
+// so the tokens billed at the full input rate are promptTokens - cacheReadTokens - cacheWriteTokens.
 //
 // Providers report these differently, which is where peer tools get their bills wrong:
-//   OpenAI     `prompt_tokens` INCLUDES `prompt_tokens_details.cached_tokens`: subtract them, or the
-//              cached part is charged twice. Streaming reports usage only with
+//   OpenAI     `prompt_tokens` already INCLUDES `prompt_tokens_details.cached_tokens`: take it as is and
+//              never add the cached tokens again. Streaming reports usage only with
 //              `stream_options: { include_usage: true }`, in a final chunk whose `choices` is empty.
 //   Anthropic  `input_tokens` EXCLUDES `cache_read_input_tokens` and `cache_creation_input_tokens`: add
-//              nothing, subtract nothing. Streaming: `message_start` carries the input and cache
-//              counts, each `message_delta` the cumulative `output_tokens`.
+//              them to get promptTokens. Streaming: `message_start` carries the input and cache counts,
+//              each `message_delta` the cumulative `output_tokens`.
 //   Ollama     `prompt_eval_count` / `eval_count` on the final (done) message; `prompt_eval_count` is
 //              absent when the whole prompt came from the model's KV cache, which counts as 0.
 import type { TokenUsage } from '../types';
@@ -31,7 +32,7 @@ export interface OpenAIUsage {
 export function fromOpenAIUsage(u: OpenAIUsage): TokenUsage {
   const prompt = count(u.prompt_tokens ?? u.input_tokens);
   const cached = Math.min(prompt, count(u.prompt_tokens_details?.cached_tokens ?? u.input_tokens_details?.cached_tokens));
-  const usage: TokenUsage = { promptTokens: prompt - cached, completionTokens: count(u.completion_tokens ?? u.output_tokens) };
+  const usage: TokenUsage = { promptTokens: prompt, completionTokens: count(u.completion_tokens ?? u.output_tokens) };
   if (cached > 0) usage.cacheReadTokens = cached;
   return usage;
 }
@@ -45,9 +46,9 @@ export interface AnthropicUsage {
 }
 
 export function fromAnthropicUsage(u: AnthropicUsage): TokenUsage {
-  const usage: TokenUsage = { promptTokens: count(u.input_tokens), completionTokens: count(u.output_tokens) };
   const read = count(u.cache_read_input_tokens);
   const write = count(u.cache_creation_input_tokens);
+  const usage: TokenUsage = { promptTokens: count(u.input_tokens) + read + write, completionTokens: count(u.output_tokens) };
   if (read > 0) usage.cacheReadTokens = read;
   if (write > 0) usage.cacheWriteTokens = write;
   return usage;
@@ -89,11 +90,13 @@ export function ollamaInferenceMs(s: OllamaStats): number | undefined {
 
 /** USD for a usage at a price. Cache tokens fall back to the input price when the model has no cache price. */
 export function usageCostUsd(price: ModelPrice, u: TokenUsage): number {
-  const cacheRead = count(u.cacheReadTokens);
-  const cacheWrite = count(u.cacheWriteTokens);
-  const totalInput = count(u.promptTokens) + cacheRead + cacheWrite;
+  const totalInput = count(u.promptTokens);
+  // Cache parts can never exceed the input they are part of (a malformed usage must not bill extra).
+  const cacheRead = Math.min(count(u.cacheReadTokens), totalInput);
+  const cacheWrite = Math.min(count(u.cacheWriteTokens), totalInput - cacheRead);
+  const uncached = totalInput - cacheRead - cacheWrite;
   const p = price.longContext && totalInput > price.longContext.thresholdTokens ? price.longContext : price;
-  return (count(u.promptTokens) * p.input
+  return (uncached * p.input
     + count(u.completionTokens) * p.output
     + cacheRead * (p.cacheRead ?? p.input)
     + cacheWrite * (p.cacheWrite ?? p.input)) / 1e6;
@@ -102,11 +105,6 @@ export function usageCostUsd(price: ModelPrice, u: TokenUsage): number {
 /** Local inference cost: the time the machine spent on the call at the configured hourly rate. */
 export function localCostUsd(inferenceMs: number, ratePerHourUsd: number): number {
   return (Math.max(0, inferenceMs) / 3_600_000) * ratePerHourUsd;
-}
-
-/** Total input tokens of a usage, cached or not. */
-export function inputTokens(u: TokenUsage): number {
-  return count(u.promptTokens) + count(u.cacheReadTokens) + count(u.cacheWriteTokens);
 }
 
 function count(n: number | null | undefined): number {

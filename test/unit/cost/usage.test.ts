@@ -17,7 +17,7 @@ const usd = (n: number) => Math.round(n * 1e10) / 1e10;
 test('OpenAI non-streamed: cached tokens are part of prompt_tokens and are not charged twice', () => {
   const body = fixture('openai-chat-nonstream.json') as { model: string; usage: OpenAIUsage };
   const usage = fromOpenAIUsage(body.usage);
-  assert.deepEqual(usage, { promptTokens: 86, completionTokens: 300, cacheReadTokens: 1920 });
+  assert.deepEqual(usage, { promptTokens: 2006, completionTokens: 300, cacheReadTokens: 1920 });
   const price = findPrice(body.model);
   assert.ok(price, 'dated snapshot gpt-4.1-mini-2025-04-14 is priced as gpt-4.1-mini');
   // gpt-4.1-mini: $0.40 in, $0.10 cached in, $1.60 out per million.
@@ -38,13 +38,13 @@ test('OpenAI streamed with include_usage: usage comes from the final chunk with 
 
 test('OpenAI Responses API shape normalizes the same way', () => {
   const usage = fromOpenAIUsage({ input_tokens: 1000, output_tokens: 50, input_tokens_details: { cached_tokens: 400 } });
-  assert.deepEqual(usage, { promptTokens: 600, completionTokens: 50, cacheReadTokens: 400 });
+  assert.deepEqual(usage, { promptTokens: 1000, completionTokens: 50, cacheReadTokens: 400 });
 });
 
 test('Anthropic: input_tokens excludes cache tokens; cache write is 1.25x input, read 0.1x', () => {
   const msg = fixture('anthropic-message-cache-write.json') as { model: string; usage: AnthropicUsage };
   const usage = fromAnthropicUsage(msg.usage);
-  assert.deepEqual(usage, { promptTokens: 21, completionTokens: 393, cacheWriteTokens: 188086 });
+  assert.deepEqual(usage, { promptTokens: 21 + 188086, completionTokens: 393, cacheWriteTokens: 188086 });
   const price = findPrice(msg.model)!;
   assert.equal(usd(usageCostUsd(price, usage)), usd((21 * 3 + 188086 * 3.75 + 393 * 15) / 1e6));
 });
@@ -54,17 +54,22 @@ test('Anthropic streamed: message_start counts + last cumulative message_delta o
   const start = (events.find((e) => e.type === 'message_start') as { message: { model: string; usage: AnthropicUsage } }).message;
   const lastDelta = (events.filter((e) => e.type === 'message_delta').at(-1) as { usage: AnthropicUsage }).usage;
   const usage = mergeAnthropicStreamUsage(start.usage, lastDelta);
-  assert.deepEqual(usage, { promptTokens: 50, completionTokens: 500, cacheReadTokens: 188086 });
+  assert.deepEqual(usage, { promptTokens: 50 + 188086, completionTokens: 500, cacheReadTokens: 188086 });
   assert.equal(usd(usageCostUsd(findPrice(start.model)!, usage)), usd((50 * 3 + 188086 * 0.3 + 500 * 15) / 1e6));
   // A stream cut before any message_delta still bills what message_start reported.
-  assert.deepEqual(mergeAnthropicStreamUsage(start.usage, undefined), { promptTokens: 50, completionTokens: 1, cacheReadTokens: 188086 });
+  assert.deepEqual(mergeAnthropicStreamUsage(start.usage, undefined), { promptTokens: 50 + 188086, completionTokens: 1, cacheReadTokens: 188086 });
 });
 
 test('Anthropic long-context tier applies above 200k input tokens (cache tokens included)', () => {
   const price = findPrice('claude-sonnet-4-5')!;
   assert.equal(usd(usageCostUsd(price, { promptTokens: 250_000, completionTokens: 1000 })), usd((250_000 * 6 + 1000 * 22.5) / 1e6));
-  assert.equal(usd(usageCostUsd(price, { promptTokens: 1000, cacheReadTokens: 199_000, completionTokens: 0 })), usd((1000 * 3 + 199_000 * 0.3) / 1e6));
-  assert.equal(usd(usageCostUsd(price, { promptTokens: 2000, cacheReadTokens: 199_000, completionTokens: 0 })), usd((2000 * 6 + 199_000 * 0.6) / 1e6));
+  assert.equal(usd(usageCostUsd(price, { promptTokens: 200_000, cacheReadTokens: 199_000, completionTokens: 0 })), usd((1000 * 3 + 199_000 * 0.3) / 1e6));
+  assert.equal(usd(usageCostUsd(price, { promptTokens: 201_000, cacheReadTokens: 199_000, completionTokens: 0 })), usd((2000 * 6 + 199_000 * 0.6) / 1e6));
+});
+
+test('malformed usage (cache parts larger than the input) never bills more than the input', () => {
+  const price = findPrice('gpt-4o')!;
+  assert.equal(usd(usageCostUsd(price, { promptTokens: 100, cacheReadTokens: 500, completionTokens: 0 })), usd(100 * 1.25 / 1e6));
 });
 
 test('Ollama: prompt_eval_count / eval_count, inference time from durations; a KV-cached prompt counts 0', () => {

@@ -1,0 +1,50 @@
+// The dashboard's state message, built in the extension host from the ledger (pure: no editor, no I/O).
+import type { Settings } from '../settings';
+import { LOCAL_RATE_ASSUMPTIONS, defaultLocalRatePerHourUsd } from '../settings/cost';
+import { budgetState, budgetUse } from './budget';
+import type { HostMessage } from './dashboardProtocol';
+import type { LedgerProblem } from './ledger';
+import { PRICES_AS_OF, findPrice } from './prices';
+import type { LedgerRecord } from './record';
+import { cloudSpend, summarize } from './summary';
+
+export function configuredCloudModel(s: Settings): string {
+  return s.providers.cloud.provider === 'anthropic' ? s.providers.cloud.anthropic.model : s.providers.cloud.openai.model;
+}
+
+export function localRateAssumptions(): string {
+  const a = LOCAL_RATE_ASSUMPTIONS;
+  return `$${a.machineUsd.toLocaleString('en-US')} machine over ${a.years} years at ${a.hoursPerDay} h/day of inference, `
+    + `plus ${a.watts} W at $${a.usdPerKwh.toFixed(2)}/kWh = $${defaultLocalRatePerHourUsd().toFixed(3)}/h`;
+}
+
+export function buildDashboardState(
+  records: readonly LedgerRecord[],
+  problems: readonly LedgerProblem[],
+  settings: Settings,
+  now: Date,
+  loading = false,
+): Extract<HostMessage, { type: 'state' }> {
+  const cloudModel = configuredCloudModel(settings);
+  const c = settings.cost;
+  const summary = summarize(records, { now, cloudModel, cloudPrice: findPrice(cloudModel, c.prices) });
+  const spend = cloudSpend(records, now);
+  const b = budgetState(spend, c);
+  return {
+    type: 'state',
+    summary,
+    info: {
+      localRatePerHourUsd: c.localRatePerHourUsd,
+      localRateAssumptions: localRateAssumptions(),
+      localRateIsDefault: c.localRatePerHourUsd === defaultLocalRatePerHourUsd(),
+      cloudModel,
+      pricesAsOf: PRICES_AS_OF,
+      budget: {
+        dailyCapUsd: b.dailyCapUsd, monthlyCapUsd: b.monthlyCapUsd, dailySpentUsd: b.dailySpentUsd, monthlySpentUsd: b.monthlySpentUsd,
+        warnAtPercent: c.warnAtPercent, onCap: c.onCap, use: budgetUse(b),
+      },
+      skippedLines: { count: problems.length, where: problems.slice(0, 20).map((p) => `${p.file.split(/[\\/]/).pop()}:${p.line} (${p.kind})`) },
+      loading,
+    },
+  };
+}

@@ -1,0 +1,171 @@
+import { randomBytes } from 'node:crypto';
+import { homedir } from 'node:os';
+import * as vscode from 'vscode';
+import { defaultQuery, parseWebviewMessage, type HostMessage, type TableQuery, type WebviewMessage } from '../../core/cost/dashboardProtocol';
+import { buildDashboardState } from '../../core/cost/dashboardState';
+import { periodBounds, queryRecords, toCsv, toJson } from '../../core/cost/query';
+import type { CostFeature } from '../cost';
+import type { Services } from '../services';
+
+const LIVE_UPDATE_MS = 250;
+
+/**
+ * The dashboard webview. The host aggregates and pages; the webview only draws what it is sent.
+ * Nothing is posted before the webview says it is ready, and every message from it is validated.
+ */
+export class DashboardPanel implements vscode.Disposable {
+  private panel?: vscode.WebviewPanel;
+  private ready = false;
+  private query: TableQuery = defaultQuery();
+  private liveTimer?: ReturnType<typeof setTimeout>;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly s: Services, private readonly cost: CostFeature) {
+    // Live updates: coalesce bursts of records (another window catching up) into one repaint.
+    this.unsubscribe = cost.ledger.onRecords.on(() => {
+      if (!this.panel || !this.ready || this.liveTimer) return;
+      this.liveTimer = setTimeout(() => {
+        this.liveTimer = undefined;
+        this.postState();
+        this.postPage();
+      }, LIVE_UPDATE_MS);
+    });
+  }
+
+  /** The webview panel, when open (for tests). */
+  get current(): vscode.WebviewPanel | undefined {
+    return this.panel;
+  }
+
+  show(): void {
+    if (this.panel) {
+      this.panel.reveal();
+      return;
+    }
+    const root = vscode.Uri.joinPath(this.s.context.extensionUri, 'dist', 'webview');
+    const panel = vscode.window.createWebviewPanel('switchyard.dashboard', 'Switchyard Dashboard', vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [root],
+    });
+    panel.iconPath = vscode.Uri.joinPath(this.s.context.extensionUri, 'media', 'icon.png');
+    this.panel = panel;
+    this.ready = false;
+    panel.webview.html = html(panel.webview, root);
+    panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m));
+    // A hidden webview is torn down without retainContextWhenHidden; it says "ready" again when shown.
+    panel.onDidChangeViewState(() => { if (!panel.visible) this.ready = false; });
+    panel.onDidDispose(() => {
+      this.panel = undefined;
+      this.ready = false;
+    });
+    void this.cost.ledger.refresh().catch(() => undefined);
+  }
+
+  private async onMessage(raw: unknown): Promise<void> {
+    const m = parseWebviewMessage(raw);
+    if ('error' in m) {
+      this.s.log.warn(`dashboard: ignored a malformed message (${m.error})`);
+      return;
+    }
+    await this.handle(m);
+  }
+
+  private async handle(m: WebviewMessage): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        this.postState();
+        this.postPage();
+        if (!this.cost.ledger.loaded) void this.cost.ledger.load().then(() => { this.postState(); this.postPage(); });
+        return;
+      case 'query':
+        this.query = m.query;
+        this.postPage();
+        return;
+      case 'export':
+        await this.export(m.format, m.from, m.to);
+        return;
+      case 'openSettings':
+        void vscode.commands.executeCommand('workbench.action.openSettings', 'switchyard.cost');
+        return;
+      case 'showLog':
+        this.s.log.show();
+        return;
+    }
+  }
+
+  private post(message: HostMessage): void {
+    if (this.panel && this.ready) void this.panel.webview.postMessage(message);
+  }
+
+  private postState(): void {
+    const ledger = this.cost.ledger;
+    this.post(buildDashboardState(ledger.records, ledger.problems(), this.s.settings.current, new Date(), !ledger.loaded));
+  }
+
+  private postPage(): void {
+    const { rows, total } = queryRecords(this.cost.ledger.records, this.query, this.cost.workspace);
+    this.post({ type: 'page', query: this.query, rows, total });
+  }
+
+  private async export(format: 'csv' | 'json', from: string, to: string): Promise<void> {
+    try {
+      const { fromMs, toExclusiveMs } = periodBounds(from, to);
+      const { records } = await this.cost.ledger.readPeriod(fromMs, toExclusiveMs);
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir());
+      const target = await vscode.window.showSaveDialog({
+        defaultUri: vscode.Uri.joinPath(folder, `switchyard-ledger-${from}-to-${to}.${format}`),
+        filters: format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] },
+        saveLabel: 'Export',
+        title: `Export ${records.length} ledger records`,
+      });
+      if (!target) return;
+      const text = format === 'csv' ? toCsv(records) : toJson(records);
+      await vscode.workspace.fs.writeFile(target, Buffer.from(text, 'utf8'));
+      this.post({ type: 'exported', path: target.fsPath, count: records.length });
+    } catch (err) {
+      const message = `Export failed: ${err instanceof Error ? err.message : String(err)}`;
+      this.s.log.warn(message);
+      this.post({ type: 'error', message });
+    }
+  }
+
+  dispose(): void {
+    clearTimeout(this.liveTimer);
+    this.unsubscribe();
+    this.panel?.dispose();
+  }
+}
+
+function html(webview: vscode.Webview, root: vscode.Uri): string {
+  // A fresh nonce per render from a CSPRNG: scripts run only if they carry it.
+  const nonce = randomBytes(18).toString('base64');
+  const src = webview.cspSource;
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'dashboard.js'));
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(root, 'dashboard.css'));
+  const csp = [
+    "default-src 'none'",
+    `style-src ${src}`,
+    `font-src ${src}`,
+    `img-src ${src} data:`,
+    `script-src 'nonce-${nonce}'`,
+    "connect-src 'none'",
+    "frame-src 'none'",
+    "form-action 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style.toString()}">
+<title>Switchyard Dashboard</title>
+</head>
+<body>
+<main id="app" aria-busy="true"><p class="muted">Loading…</p></main>
+<script nonce="${nonce}" src="${script.toString()}"></script>
+</body>
+</html>`;
+}

@@ -1,0 +1,27 @@
+import type { LedgerRecord } from '../../core/cost/record';
+import type { BudgetState } from '../../core/types';
+
+const usd = (n: number) => (n > 0 && n < 0.01 ? `$${n.toFixed(4)}` : `$${n.toFixed(2)}`);
+
+/** Tooltip lines about the last request: where it went, why, tokens, latency, cost; then budget use. */
+export function describeLast(r: LedgerRecord, b: BudgetState): string[] {
+  const u = r.usage ?? r.estimated;
+  const est = r.usage ? '' : '~';
+  const cache = [u.cacheReadTokens ? `${u.cacheReadTokens} cache read` : '', u.cacheWriteTokens ? `${u.cacheWriteTokens} cache write` : '']
+    .filter(Boolean).join(', ');
+  const cost = r.billedCostUsd !== undefined
+    ? `${usd(r.billedCostUsd)}${r.route === 'local' ? ` (local time at $${(r.localRatePerHourUsd ?? 0).toFixed(2)}/h)` : ' (billed from reported usage)'}`
+    : r.estimatedCostUsd !== undefined ? `~${usd(r.estimatedCostUsd)} (estimate: no usage reported)` : 'unknown (no price for this model)';
+  const lines = [
+    `Last request: ${r.kind} → ${r.route} · ${r.provider}/${r.model || '-'} · ${r.outcome}`,
+    `Tokens: in ${est}${u.promptTokens}${cache ? ` (${cache})` : ''}, out ${est}${u.completionTokens}`,
+    `Time: ${r.ttftMs !== undefined ? `first token ${Math.round(r.ttftMs)} ms, ` : ''}total ${Math.round(r.totalMs)} ms`,
+    `Cost: ${cost}`,
+  ];
+  if (r.reasons.length) lines.push(`Why: ${r.reasons.join('; ')}`);
+  if (r.error) lines.push(`Error: ${r.error}`);
+  const caps = [b.dailyCapUsd > 0 ? `${usd(b.dailySpentUsd)} of ${usd(b.dailyCapUsd)} today` : '', b.monthlyCapUsd > 0 ? `${usd(b.monthlySpentUsd)} of ${usd(b.monthlyCapUsd)} this month` : '']
+    .filter(Boolean);
+  lines.push(caps.length ? `Cloud budget: ${caps.join(', ')}${b.exceeded ? ' — cap reached' : b.warning ? ' — nearing the cap' : ''}` : `Cloud today: ${usd(b.dailySpentUsd)}`);
+  return lines;
+}
