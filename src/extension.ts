@@ -46,7 +46,7 @@ export function activate(context: vscode.ExtensionContext): SwitchyardApi {
 
   const services: Services = { context, settings, log, status, events, privacy, gate };
   status.update({ locked: privacy.policy().neverLeaveMachine });
-  events.on((e) => log.request(e));
+  events.on((e) => log.request(cost.priced(e))); // `cost` is set below, before any call is made
   registerCoreCommands(services);
   registerPrivacyFeatures(services);
   const cost = registerCost(services);
