@@ -1,6 +1,38 @@
+import * as vscode from 'vscode';
+import { parseTaskArgs } from '../core/tasks/args';
+import { TaskRunner } from '../core/tasks/runner';
 import type { CostService, LocalModels, Services } from './services';
+import { AnswerView } from './tasks/answerView';
+import { askAboutSelection } from './tasks/ask';
+import { explainArchitecture } from './tasks/architecture';
+import { TaskController } from './tasks/controller';
+import { REFACTOR_SCHEME, Refactors } from './tasks/refactor';
+import { createRunnerDeps } from './tasks/runnerDeps';
 
-/** Ask About Selection, Refactor Selection, Explain Architecture. */
-export function registerTasks(_s: Services, _local: LocalModels, _cost: CostService): void {
-  // Registered by the tasks feature.
+/**
+ * Ask About Selection, Refactor Selection, Explain Architecture. Each command takes an optional
+ * arguments object ({question, refactor, override, apply, budgetTokens}) so it can run without prompts,
+ * and returns a plain summary of what happened (route, reasons, outcome, text).
+ */
+export function registerTasks(s: Services, local: LocalModels, cost: CostService): void {
+  const view = new AnswerView(s.context.extensionUri);
+  const controller = new TaskController(s, new TaskRunner(createRunnerDeps(s, local, cost)), view);
+  const refactors = new Refactors(controller);
+  const reg = vscode.commands.registerCommand;
+  s.context.subscriptions.push(
+    view,
+    refactors,
+    vscode.workspace.registerTextDocumentContentProvider(REFACTOR_SCHEME, refactors),
+    reg('switchyard.askAboutSelection', (args?: unknown) => askAboutSelection(controller, parseTaskArgs(args))),
+    reg('switchyard.refactorSelection', (args?: unknown) => refactors.run(parseTaskArgs(args))),
+    reg('switchyard.applyRefactor', (id?: unknown) => refactors.apply(id)),
+    reg('switchyard.discardRefactor', (id?: unknown) => refactors.discard(id)),
+    reg('switchyard.explainArchitecture', (args?: unknown) => explainArchitecture(controller, parseTaskArgs(args))),
+    // Not in the command palette: what the answer view's buttons do, and its state, for automation and tests.
+    reg('switchyard.answer.rerun', (override?: unknown) =>
+      override === 'local' || override === 'cloud' ? controller.rerunLast(override) : undefined),
+    reg('switchyard.answer.state', () => view.snapshot()),
+    reg('switchyard.answer.close', () => view.dispose()),
+    reg('switchyard.refactor.pending', () => refactors.pending()),
+  );
 }

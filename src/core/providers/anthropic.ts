@@ -1,32 +1,10 @@
 // Anthropic messages, streamed, through the official SDK. Imported on the first call, never at activation;
 // reaches the network only through the gate's fetch.
 import type Anthropic from '@anthropic-ai/sdk';
-import type { TokenUsage } from '../types';
+import { mergeAnthropicStreamUsage, type AnthropicUsage } from '../cost/usage';
 import { IdleAbort, mapCloudError } from './cloudErrors';
 import { safeHost, type CloudChatOptions } from './openai';
 import { ProviderError, type ChatProvider, type ChatRequest, type OnText, type StreamResult } from './types';
-
-type Usage = {
-  input_tokens?: number | null;
-  output_tokens?: number | null;
-  cache_read_input_tokens?: number | null;
-  cache_creation_input_tokens?: number | null;
-};
-
-/**
- * Anthropic reports uncached input, cache reads and cache writes separately; promptTokens here is
- * their sum so it means the same as for OpenAI (every input token), with the cache parts beside it.
- */
-export function anthropicUsage(u: Usage, outputTokens = u.output_tokens ?? 0): TokenUsage {
-  const read = u.cache_read_input_tokens ?? 0;
-  const write = u.cache_creation_input_tokens ?? 0;
-  return {
-    promptTokens: (u.input_tokens ?? 0) + read + write,
-    completionTokens: outputTokens,
-    ...(read ? { cacheReadTokens: read } : {}),
-    ...(write ? { cacheWriteTokens: write } : {}),
-  };
-}
 
 export function createAnthropicChat(opts: CloudChatOptions): ChatProvider {
   let client: Anthropic | undefined;
@@ -39,7 +17,7 @@ export function createAnthropicChat(opts: CloudChatOptions): ChatProvider {
       const idle = new IdleAbort(opts.timeoutMs, signal);
       let text = '';
       let ttftMs: number | undefined;
-      let startUsage: Usage | undefined;
+      let startUsage: AnthropicUsage | undefined;
       let outputTokens: number | undefined;
       let stop: string | null | undefined;
       let ended = false;
@@ -79,7 +57,7 @@ export function createAnthropicChat(opts: CloudChatOptions): ChatProvider {
           }
         }
       } catch (err) {
-        const usage = startUsage ? anthropicUsage(startUsage, outputTokens) : undefined;
+        const usage = startUsage ? mergeAnthropicStreamUsage(startUsage, { output_tokens: outputTokens }) : undefined;
         if (signal.aborted) return { text, finishReason: 'cancelled', usage, ttftMs, totalMs: performance.now() - started };
         if (idle.timedOut) throw new ProviderError('timeout', `Anthropic did not answer within ${Math.round(opts.timeoutMs / 1000)} s`, { endpointClass: 'cloud' });
         throw mapCloudError(err, 'anthropic', { host, model: req.model, timeoutMs: opts.timeoutMs });
@@ -89,7 +67,7 @@ export function createAnthropicChat(opts: CloudChatOptions): ChatProvider {
       if (!ended) throw new ProviderError('cut', 'the Anthropic answer stopped before it was complete (the stream was cut)');
       return {
         text,
-        usage: startUsage ? anthropicUsage(startUsage, outputTokens) : undefined,
+        usage: startUsage ? mergeAnthropicStreamUsage(startUsage, { output_tokens: outputTokens }) : undefined,
         ttftMs,
         totalMs: performance.now() - started,
         finishReason: stop === 'max_tokens' ? 'length' : 'stop',

@@ -1,6 +1,7 @@
 // OpenAI chat completions, streamed, through the official SDK. The SDK is imported on the first call
 // (never at activation) and reaches the network only through the gate's fetch.
 import type OpenAI from 'openai';
+import { fromOpenAIUsage } from '../cost/usage';
 import type { TokenUsage } from '../types';
 import { IdleAbort, mapCloudError } from './cloudErrors';
 import { ProviderError, type ChatProvider, type ChatRequest, type OnText, type StreamResult } from './types';
@@ -14,18 +15,6 @@ export interface CloudChatOptions {
   timeoutMs: number;
   /** One retry covers a dropped connection or a brief 5xx/429 without keeping the user waiting long. */
   maxRetries?: number;
-}
-
-type Usage = { prompt_tokens?: number; completion_tokens?: number; prompt_tokens_details?: { cached_tokens?: number } | null };
-
-/** promptTokens counts every input token, cached ones included (OpenAI reports them that way). */
-export function openaiUsage(u: Usage): TokenUsage {
-  const cached = u.prompt_tokens_details?.cached_tokens;
-  return {
-    promptTokens: u.prompt_tokens ?? 0,
-    completionTokens: u.completion_tokens ?? 0,
-    ...(cached ? { cacheReadTokens: cached } : {}),
-  };
 }
 
 export function createOpenAIChat(opts: CloudChatOptions): ChatProvider {
@@ -67,7 +56,7 @@ export function createOpenAIChat(opts: CloudChatOptions): ChatProvider {
             onText(delta);
           }
           if (choice?.finish_reason) finish = choice.finish_reason;
-          if (chunk.usage) usage = openaiUsage(chunk.usage);
+          if (chunk.usage) usage = fromOpenAIUsage(chunk.usage); // cached input is split out of promptTokens
         }
       } catch (err) {
         if (signal.aborted) return { text, finishReason: 'cancelled', usage, ttftMs, totalMs: performance.now() - started };

@@ -29,7 +29,13 @@ export interface RoutingContext {
   budget: BudgetState;
   local: { provider: LocalProviderId; model: string; endpointClass: EndpointClass; healthy: boolean | undefined };
   cloud: { provider: CloudProviderId; model: string; endpointClass: EndpointClass; keyConfigured: boolean };
-  secretHandling: 'keep-local' | 'redact';
+}
+
+/** The privacy area's verdict on cloud-bound text: send as is, send redacted, or keep it local. */
+export interface SecretsVerdict {
+  action: 'send' | 'redact' | 'keep-local';
+  text: string;
+  reason: string;
 }
 
 export interface TaskDeps {
@@ -39,7 +45,8 @@ export interface TaskDeps {
   /** The cloud chat provider, built through the gate; throws ProviderError('no-key') without a key. */
   cloudChat(kind: TaskKind, provider: CloudProviderId): Promise<ChatProvider>;
   countTokens(text: string): Promise<number>;
-  secrets: { found(text: string): Promise<boolean>; redact(text: string): Promise<string> };
+  /** Scans cloud-bound text for secrets and applies the user's privacy.secrets choice. */
+  checkSecrets(text: string): Promise<SecretsVerdict>;
   price: PriceFn;
   emit(event: ModelCallEvent): void;
 }
@@ -92,7 +99,8 @@ export class TaskRunner {
     const promptTokens = await this.deps.countTokens(text);
     // Scanning only matters when the cloud is possible at all.
     const cloudPossible = !ctx.policy.neverLeaveMachine && req.override !== 'local';
-    const secretsFound = cloudPossible ? await this.deps.secrets.found(text) : false;
+    const verdict = cloudPossible ? await this.deps.checkSecrets(text) : undefined;
+    const secretsFound = verdict !== undefined && verdict.action !== 'send';
     const decision = route({
       kind: req.kind,
       promptTokens,
@@ -101,7 +109,7 @@ export class TaskRunner {
       files: req.files,
       privacy: ctx.policy,
       excludedContent: req.excludedContent,
-      secrets: { found: secretsFound, handling: ctx.secretHandling },
+      secrets: { found: secretsFound, handling: verdict?.action === 'redact' ? 'redact' : 'keep-local' },
       budget: ctx.budget,
       local: ctx.local,
       cloud: ctx.cloud,
@@ -129,7 +137,7 @@ export class TaskRunner {
     try {
       if (decision.target === 'cloud') {
         provider = await this.deps.cloudChat(req.kind, ctx.cloud.provider);
-        if (secretsFound) messages = await Promise.all(req.messages.map(async (m) => ({ ...m, content: await this.deps.secrets.redact(m.content) })));
+        if (secretsFound) messages = await this.redacted(req.messages);
       } else {
         provider = this.deps.localChat(req.kind);
       }
@@ -156,6 +164,15 @@ export class TaskRunner {
     } catch (err) {
       return this.failed(req, decision, base, started, err, streamed, offers);
     }
+  }
+
+  /** Each message redacted; a message whose secrets cannot all be located stops the request (fail closed). */
+  private async redacted(messages: ChatMessage[]): Promise<ChatMessage[]> {
+    return Promise.all(messages.map(async (m) => {
+      const v = await this.deps.checkSecrets(m.content);
+      if (v.action === 'keep-local') throw new ProviderError('blocked', v.reason || 'kept local: a secret could not be redacted');
+      return { ...m, content: v.text };
+    }));
   }
 
   private failed(

@@ -10,7 +10,7 @@ test('the ask prompt carries the selection, where it is from, and the question',
   assert.equal(m[0].role, 'system');
   assert.equal(m[1].role, 'user');
   assert.match(m[1].content, /src\/util\/sum\.ts \(typescript\), lines 3-5/);
-  assert.match(m[1].content, /```typescript\nfunction sum\(a, b\) \{\n  return a \+ b;\n\}\n```/);
+  assert.match(m[1].content, /```typescript\nfunction sum\(a, b\) \{\n {2}return a \+ b;\n\}\n```/);
   assert.match(m[1].content, /Question: What does this do\?$/);
 });
 

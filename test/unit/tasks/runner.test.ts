@@ -25,7 +25,7 @@ function provider(id: ChatProvider['id'], reply: string | Error, extra: Partial<
   return { p, sent };
 }
 
-function setup(opts: { local?: ReturnType<typeof provider>; cloud?: ReturnType<typeof provider>; ctx?: (c: RoutingContext) => void; secret?: boolean } = {}) {
+function setup(opts: { local?: ReturnType<typeof provider>; cloud?: ReturnType<typeof provider>; ctx?: (c: RoutingContext) => void; secrets?: 'keep-local' | 'redact' } = {}) {
   const local = opts.local ?? provider('ollama', 'The function adds two numbers.');
   const cloud = opts.cloud ?? provider('openai', 'It returns a + b.');
   const events: ModelCallEvent[] = [];
@@ -35,7 +35,6 @@ function setup(opts: { local?: ReturnType<typeof provider>; cloud?: ReturnType<t
     budget: { dailySpentUsd: 0, monthlySpentUsd: 0, dailyCapUsd: 0, monthlyCapUsd: 0, exceeded: false, warning: false },
     local: { provider: 'ollama', model: 'qwen', endpointClass: 'machine', healthy: true },
     cloud: { provider: 'openai', model: 'gpt-4.1-mini', endpointClass: 'cloud', keyConfigured: true },
-    secretHandling: 'keep-local',
   };
   opts.ctx?.(ctx);
   const deps: TaskDeps = {
@@ -43,7 +42,10 @@ function setup(opts: { local?: ReturnType<typeof provider>; cloud?: ReturnType<t
     localChat: () => local.p,
     cloudChat: async () => cloud.p,
     countTokens: async (t) => Math.ceil(t.length / 4),
-    secrets: { found: async (t) => opts.secret === true && t.includes('AKIA'), redact: async (t) => t.replace(/AKIA\w+/g, '<redacted>') },
+    // Stands in for the privacy area's scanner: an AWS-style key id is a secret.
+    checkSecrets: async (t) => !/AKIA\w+/.test(t) ? { action: 'send', text: t, reason: '' }
+      : opts.secrets === 'redact' ? { action: 'redact', text: t.replace(/AKIA\w+/g, '<redacted>'), reason: 'redacted' }
+        : { action: 'keep-local', text: t, reason: 'kept local: possible secret' },
     price: (p, _m, u) => (p === 'openai' ? (u.promptTokens + u.completionTokens) / 1000 : 0),
     emit: (e) => events.push(e),
   };
@@ -120,11 +122,11 @@ test('a blocked route emits one blocked event and calls no provider', async () =
 test('a secret keeps a refactor local by default; with redact it goes to the cloud redacted', async () => {
   const secretSel = { ...sel, text: 'const key = "AKIAABCDEFGHIJKLMNOP";' };
   const req = ask({ kind: 'refactor', messages: buildAskPrompt(secretSel, 'simplify') });
-  const a = setup({ secret: true });
+  const a = setup({ secrets: 'keep-local' });
   const r1 = await a.runner.run(req, collect().sink, new AbortController().signal);
   assert.equal(r1.decision.target, 'local');
   assert.ok(r1.decision.reasons.some((x) => /looks like a secret/.test(x)));
-  const b = setup({ secret: true, ctx: (c) => { c.secretHandling = 'redact'; } });
+  const b = setup({ secrets: 'redact' });
   const r2 = await b.runner.run(req, collect().sink, new AbortController().signal);
   assert.equal(r2.decision.target, 'cloud');
   const sent = b.cloud.sent[0].messages.map((m) => m.content).join();

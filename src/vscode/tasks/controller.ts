@@ -1,0 +1,107 @@
+import * as vscode from 'vscode';
+import { parseFileLink } from '../../core/tasks/answerProtocol';
+import { actionsFor, finishedHeader, routedHeader, summarize, type TaskSummary } from '../../core/tasks/present';
+import type { TaskRequest, TaskResult, TaskRunner, TaskSink } from '../../core/tasks/runner';
+import type { Services } from '../services';
+import type { AnswerView } from './answerView';
+
+/** Where "Insert" puts code and relative links resolve: the editor the request came from. */
+export interface AnswerTarget {
+  uri?: vscode.Uri;
+  selection?: vscode.Selection;
+  folder?: vscode.Uri;
+}
+
+/** Runs task requests into the answer view and handles what the view asks for. */
+export class TaskController {
+  private lastRerun: ((override: 'local' | 'cloud') => Promise<TaskSummary>) | undefined;
+
+  constructor(readonly s: Services, readonly runner: TaskRunner, readonly view: AnswerView) {}
+
+  /** Streams one request into the answer view; "Ask the cloud instead" / "Keep it local" re-run it here. */
+  async runInView(title: string, req: TaskRequest, target: AnswerTarget): Promise<TaskSummary> {
+    const rerun = (override: 'local' | 'cloud') => this.runInView(title, { ...req, override }, target);
+    this.lastRerun = rerun;
+    const session = this.view.begin(title, {
+      rerun: (override) => void rerun(override),
+      insert: (code) => void this.insert(code, target),
+      open: (href) => void this.open(href, target),
+      stop: () => undefined,
+    });
+    const sink: TaskSink = {
+      onRoute: (d) => {
+        session.restart();
+        session.update(routedHeader(d), { stop: d.target !== 'blocked' });
+      },
+      onText: (t) => session.append(t),
+    };
+    let result: TaskResult;
+    try {
+      result = await this.runner.run(req, sink, session.signal);
+    } catch (err) {
+      // The runner reports provider failures itself; this is a bug path, shown rather than swallowed.
+      const message = `${req.kind} failed: ${(err as Error).message}`;
+      session.update({ status: 'failed', error: message }, {});
+      this.s.log.warn(message);
+      throw err;
+    }
+    session.update(finishedHeader(result), actionsFor(result));
+    return summarize(result);
+  }
+
+  /** Re-runs the answer view's request with an override, as its buttons do. */
+  rerunLast(override: 'local' | 'cloud'): Promise<TaskSummary> | undefined {
+    return this.lastRerun?.(override);
+  }
+
+  private async insert(code: string, target: AnswerTarget): Promise<void> {
+    const editor = vscode.window.visibleTextEditors.find((e) => target.uri && e.document.uri.toString() === target.uri.toString())
+      ?? vscode.window.activeTextEditor;
+    if (!editor) {
+      void vscode.window.showWarningMessage('Switchyard: open an editor to insert the code into.');
+      return;
+    }
+    const selection = editor.document.uri.toString() === target.uri?.toString() && target.selection ? target.selection : editor.selection;
+    await editor.edit((b) => b.replace(selection, code));
+  }
+
+  /** Opens a link from the answer: a workspace file by relative path (optionally at a line), or a web page. */
+  async open(href: string, target: AnswerTarget): Promise<void> {
+    if (/^https?:/i.test(href)) {
+      await vscode.env.openExternal(vscode.Uri.parse(href)); // VS Code asks before opening untrusted sites
+      return;
+    }
+    const link = parseFileLink(href);
+    const folder = target.folder ?? vscode.workspace.workspaceFolders?.[0]?.uri;
+    if (!link || !folder) return;
+    const uri = vscode.Uri.joinPath(folder, link.path);
+    try {
+      await vscode.workspace.fs.stat(uri);
+    } catch {
+      void vscode.window.showWarningMessage(`Switchyard: ${link.path} does not exist in this workspace.`);
+      return;
+    }
+    const line = link.line ? link.line - 1 : 0;
+    await vscode.window.showTextDocument(uri, { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(line, 0, line, 0) });
+  }
+}
+
+/** A selection's text and where it is, in the plain shape the prompt builders take. */
+export function selectionContext(editor: vscode.TextEditor): { path: string; languageId: string; startLine: number; endLine: number; text: string; lines: number } {
+  const { document, selection } = editor;
+  const text = document.getText(selection);
+  const endLine = selection.end.character === 0 && selection.end.line > selection.start.line ? selection.end.line : selection.end.line + 1;
+  return {
+    path: vscode.workspace.asRelativePath(document.uri, false),
+    languageId: document.languageId,
+    startLine: selection.start.line + 1,
+    endLine,
+    text,
+    lines: endLine - selection.start.line,
+  };
+}
+
+export function shorten(text: string, max = 48): string {
+  const one = text.replace(/\s+/g, ' ').trim();
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}
