@@ -1,6 +1,137 @@
-import type { LocalModels, Services } from './services';
+import * as vscode from 'vscode';
+import { systemClock } from '../core/completion/clock';
+import { CompletionPipeline, type PipelineState } from '../core/completion/pipeline';
+import type { ProviderError } from '../core/providers/types';
+import { pullModel, selectCompletionModel, toggleCompletions } from './completion/commands';
+import { COMPLETION_SCHEMES, InlineProvider } from './completion/inlineProvider';
+import type { LocalModelsService } from './localModels';
+import type { Services } from './services';
 
-/** Ghost-text completions from the local model. */
-export function registerCompletion(_s: Services, _local: LocalModels): void {
-  // Registered by the completion feature.
+/** Ghost-text completions from the local model. Never the cloud. */
+export function registerCompletion(s: Services, local: LocalModelsService): CompletionPipeline {
+  let pipelineState: PipelineState = 'ready';
+  let problem: string | undefined; // a model-level problem (missing model, blocked) for the tooltip
+  let cloudProblem: string | undefined; // the configured server is not local: nothing is sent
+  const offeredPull = new Set<string>();
+  let lastWarned = '';
+
+  const renderStatus = () => {
+    const c = s.settings.current.completion;
+    if (!c.enabled) {
+      s.status.update({ completion: 'off', completionDetail: 'turned off — run Switchyard: Toggle Completions to turn them on' });
+      return;
+    }
+    const health = local.health();
+    const active = local.active();
+    if (health && !health.ok) {
+      s.status.update({ completion: 'unreachable', completionDetail: health.detail });
+    } else if (problem ?? cloudProblem) {
+      s.status.update({ completion: 'unreachable', completionDetail: problem ?? cloudProblem });
+    } else {
+      const where = `${c.model} on ${active.id === 'embedded' ? 'the embedded engine' : active.baseUrl}`;
+      s.status.update({
+        completion: pipelineState,
+        completionDetail: pipelineState === 'slow' ? `${where} is slow — a smaller model (e.g. qwen2.5-coder:0.5b-base) answers faster` : where,
+      });
+    }
+  };
+
+  const onError = (e: ProviderError) => {
+    switch (e.code) {
+      case 'unreachable':
+        local.reportDown(e);
+        break;
+      case 'model-missing':
+        offerPull(s.settings.current.completion.model);
+        break;
+      case 'blocked':
+        problem = `blocked by the privacy policy: ${e.message}`;
+        break;
+      case 'timeout':
+        pipelineState = 'slow';
+        break;
+      default:
+        break;
+    }
+    // One log line per kind of failure in a row, not one per keystroke.
+    const key = `${e.code}:${e.message}`;
+    if (key !== lastWarned) {
+      lastWarned = key;
+      s.log.warn(`completion: ${e.message}`);
+    }
+    renderStatus();
+  };
+
+  const offerPull = (model: string) => {
+    problem = `the model "${model}" is not on the server — run Switchyard: Pull Model, or Switchyard: Select Completion Model`;
+    if (offeredPull.has(model)) return;
+    offeredPull.add(model);
+    const pull = `Pull ${model}`;
+    void vscode.window.showWarningMessage(`Switchyard: the completion model "${model}" is not on the local server.`, pull, 'Select Model').then(async (pick) => {
+      if (pick === pull) {
+        if (await pullModel(s, local, model)) {
+          problem = undefined;
+          pipeline.reset();
+          renderStatus();
+        }
+      } else if (pick === 'Select Model') {
+        await selectCompletionModel(s, local);
+      }
+    });
+  };
+
+  const pipeline = new CompletionPipeline({
+    clock: systemClock,
+    settings: () => s.settings.current.completion,
+    provider: () => {
+      if (local.healthy() === false) return undefined; // down: probes with backoff, no attempt per keystroke
+      const a = local.active();
+      const refuse = a.endpointClass === 'cloud'
+        ? `${a.baseUrl} is not a local or trusted address — completions never go to the cloud` : undefined;
+      if (refuse !== cloudProblem) {
+        cloudProblem = refuse;
+        renderStatus();
+      }
+      if (refuse) return undefined;
+      return { id: a.id, fim: a.provider, model: s.settings.current.completion.model, endpointClass: a.endpointClass };
+    },
+    emit: (e) => s.events.emit(e),
+    onError,
+    onSuccess: () => {
+      local.reportUp();
+      if (problem && !problem.startsWith('blocked')) problem = undefined;
+    },
+    onState: (state) => {
+      pipelineState = state;
+      renderStatus();
+    },
+  });
+
+  const provider = new InlineProvider(s, pipeline);
+  let model = s.settings.current.completion.model;
+  s.context.subscriptions.push(
+    vscode.languages.registerInlineCompletionItemProvider(COMPLETION_SCHEMES.map((scheme) => ({ scheme })), provider),
+    vscode.commands.registerCommand('switchyard.toggleCompletions', () => toggleCompletions(s)),
+    vscode.commands.registerCommand('switchyard.selectCompletionModel', () => selectCompletionModel(s, local)),
+    vscode.commands.registerCommand('switchyard.pullModel', (name?: string) => pullModel(s, local, typeof name === 'string' ? name : undefined)),
+    vscode.workspace.onDidCloseTextDocument((d) => pipeline.forget(d.uri.toString())),
+    { dispose: () => pipeline.dispose() },
+  );
+  s.settings.onDidChange.on((settings) => {
+    provider.clearExclusions();
+    if (settings.completion.model !== model) {
+      model = settings.completion.model;
+      problem = undefined;
+      pipeline.reset();
+    }
+    renderStatus();
+  });
+  local.onDidChange.on(() => {
+    problem = undefined;
+    pipeline.reset();
+    renderStatus();
+  });
+  local.onHealth.on(() => renderStatus());
+  renderStatus();
+  return pipeline;
 }

@@ -24,6 +24,8 @@ export interface CompletionRequest {
   repoName?: string;
   /** Stable snippets of other open files (already filtered for exclusions). */
   snippets?: readonly Snippet[];
+  /** The user asked explicitly (e.g. Alt+\\): no debounce. */
+  immediate?: boolean;
 }
 
 export type ResultSource = 'model' | 'reuse' | 'cache' | 'typing-through';
@@ -178,7 +180,7 @@ export class CompletionPipeline {
     if (/^\w/.test(win.lineSuffix)) return undefined;
 
     // 4. Debounce: wait for a pause in typing.
-    const go = await this.debounce(doc, doc.rhythm.delay({ floorMs: s.debounceMs, capMs: Math.max(s.debounceMs, DEBOUNCE_CAP_MS), adaptive: s.adaptiveDebounce }), signal);
+    const go = await this.debounce(doc, req.immediate ? 0 : doc.rhythm.delay({ floorMs: s.debounceMs, capMs: Math.max(s.debounceMs, DEBOUNCE_CAP_MS), adaptive: s.adaptiveDebounce }), signal);
     if (!go || signal.aborted) return undefined;
     const now = this.deps.provider();
     if (!now) return undefined;

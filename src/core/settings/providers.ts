@@ -5,7 +5,8 @@ import type { SettingsReader } from './reader';
 // from the user's scope only: a repository's .vscode/settings.json cannot redirect them.
 export interface ProviderSettings {
   local: {
-    provider: LocalProviderId;
+    /** 'auto': the first local server that answers (Ollama, then OpenAI-compatible), else the embedded engine. */
+    provider: LocalProviderId | 'auto';
     ollamaUrl: string;
     openaiCompatibleUrl: string;
     /** Model for local chat requests (ask, refactor, architecture). */
@@ -24,7 +25,7 @@ export function parseProviderSettings(r: SettingsReader): ProviderSettings {
   const user = { resolution: 'user' as const };
   return {
     local: {
-      provider: r.oneOf('local.provider', ['ollama', 'openai-compatible', 'embedded'] as const, { fallback: 'ollama', ...user }),
+      provider: r.oneOf('local.provider', ['ollama', 'openai-compatible', 'embedded', 'auto'] as const, { fallback: 'ollama', ...user }),
       ollamaUrl: r.url('local.ollamaUrl', { fallback: 'http://127.0.0.1:11434', ...user }),
       openaiCompatibleUrl: r.url('local.openaiCompatibleUrl', { fallback: 'http://127.0.0.1:8080/v1', ...user }),
       chatModel: r.string('local.chatModel', { fallback: 'qwen2.5-coder:7b-instruct', nonEmpty: true, ...user }),

@@ -1,0 +1,101 @@
+import * as vscode from 'vscode';
+import { matchesExclusion } from '../../core/completion/exclusion';
+import type { CompletionPipeline } from '../../core/completion/pipeline';
+import { selectSnippets } from '../../core/completion/snippets';
+import type { Snippet } from '../../core/completion/templates';
+import type { Services } from '../services';
+
+/** Schemes whose documents get completions: local files, new buffers, remote workspaces. */
+export const COMPLETION_SCHEMES = ['file', 'untitled', 'vscode-remote', 'vscode-vfs'];
+
+/** Translates VS Code's inline completion calls into pipeline requests. Thin on purpose. */
+export class InlineProvider implements vscode.InlineCompletionItemProvider {
+  /** Exclusion per document URI; cleared when settings change. */
+  private readonly excluded = new Map<string, Promise<boolean>>();
+  private readonly snippetCache = new Map<string, { key: string; snippets: Snippet[] }>();
+
+  constructor(private readonly s: Services, private readonly pipeline: CompletionPipeline) {}
+
+  clearExclusions(): void {
+    this.excluded.clear();
+    this.snippetCache.clear();
+  }
+
+  async provideInlineCompletionItems(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+    context: vscode.InlineCompletionContext,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.InlineCompletionItem[] | undefined> {
+    const settings = this.s.settings.current.completion;
+    if (!settings.enabled || settings.disabledLanguages.includes(document.languageId)) return undefined;
+    if (await this.isExcluded(document.uri)) return undefined;
+    if (token.isCancellationRequested) return undefined;
+
+    const controller = new AbortController();
+    const sub = token.onCancellationRequested(() => controller.abort());
+    try {
+      const result = await this.pipeline.provide({
+        docKey: document.uri.toString(),
+        doc: { lineCount: document.lineCount, lineText: (i) => document.lineAt(i).text },
+        line: position.line,
+        character: position.character,
+        languageId: document.languageId,
+        path: vscode.workspace.asRelativePath(document.uri, false),
+        repoName: vscode.workspace.name,
+        snippets: settings.openFilesContext ? await this.snippets(document, position) : undefined,
+        immediate: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke,
+      }, controller.signal);
+      if (!result || token.isCancellationRequested) return undefined;
+      return [new vscode.InlineCompletionItem(result.text, new vscode.Range(position, position))];
+    } catch (err) {
+      // Never an error per keystroke: the log has it, the status bar shows the state.
+      this.s.log.warn(`completion failed: ${(err as Error)?.message ?? String(err)}`);
+      return undefined;
+    } finally {
+      sub.dispose();
+    }
+  }
+
+  /** The privacy service's verdict, or the exclusion globs and secret-file patterns. Fails closed. */
+  private isExcluded(uri: vscode.Uri): Promise<boolean> {
+    const key = uri.toString();
+    let known = this.excluded.get(key);
+    if (!known) {
+      const globs = this.s.settings.current.privacy.exclude;
+      const path = uri.scheme === 'untitled' ? '' : vscode.workspace.asRelativePath(uri, false);
+      known = (async () => {
+        if (path && (matchesExclusion(path, globs) || matchesExclusion(uri.fsPath, globs))) return true;
+        return this.s.privacy.isExcluded(uri);
+      })().catch(() => true);
+      this.excluded.set(key, known);
+    }
+    return known;
+  }
+
+  /**
+   * Snippets of other open files of the same language. Recomputed only when the set of open files
+   * changes or the cursor moves to another region, so the prompt start stays byte-identical.
+   */
+  private async snippets(document: vscode.TextDocument, position: vscode.Position): Promise<Snippet[] | undefined> {
+    const others = vscode.workspace.textDocuments.filter((d) => d !== document && d.languageId === document.languageId
+      && COMPLETION_SCHEMES.includes(d.uri.scheme) && !d.isClosed);
+    if (!others.length) return undefined;
+    const region = Math.floor(position.line / 64);
+    const key = `${region}|${others.map((d) => `${d.uri.toString()}@${d.version}`).join(',')}`;
+    const docKey = document.uri.toString();
+    const hit = this.snippetCache.get(docKey);
+    if (hit && (hit.key === key || hit.key.startsWith(`${region}|`))) return hit.snippets;
+    const allowed: Array<{ path: string; text: string }> = [];
+    for (const d of others.slice(0, 8)) {
+      if (await this.isExcluded(d.uri)) continue; // excluded files never become context
+      allowed.push({ path: vscode.workspace.asRelativePath(d.uri, false), text: d.getText(new vscode.Range(0, 0, Math.min(d.lineCount, 4000), 0)) });
+    }
+    const from = Math.max(0, position.line - 30);
+    const context = document.getText(new vscode.Range(from, 0, position.line + 1, 0));
+    const snippets = selectSnippets(context, allowed);
+    if (this.snippetCache.size > 50) this.snippetCache.clear();
+    this.snippetCache.set(docKey, { key, snippets });
+    return snippets;
+  }
+}

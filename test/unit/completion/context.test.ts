@@ -1,0 +1,25 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { matchesExclusion } from '../../../src/core/completion/exclusion';
+import { selectSnippets } from '../../../src/core/completion/snippets';
+
+test('excluded: the user\'s globs and secret-looking files', () => {
+  assert.equal(matchesExclusion('secret/plan.ts', ['secret/**']), true);
+  assert.equal(matchesExclusion('src/app.ts', ['secret/**']), false);
+  assert.equal(matchesExclusion('config/.env.local', []), true);
+  assert.equal(matchesExclusion('keys/server.PEM', []), true, 'case-insensitive');
+  assert.equal(matchesExclusion('/home/u/proj/.env', []), true, 'absolute paths too');
+});
+
+test('snippets: the window of another file sharing identifiers wins, bounded in size', () => {
+  const cart = 'export function cartTotal(items: Item[]): number {\n  return items.reduce((sum, item) => sum + item.price * item.quantity, 0);\n}';
+  const unrelated = 'const colours = ["red", "green"];\nexport default colours;';
+  const got = selectSnippets('const total = cartTotal(items) + item.price', [
+    { path: 'src/colours.ts', text: unrelated },
+    { path: 'src/cart.ts', text: cart },
+  ], { maxSnippets: 1, maxChars: 80, windowLines: 4 });
+  assert.equal(got.length, 1);
+  assert.equal(got[0].path, 'src/cart.ts');
+  assert.ok(got[0].text.length <= 80);
+  assert.deepEqual(selectSnippets('', [{ path: 'a', text: cart }]), []);
+});
