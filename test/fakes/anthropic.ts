@@ -13,7 +13,7 @@ import { countTokens } from './tokens';
 export interface FakeAnthropicOptions extends FakeServerOptions {
   /** Model ids it serves (default DEFAULT_ANTHROPIC_MODELS); others answer 404 not_found_error. */
   models?: string[];
-  /** When set, requests must carry `x-api-key: <apiKey>` or get 401 authentication_error. */
+  /** When set, requests must carry this key (`x-api-key` or `Authorization: Bearer`) or get 401 authentication_error. */
   apiKey?: string;
   /** Smallest prefix (tokens) that gets cached; shorter ones are not cached, like the real minimum (default 0). */
   cacheMinTokens?: number;
@@ -75,7 +75,9 @@ export class FakeAnthropic extends FakeServer {
 
   protected async route(ex: Exchange, script: Script): Promise<void> {
     const { method, path, headers } = ex.record;
-    if (this.apiKey !== undefined && headers['x-api-key'] !== this.apiKey) return this.sendError(ex, 401, {});
+    // The key comes as `x-api-key`, or as a bearer token (what recent SDK versions send).
+    const key = headers['x-api-key'] ?? String(headers.authorization ?? '').replace(/^Bearer /, '');
+    if (this.apiKey !== undefined && key !== this.apiKey) return this.sendError(ex, 401, {});
     if (method === 'GET' && path === '/v1/models') {
       const data = this.modelIds.map((id) => ({ type: 'model', id, display_name: id, created_at: '2025-09-29T00:00:00Z' }));
       return void ex.json(200, { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null }, ids());

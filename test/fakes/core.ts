@@ -477,7 +477,7 @@ export abstract class FakeServer {
   protected abstract sendError(ex: Exchange, status: number, script: Script): void;
 
   /** Reply for a generation: the reply function's answer merged under the request's script. */
-  protected resolveReply(input: GenerationInput, script: Script): { script: Script; text: string } {
+  protected resolveReply(input: GenerationInput): { script: Script; text: string } {
     const fromFn = this.replyFn?.(input);
     const fnScript: Script = typeof fromFn === 'string' ? { text: fromFn } : (fromFn ?? {});
     const merged: Script = { ...this.defaults, ...fnScript, ...this.queuedPart(input.request) };
@@ -491,8 +491,7 @@ export abstract class FakeServer {
     script: Script,
     args: { promptTokens: number; maxTokens?: number; stop?: string[]; topLogprobs?: number; loadMs?: number },
   ): Plan {
-    const { script: merged, text } = this.resolveReply(input, script);
-    let reply = text;
+    const { script: merged, text: reply } = this.resolveReply(input);
     let finishReason: 'stop' | 'length' = 'stop';
     let stopSequence: string | undefined;
     let cut = -1;
@@ -504,7 +503,6 @@ export abstract class FakeServer {
       }
     }
     let tokens = merged.tokens && cut < 0 ? [...merged.tokens] : tokenize(cut >= 0 ? reply.slice(0, cut) : reply);
-    if (cut >= 0) reply = reply.slice(0, cut);
     if (args.maxTokens !== undefined && args.maxTokens >= 0 && tokens.length > args.maxTokens) {
       tokens = tokens.slice(0, args.maxTokens);
       finishReason = 'length';

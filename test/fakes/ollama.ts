@@ -193,7 +193,7 @@ export class FakeOllama extends FakeServer {
       };
       const promptTokens = countTokens(input.system) + countTokens(prompt) + countTokens(suffix);
       const plan = this.plan(input, script, { promptTokens, ...limits(b), loadMs: usage.loadMs });
-      const context = [...tokenize(`${input.system ?? ''}${prompt}${suffix ?? ''}`), ...plan.tokens].map(tokenId);
+      const context = [input.system, prompt, suffix].flatMap((part) => tokenize(part ?? '')).concat(plan.tokens).map(tokenId);
       await this.generate(ex, plan, this.framing(plan, b, (text) => ({ response: text }), { context }));
     } finally {
       usage.after();
@@ -451,11 +451,16 @@ function hexDigest(text: string): string {
 
 // ---- request helpers ----
 
-/** `num_predict` and `stop` from the request options. */
-function limits(b: { options?: { num_predict?: unknown; stop?: unknown } }): { maxTokens?: number; stop?: string[] } {
+/** `num_predict` and `stop` from the request options, and whether log-probabilities are wanted. */
+function limits(b: { options?: { num_predict?: unknown; stop?: unknown }; logprobs?: unknown; top_logprobs?: unknown }): {
+  maxTokens?: number;
+  stop?: string[];
+  topLogprobs?: number;
+} {
   const n = b.options?.num_predict;
   const stop = b.options?.stop;
   return {
+    topLogprobs: b.logprobs === true ? Math.max(0, Number(b.top_logprobs ?? 0)) : undefined,
     maxTokens: typeof n === 'number' && n >= 0 ? n : undefined,
     stop: Array.isArray(stop) ? stop.filter((s): s is string => typeof s === 'string') : undefined,
   };
