@@ -8,6 +8,7 @@ import { ProviderError, type ChatProvider, type ChatRequest, type OnText, type S
 
 export function createAnthropicChat(opts: CloudChatOptions): ChatProvider {
   let client: Anthropic | undefined;
+  let sdk: typeof import('@anthropic-ai/sdk') | undefined;
   const host = safeHost(opts.baseUrl);
   return {
     id: 'anthropic',
@@ -23,8 +24,8 @@ export function createAnthropicChat(opts: CloudChatOptions): ChatProvider {
       let ended = false;
       try {
         if (!client) {
-          const { default: AnthropicClient } = await import('@anthropic-ai/sdk');
-          client = new AnthropicClient({
+          sdk = await import('@anthropic-ai/sdk');
+          client = new sdk.Anthropic({
             baseURL: opts.baseUrl, apiKey: opts.apiKey, fetch: opts.fetch,
             maxRetries: opts.maxRetries ?? 1, timeout: opts.timeoutMs + 1000,
           });
@@ -60,10 +61,14 @@ export function createAnthropicChat(opts: CloudChatOptions): ChatProvider {
         const usage = startUsage ? mergeAnthropicStreamUsage(startUsage, { output_tokens: outputTokens }) : undefined;
         if (signal.aborted) return { text, finishReason: 'cancelled', usage, ttftMs, totalMs: performance.now() - started };
         if (idle.timedOut) throw new ProviderError('timeout', `Anthropic did not answer within ${Math.round(opts.timeoutMs / 1000)} s`, { endpointClass: 'cloud' });
-        throw mapCloudError(err, 'anthropic', { host, model: req.model, timeoutMs: opts.timeoutMs });
+        throw mapCloudError(err, 'anthropic', { host, model: req.model, timeoutMs: opts.timeoutMs }, sdk);
       } finally {
         idle.stop();
       }
+      // The SDK ends the stream quietly when aborted.
+      const partial = startUsage ? mergeAnthropicStreamUsage(startUsage, { output_tokens: outputTokens }) : undefined;
+      if (signal.aborted) return { text, finishReason: 'cancelled', usage: partial, ttftMs, totalMs: performance.now() - started };
+      if (idle.timedOut) throw new ProviderError('timeout', `Anthropic did not answer within ${Math.round(opts.timeoutMs / 1000)} s`, { endpointClass: 'cloud' });
       if (!ended) throw new ProviderError('cut', 'the Anthropic answer stopped before it was complete (the stream was cut)');
       return {
         text,

@@ -54,17 +54,24 @@ function bodyMessage(err: SdkErrorLike): string {
   return text ? `: ${scrubKey(text)}` : '';
 }
 
-export function mapCloudError(err: unknown, provider: CloudProviderId, ctx: { host: string; model: string; timeoutMs: number }): ProviderError {
+/** The SDK's own error classes, when it is loaded: class names do not survive minification. */
+export interface SdkErrorClasses {
+  APIConnectionError?: abstract new (...args: never[]) => Error;
+  APIConnectionTimeoutError?: abstract new (...args: never[]) => Error;
+}
+
+export function mapCloudError(err: unknown, provider: CloudProviderId, ctx: { host: string; model: string; timeoutMs: number }, sdk: SdkErrorClasses = {}): ProviderError {
   const name = NAMES[provider];
   const inner = findProviderError(err);
   if (inner) return inner; // the gate's refusal (or our own timeout) keeps its words
   const e = (err ?? {}) as SdkErrorLike;
   const status = typeof e.status === 'number' ? e.status : undefined;
-  if (e.name === 'APIConnectionTimeoutError' || e.name === 'TimeoutError') {
+  const is = (cls: SdkErrorClasses[keyof SdkErrorClasses], name: string) => (cls !== undefined && err instanceof cls) || e.name === name;
+  if (is(sdk.APIConnectionTimeoutError, 'APIConnectionTimeoutError') || e.name === 'TimeoutError') {
     return new ProviderError('timeout', `${name} did not answer within ${Math.round(ctx.timeoutMs / 1000)} s`, { endpointClass: 'cloud' });
   }
   if (status === undefined) {
-    if (e.name === 'APIConnectionError' || e.name === 'TypeError' || e.name === 'FetchError') {
+    if (is(sdk.APIConnectionError, 'APIConnectionError') || e.name === 'TypeError' || e.name === 'FetchError') {
       return new ProviderError('unreachable', `cannot reach ${name} at ${ctx.host} (offline, or the address is wrong)`);
     }
     return new ProviderError('malformed', `${name} sent something unexpected: ${scrubKey(e.message ?? String(err))}`);

@@ -19,6 +19,7 @@ export interface CloudChatOptions {
 
 export function createOpenAIChat(opts: CloudChatOptions): ChatProvider {
   let client: OpenAI | undefined;
+  let sdk: typeof import('openai') | undefined;
   const host = safeHost(opts.baseUrl);
   return {
     id: 'openai',
@@ -32,8 +33,8 @@ export function createOpenAIChat(opts: CloudChatOptions): ChatProvider {
       let finish: string | undefined;
       try {
         if (!client) {
-          const { default: OpenAIClient } = await import('openai');
-          client = new OpenAIClient({
+          sdk = await import('openai');
+          client = new sdk.OpenAI({
             baseURL: opts.baseUrl, apiKey: opts.apiKey, fetch: opts.fetch,
             maxRetries: opts.maxRetries ?? 1, timeout: opts.timeoutMs + 1000,
           });
@@ -61,10 +62,13 @@ export function createOpenAIChat(opts: CloudChatOptions): ChatProvider {
       } catch (err) {
         if (signal.aborted) return { text, finishReason: 'cancelled', usage, ttftMs, totalMs: performance.now() - started };
         if (idle.timedOut) throw new ProviderError('timeout', `OpenAI did not answer within ${Math.round(opts.timeoutMs / 1000)} s`, { endpointClass: 'cloud' });
-        throw mapCloudError(err, 'openai', { host, model: req.model, timeoutMs: opts.timeoutMs });
+        throw mapCloudError(err, 'openai', { host, model: req.model, timeoutMs: opts.timeoutMs }, sdk);
       } finally {
         idle.stop();
       }
+      // The SDK ends the stream quietly when aborted.
+      if (signal.aborted) return { text, finishReason: 'cancelled', usage, ttftMs, totalMs: performance.now() - started };
+      if (idle.timedOut) throw new ProviderError('timeout', `OpenAI did not answer within ${Math.round(opts.timeoutMs / 1000)} s`, { endpointClass: 'cloud' });
       if (!finish) throw new ProviderError('cut', 'the OpenAI answer stopped before it was complete (the stream was cut)');
       return { text, usage, ttftMs, totalMs: performance.now() - started, finishReason: finish === 'length' ? 'length' : 'stop' };
     },
