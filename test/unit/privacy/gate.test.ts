@@ -64,7 +64,7 @@ describe('egress gate with the real SDK clients', () => {
     for (const host of [`127.0.0.1:${port(ollama)}`, `localhost:${port(ollama)}`, `ollama.box.test:${port(ollama)}`, `[::1]:${port(ollama)}`]) {
       const client = new Ollama({ host: `http://${host}`, fetch: r.gate.fetchFor({ purpose: 'completion', provider: 'ollama' }) });
       const out = await client.generate({ model: 'qwen2.5-coder:1.5b-base', prompt: 'def add(a, b):', stream: false });
-      assert.ok(out.response.length > 0, host);
+      assert.ok((out.response ?? "").length > 0, host);
     }
     assert.equal(ollama.generations.length, 4);
     // Names were pinned to the loopback address that was checked: the wire never saw a name.
