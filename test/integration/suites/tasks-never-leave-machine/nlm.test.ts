@@ -1,0 +1,71 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { SwitchyardApi } from '../../../../src/extension';
+import { assertNothingReached, closeAll, startFakeOllama, startFakeOpenAI, type FakeOllama, type FakeOpenAI } from '../../../fakes';
+import { activate, answerState, offMachineAddress, recordEvents, select, setUserSettings, type Summary } from '../tasks/helpers';
+
+const KEY = 'sk-test-switchyard-0123456789';
+const run = async (command: string, args?: unknown) => (await vscode.commands.executeCommand(command, args)) as Summary;
+
+describe('tasks in a never-leave-machine workspace', () => {
+  let api: SwitchyardApi;
+  let ollama: FakeOllama;
+  let openai: FakeOpenAI;
+
+  before(async () => {
+    api = await activate();
+    assert.equal(api.services.privacy.policy().neverLeaveMachine, true);
+    [ollama, openai] = await Promise.all([
+      startFakeOllama({ reply: '```ts\nexport const x = 1;\n```' }),
+      startFakeOpenAI({ host: offMachineAddress(), models: ['gpt-4.1-mini'], apiKey: KEY }),
+    ]);
+    await api.services.context.secrets.store('switchyard.apiKey.openai', KEY);
+    await setUserSettings(api, {
+      'local.provider': 'ollama', 'local.ollamaUrl': ollama.url, 'cloud.provider': 'openai', 'cloud.openai.baseUrl': openai.baseURL,
+      'routing.autoEscalate': true,
+    });
+  });
+  after(() => closeAll(ollama, openai));
+
+  it('refactor and explain architecture stay local, saying why', async () => {
+    await select('src/cart.ts', 'remove(sku: string)', '}');
+    const r = await run('switchyard.refactorSelection', { refactor: 'Simplify' });
+    assert.equal(r.route, 'local', r.error);
+    assert.deepEqual(r.reasons, ['refactor goes to the cloud by default', 'kept local: never-leave-machine workspace']);
+    await vscode.commands.executeCommand('switchyard.discardRefactor');
+    const a = await run('switchyard.explainArchitecture', { budgetTokens: 2000 });
+    assert.equal(a.route, 'local', a.error);
+    assert.match(a.reasons.join(), /kept local: never-leave-machine workspace/);
+    assert.equal(ollama.generations.length, 2);
+    assertNothingReached(openai);
+  });
+
+  it('an unsure local answer is not escalated, and "Ask the cloud instead" is not offered', async () => {
+    ollama.setReply(() => "I'm not sure. It might be removing an item, perhaps.");
+    await select('src/cart.ts', 'remove(sku: string)', '}');
+    const r = await run('switchyard.askAboutSelection', { question: 'What does it do?' });
+    assert.equal(r.route, 'local');
+    assert.equal(r.offers.askCloud, undefined);
+    assert.equal((await answerState()).actions.askCloud, undefined);
+    assertNothingReached(openai);
+  });
+
+  it('forcing the cloud is blocked with the reason; one blocked event, nothing sent', async () => {
+    const rec = recordEvents(api);
+    const r = await run('switchyard.askAboutSelection', { question: 'What does it do?', override: 'cloud' });
+    rec.stop();
+    assert.equal(r.outcome, 'blocked');
+    assert.match(r.reasons[0], /blocked: the cloud is not available: never-leave-machine workspace/);
+    assert.deepEqual(rec.events.map((e) => `${e.route}/${e.outcome}`), ['blocked/blocked']);
+    assert.equal((await answerState()).header.route, 'blocked');
+    assertNothingReached(openai);
+  });
+
+  it('with the local model down, requests fail instead of falling back to the cloud', async () => {
+    await ollama.close();
+    const r = await run('switchyard.askAboutSelection', { question: 'What does it do?' });
+    assert.notEqual(r.outcome, 'served');
+    assert.notEqual(r.route, 'cloud');
+    assertNothingReached(openai);
+  });
+});

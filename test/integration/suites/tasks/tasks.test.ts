@@ -1,0 +1,214 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { SwitchyardApi } from '../../../../src/extension';
+import { closeAll, startFakeOllama, startFakeOpenAI, type FakeOllama, type FakeOpenAI } from '../../../fakes';
+import { activate, answerState, offMachineAddress, recordEvents, select, setUserSettings, until, type Summary } from './helpers';
+
+const KEY = 'sk-test-switchyard-0123456789';
+const run = async (command: string, args?: unknown) => (await vscode.commands.executeCommand(command, args)) as Summary;
+
+describe('tasks: routed between the local model and the cloud, with reasons', () => {
+  let api: SwitchyardApi;
+  let ollama: FakeOllama;
+  let openai: FakeOpenAI;
+
+  before(async () => {
+    api = await activate();
+    [ollama, openai] = await Promise.all([
+      startFakeOllama({ reply: 'The function formats cents as dollars.' }),
+      startFakeOpenAI({ host: offMachineAddress(), models: ['gpt-4.1-mini'], apiKey: KEY, reply: 'From the cloud: it formats cents.' }),
+    ]);
+    await api.services.context.secrets.store('switchyard.apiKey.openai', KEY);
+    await setUserSettings(api, {
+      'local.provider': 'ollama',
+      'local.ollamaUrl': ollama.url,
+      'cloud.provider': 'openai',
+      'cloud.openai.baseUrl': openai.baseURL,
+      'cloud.openai.model': 'gpt-4.1-mini',
+    });
+  });
+  after(async () => {
+    await vscode.commands.executeCommand('switchyard.answer.close');
+    await closeAll(ollama, openai);
+  });
+  beforeEach(() => {
+    ollama.reset();
+    openai.reset();
+  });
+
+  it('contributes the commands, the context menu entries and the keybinding', async () => {
+    const all = await vscode.commands.getCommands(true);
+    for (const c of ['switchyard.askAboutSelection', 'switchyard.refactorSelection', 'switchyard.explainArchitecture']) assert.ok(all.includes(c), c);
+    const pkg = api.services.context.extension.packageJSON as { contributes: { menus: Record<string, { command: string; when?: string }[]>; keybindings: { command: string; key: string }[] } };
+    const menu = pkg.contributes.menus['editor/context'].find((m) => m.command === 'switchyard.askAboutSelection');
+    assert.equal(menu?.when, 'editorHasSelection');
+    assert.ok(pkg.contributes.keybindings.some((k) => k.command === 'switchyard.askAboutSelection' && k.key === 'ctrl+alt+a'));
+  });
+
+  it('a small ask stays local, streams into the answer view with its route header, and records one event', async () => {
+    ollama.setReply(() => 'It formats cents.\n\n```ts\nformatCents(150) // "$1.50"\n```\n');
+    await select('src/money.ts', 'export function formatCents', '}');
+    const rec = recordEvents(api);
+    const r = await run('switchyard.askAboutSelection', { question: 'What does this do?' });
+    rec.stop();
+    assert.equal(r.outcome, 'served', r.error);
+    assert.equal(r.route, 'local');
+    assert.equal(r.provider, 'ollama');
+    assert.match(r.reasons[0], /^ask is small \(\d+ tokens\), so it stays local$/);
+    assert.equal(r.text, 'It formats cents.\n\n```ts\nformatCents(150) // "$1.50"\n```\n');
+    assert.equal(ollama.generations.length, 1);
+    const body = JSON.stringify(ollama.generations[0].body);
+    assert.match(body, /What does this do\?/);
+    assert.match(body, /formatCents/);
+    assert.equal(openai.requests.length, 0, 'nothing went to the cloud');
+    assert.equal(rec.events.length, 1, 'one event per model call');
+    assert.equal(rec.events[0].route, 'local');
+    assert.equal(rec.events[0].outcome, 'served');
+    assert.ok(rec.events[0].usage && rec.events[0].usage.completionTokens > 0);
+
+    const state = await answerState();
+    assert.equal(state.open, true);
+    assert.equal(state.header.status, 'done');
+    assert.equal(state.header.route, 'local');
+    assert.equal(state.header.model, 'qwen2.5-coder:7b-instruct');
+    assert.equal(state.header.tokensEstimated, false, 'the header shows reported usage');
+    assert.equal(state.markdown, r.text);
+    assert.ok(state.actions.askCloud, '"Ask the cloud instead" is offered');
+    // The webview itself rendered the whole answer, with one code block (Copy / Insert).
+    await until('the webview to render the answer', async () => (await answerState()).rendered?.chars === r.text.length);
+    assert.equal((await answerState()).rendered?.codeBlocks, 1);
+    assert.equal((await answerState()).rejectedMessages, 0);
+  });
+
+  it('"Ask the cloud instead" re-runs the same question in the cloud, with the key, through the gate', async () => {
+    const r = (await vscode.commands.executeCommand('switchyard.answer.rerun', 'cloud')) as Summary;
+    assert.equal(r.outcome, 'served', r.error);
+    assert.equal(r.route, 'cloud');
+    assert.equal(r.provider, 'openai');
+    assert.deepEqual(r.reasons, ['you asked for the cloud']);
+    assert.equal(r.text, 'From the cloud: it formats cents.');
+    assert.equal(openai.generations.length, 1);
+    const sent = openai.generations[0];
+    assert.equal(sent.headers.authorization, `Bearer ${KEY}`);
+    assert.match(JSON.stringify(sent.body), /What does this do\?/);
+    assert.equal(ollama.generations.length, 0);
+    const state = await answerState();
+    assert.equal(state.header.route, 'cloud');
+    assert.equal(state.actions.keepLocal, true, '"Keep it local" is offered');
+  });
+
+  it('refactor goes to the cloud by default; the proposal is a diff, Apply is one undoable edit', async () => {
+    openai.setReply(() => 'Here:\n```ts\n  remove(sku: string): boolean {\n    return this.items.delete(sku.trim());\n  }\n```');
+    const editor = await select('src/cart.ts', 'remove(sku: string)', '}');
+    const before = editor.document.getText();
+    const r = await run('switchyard.refactorSelection', { refactor: 'Simplify' });
+    assert.equal(r.outcome, 'served', r.error);
+    assert.equal(r.route, 'cloud');
+    assert.deepEqual(r.reasons, ['refactor goes to the cloud by default']);
+    assert.ok(r.proposalId);
+    await until('the diff to open', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+      .some((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === 'switchyard-refactor'));
+    assert.equal(editor.document.getText(), before, 'nothing changes before Apply');
+
+    const applied = (await vscode.commands.executeCommand('switchyard.applyRefactor')) as { applied: boolean };
+    assert.equal(applied.applied, true);
+    const after = editor.document.getText();
+    assert.match(after, /return this\.items\.delete\(sku\.trim\(\)\);/);
+    assert.equal(after.split('\n').length, before.split('\n').length);
+    await vscode.window.showTextDocument(editor.document, vscode.ViewColumn.One);
+    await vscode.commands.executeCommand('undo');
+    assert.equal(editor.document.getText(), before, 'one undo restores the original');
+    assert.deepEqual(await vscode.commands.executeCommand('switchyard.refactor.pending'), []);
+  });
+
+  it('a selection edited after the proposal is refused clearly; Discard drops a proposal', async () => {
+    openai.setReply(() => '```ts\n  subtotal(): Cents {\n    return 0;\n  }\n```');
+    const editor = await select('src/cart.ts', 'subtotal(): Cents', 'return total;');
+    const r = await run('switchyard.refactorSelection', { refactor: 'Simplify' });
+    assert.ok(r.proposalId, r.error);
+    const sel = editor.selection;
+    await editor.edit((b) => b.insert(sel.start.translate(1, 0), '    // edited meanwhile\n'));
+    const edited = editor.document.getText();
+    const refused = (await vscode.commands.executeCommand('switchyard.applyRefactor', r.proposalId)) as { applied: boolean; notice?: string };
+    assert.equal(refused.applied, false);
+    assert.match(refused.notice ?? '', /the selection changed since the refactor was proposed/);
+    assert.equal(editor.document.getText(), edited, 'the document is untouched');
+    await vscode.commands.executeCommand('switchyard.discardRefactor', r.proposalId);
+    assert.deepEqual(await vscode.commands.executeCommand('switchyard.refactor.pending'), []);
+    await vscode.commands.executeCommand('undo');
+  });
+
+  it('explain architecture gathers an overview without .gitignored or excluded files and goes to the cloud', async () => {
+    openai.setReply(() => 'The entry point is [src/server.ts](src/server.ts); the cart lives in [src/cart.ts](src/cart.ts).');
+    const r = await run('switchyard.explainArchitecture', { budgetTokens: 3000 });
+    assert.equal(r.outcome, 'served', r.error);
+    assert.equal(r.route, 'cloud');
+    assert.deepEqual(r.reasons, ['explain-architecture goes to the cloud by default']);
+    assert.ok(r.overview);
+    assert.ok(r.overview.included.includes('README.md'), r.overview.included.join());
+    assert.ok(r.overview.included.includes('package.json'));
+    assert.ok(r.overview.tokens <= 3000);
+    const body = JSON.stringify(openai.generations[0].body);
+    assert.match(body, /src\/cart\.ts/, 'the file tree is in the prompt');
+    assert.doesNotMatch(body, /IGNORED_BY_GITIGNORE_MARKER|build-output/, '.gitignore is honoured');
+    assert.doesNotMatch(body, /EXCLUDED_FILE_MARKER|private\/keys/, 'privacy exclusions are honoured');
+    await until('the answer to render', async () => (await answerState()).rendered?.chars === r.text.length);
+  });
+
+  it('closing the answer view aborts the request and closes the connection at the fake', async () => {
+    openai.script({ text: 'one two three four five six seven eight nine ten eleven twelve', chunkMs: 150 });
+    await select('src/money.ts', 'export function formatCents', '}');
+    const rec = recordEvents(api);
+    const pending = run('switchyard.askAboutSelection', { question: 'Explain slowly', override: 'cloud' });
+    await openai.waitForRequests(1, { timeoutMs: 5000 });
+    await until('some text to stream', async () => (await answerState()).markdown.length > 0);
+    await vscode.commands.executeCommand('switchyard.answer.close');
+    const r = await pending;
+    rec.stop();
+    assert.equal(r.outcome, 'cancelled');
+    const [req] = openai.generations;
+    await openai.ended(req);
+    assert.equal(req.aborted, true, 'the HTTP stream was closed');
+    assert.equal(rec.events.length, 1);
+    assert.equal(rec.events[0].outcome, 'cancelled');
+  });
+
+  describe('cloud errors are surfaced in plain words with a local retry', () => {
+    before(() => select('src/cart.ts', 'applyDiscount(percent: number)', 'return Math.round'));
+
+    const cases: [string, () => void, RegExp, string][] = [
+      ['401', () => openai.script({ status: 401 }), /the OpenAI key was rejected \(401\) — set it with Switchyard: Set API Key/, 'auth'],
+      ['429', () => openai.script({ status: 429, retryAfter: 0 }, { times: 2 }), /OpenAI is rate limiting requests \(429\); try again in/, 'rate-limit'],
+      ['500', () => openai.script({ status: 500 }, { times: 2 }), /OpenAI had a server error \(500\)/, 'server'],
+    ];
+    for (const [name, script, message, code] of cases) {
+      it(`${name}`, async () => {
+        script();
+        const r = await run('switchyard.askAboutSelection', { question: 'Why the range check?', override: 'cloud' });
+        assert.equal(r.outcome, 'failed');
+        assert.equal(r.errorCode, code);
+        assert.match(r.error ?? '', message);
+        assert.doesNotMatch(r.error ?? '', /sk-test/);
+        assert.equal(r.offers.keepLocal, true);
+        const state = await answerState();
+        assert.equal(state.header.status, 'failed');
+        assert.match(state.header.error ?? '', message);
+        assert.equal(state.actions.keepLocal, true, '"Retry locally" is offered');
+      });
+    }
+
+    it('timeout', async () => {
+      await setUserSettings(api, { 'routing.cloudTimeoutSeconds': 1 });
+      openai.script({ fault: 'hang' }, { times: 2 });
+      const r = await run('switchyard.askAboutSelection', { question: 'Why the range check?', override: 'cloud' });
+      await setUserSettings(api, { 'routing.cloudTimeoutSeconds': undefined });
+      assert.equal(r.outcome, 'failed');
+      assert.equal(r.errorCode, 'timeout');
+      assert.match(r.error ?? '', /OpenAI did not answer within 1 s/);
+      const retried = (await vscode.commands.executeCommand('switchyard.answer.rerun', 'local')) as Summary;
+      assert.equal(retried.route, 'local');
+      assert.equal(retried.outcome, 'served');
+      assert.deepEqual(retried.reasons, ['you asked to keep it local']);
+    });
+  });
+});
