@@ -4,7 +4,7 @@
 import { FakeServer, type Exchange, type FakeServerOptions, type Script } from './core';
 
 export interface RecorderOptions extends FakeServerOptions {
-  /** Status of every answer (default 200). */
+  /** Status of every answer (default 200; scripted `headers` go with it, e.g. a redirect's `location`). */
   status?: number;
   /** JSON body of every answer (default `{}`). */
   body?: unknown;
@@ -32,8 +32,8 @@ export class Recorder extends FakeServer {
     ex.json(status, { error: script.message ?? `status ${status}` });
   }
 
-  protected async route(ex: Exchange): Promise<void> {
-    ex.json(this.status, this.body);
+  protected async route(ex: Exchange, script: Script): Promise<void> {
+    ex.json(this.status, this.body, script.headers);
   }
 }
 
