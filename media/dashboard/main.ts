@@ -41,6 +41,15 @@ const pct = (n: number) => `${Math.round(n * 100)}%`;
 const num = (n: number) => n.toLocaleString('en-US');
 const ROUTE_ICON: Record<string, string> = { local: 'device-desktop', cloud: 'cloud', blocked: 'shield' };
 
+// ---- layout ----------------------------------------------------------------------------------------
+const header = h('header', { class: 'header' });
+const notices = h('div', { class: 'notices', role: 'status' });
+const cards = h('section', { class: 'cards', 'aria-label': 'Totals' });
+const charts = h('section', { class: 'charts', 'aria-label': 'Charts' });
+const tableSection = h('section', { class: 'panel requests', 'aria-label': 'Recent requests' });
+const footer = h('footer', { class: 'footer muted' });
+const exportStatus = h('span', { class: 'export-status', role: 'status' });
+
 // ---- messages --------------------------------------------------------------------------------------
 window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
   const m = event.data;
@@ -77,19 +86,6 @@ function setQuery(next: TableQuery): void {
   vscode.setState({ query });
   send({ type: 'query', query });
 }
-
-// ---- layout ----------------------------------------------------------------------------------------
-const header = h('header', { class: 'header' });
-const notices = h('div', { class: 'notices', role: 'status' });
-const cards = h('section', { class: 'cards', 'aria-label': 'Totals' });
-const charts = h('section', { class: 'charts', 'aria-label': 'Charts' });
-const tableSection = h('section', { class: 'panel requests', 'aria-label': 'Recent requests' });
-const footer = h('footer', { class: 'footer muted' });
-const exportStatus = h('span', { class: 'export-status', role: 'status' });
-app.replaceChildren(header, notices, cards, charts, tableSection, footer);
-app.removeAttribute('aria-busy');
-buildTableShell();
-send({ type: 'ready' });
 
 function renderState(): void {
   if (!lastState) return;
@@ -284,6 +280,7 @@ function renderTable(rows: TableRow[], total: number): void {
   prev.disabled = query.page === 0;
   next.disabled = last >= total;
   pager.replaceChildren(h('span', { class: 'muted' }, `${num(first)}–${num(last)} of ${num(total)}`), prev, next);
+  send({ type: 'rendered', rows: rows.map((r) => r.id), total });
 }
 
 function row(r: TableRow): HTMLElement {
@@ -322,3 +319,9 @@ function monthName(month: string): string {
 
 // Keep the sort keys in one place: a typo in COLUMNS would otherwise be a silently dead header.
 for (const c of COLUMNS) if (c.key && !(SORT_KEYS as readonly string[]).includes(c.key)) throw new Error(`unknown sort key ${c.key}`);
+
+// ---- start: build the page shell, then tell the host we are ready for state -------------------------
+app.replaceChildren(header, notices, cards, charts, tableSection, footer);
+app.removeAttribute('aria-busy');
+buildTableShell();
+send({ type: 'ready' });

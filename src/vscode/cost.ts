@@ -148,6 +148,8 @@ export function registerCost(s: Services): CostFeature {
   s.status.setCommand('switchyard.showDashboard');
   s.context.subscriptions.push(
     vscode.commands.registerCommand('switchyard.showDashboard', () => dashboard.show()),
+    // Not in the command palette: the dashboard's state, for automation and tests.
+    vscode.commands.registerCommand('switchyard.dashboard.state', () => dashboard.snapshot()),
     vscode.window.onDidChangeWindowState((w) => { if (w.focused) refresh(); }),
     dashboard,
     { dispose: () => { clearInterval(timer); void ledger.close(); } },

@@ -75,7 +75,9 @@ export class StatusBar implements vscode.Disposable {
       : m.lastRoute === 'blocked' ? '$(shield)'
       : '$(server-process)';
     const lock = m.locked ? '$(lock) ' : '';
-    const spend = m.todayCloudUsd !== undefined ? ` $${m.todayCloudUsd.toFixed(2)}` : '';
+    // Never "$0.00" for a day that did cost something: small amounts get more digits.
+    const spend = m.todayCloudUsd === undefined ? ''
+      : ` $${m.todayCloudUsd > 0 && m.todayCloudUsd < 0.01 ? m.todayCloudUsd.toFixed(4) : m.todayCloudUsd.toFixed(2)}`;
     const text = `${lock}${icon} Switchyard${spend}`;
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**Switchyard**${m.locked ? ' — $(lock) never-leave-machine workspace' : ''}\n\n`);

@@ -67,7 +67,9 @@ export type WebviewMessage =
   | { type: 'query'; query: TableQuery }
   | { type: 'export'; format: 'csv' | 'json'; from: string; to: string }
   | { type: 'openSettings' }
-  | { type: 'showLog' };
+  | { type: 'showLog' }
+  /** What the front end drew (ids of the table rows, in order): lets the host and tests confirm it. */
+  | { type: 'rendered'; rows: string[]; total: number };
 
 export function defaultQuery(): TableQuery {
   return { page: 0, pageSize: 50, sort: { key: 'time', dir: 'desc' }, filter: {} };
@@ -86,6 +88,14 @@ export function parseWebviewMessage(x: unknown): WebviewMessage | { error: strin
     case 'query': {
       const q = parseQuery(x.query);
       return typeof q === 'string' ? { error: q } : { type: 'query', query: q };
+    }
+    case 'rendered': {
+      if (!onlyKeys(x, ['type', 'rows', 'total'])) return { error: 'unexpected fields in rendered' };
+      if (!Array.isArray(x.rows) || x.rows.length > MAX_PAGE_SIZE || !x.rows.every((r) => typeof r === 'string' && r.length <= 200)) {
+        return { error: 'rendered rows must be at most 200 ids' };
+      }
+      if (!Number.isInteger(x.total) || (x.total as number) < 0) return { error: 'rendered total must be a whole number' };
+      return { type: 'rendered', rows: x.rows as string[], total: x.total as number };
     }
     case 'export': {
       if (!onlyKeys(x, ['type', 'format', 'from', 'to'])) return { error: 'unexpected fields in export' };

@@ -6,7 +6,7 @@ import type { HostMessage } from './dashboardProtocol';
 import type { LedgerProblem } from './ledger';
 import { PRICES_AS_OF, findPrice } from './prices';
 import type { LedgerRecord } from './record';
-import { cloudSpend, summarize } from './summary';
+import { summarize } from './summary';
 
 export function configuredCloudModel(s: Settings): string {
   return s.providers.cloud.provider === 'anthropic' ? s.providers.cloud.anthropic.model : s.providers.cloud.openai.model;
@@ -28,7 +28,8 @@ export function buildDashboardState(
   const cloudModel = configuredCloudModel(settings);
   const c = settings.cost;
   const summary = summarize(records, { now, cloudModel, cloudPrice: findPrice(cloudModel, c.prices) });
-  const spend = cloudSpend(records, now);
+  // The summary's cloud totals are exactly what budgets count (billed + unreported estimates).
+  const spend = { dailyUsd: summary.today.cloudUsd + summary.today.cloudUnreportedUsd, monthlyUsd: summary.monthTotals.cloudUsd + summary.monthTotals.cloudUnreportedUsd };
   const b = budgetState(spend, c);
   return {
     type: 'state',

@@ -64,7 +64,7 @@ export function toRecord(e: ModelCallEvent, workspace: string, cost: ReturnType<
 // Only the known fields go to disk, so nothing a producer attaches by mistake (text, keys) is persisted.
 function stripText(e: ModelCallEvent): ModelCallEvent {
   const out: ModelCallEvent = {
-    id: e.id, time: e.time, kind: e.kind, route: e.route, reasons: [...e.reasons], provider: e.provider,
+    id: e.id, time: canonicalTime(e.time), kind: e.kind, route: e.route, reasons: [...e.reasons], provider: e.provider,
     model: e.model, endpointClass: e.endpointClass, estimated: tokens(e.estimated), totalMs: e.totalMs, outcome: e.outcome,
   };
   if (e.usage) out.usage = tokens(e.usage);
@@ -80,14 +80,28 @@ function tokens(u: ModelCallEvent['estimated']): ModelCallEvent['estimated'] {
   return out;
 }
 
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** Times are stored as `Date.toISOString()` (UTC, fixed width), so comparing strings compares instants. */
+export function canonicalTime(time: string): string {
+  if (ISO.test(time)) return time;
+  const t = Date.parse(time);
+  return Number.isNaN(t) ? time : new Date(t).toISOString();
+}
+
 /**
- * Validates a parsed ledger line. Lenient on optional fields (older or newer writers), strict on the
+ * Validates a parsed ledger line (and canonicalizes its time, for records written by hand or by others). Lenient on optional fields (older or newer writers), strict on the
  * fields summaries depend on.
  */
 export function isLedgerRecord(x: unknown): x is LedgerRecord {
   if (typeof x !== 'object' || x === null) return false;
   const r = x as Record<string, unknown>;
-  return typeof r.id === 'string' && typeof r.time === 'string' && !Number.isNaN(Date.parse(r.time))
+  if (typeof r.time !== 'string') return false;
+  if (!ISO.test(r.time)) {
+    if (Number.isNaN(Date.parse(r.time))) return false;
+    r.time = canonicalTime(r.time);
+  }
+  return typeof r.id === 'string'
     && typeof r.kind === 'string' && typeof r.route === 'string' && typeof r.provider === 'string'
     && typeof r.model === 'string' && typeof r.outcome === 'string' && Array.isArray(r.reasons)
     && typeof r.totalMs === 'number' && typeof r.estimated === 'object' && r.estimated !== null

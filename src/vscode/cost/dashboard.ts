@@ -18,6 +18,9 @@ export class DashboardPanel implements vscode.Disposable {
   private ready = false;
   private query: TableQuery = defaultQuery();
   private liveTimer?: ReturnType<typeof setTimeout>;
+  /** What the webview last reported drawing, and how many malformed messages it sent (for tests). */
+  private rendered: { rows: string[]; total: number; seq: number } = { rows: [], total: 0, seq: 0 };
+  private rejected = 0;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly s: Services, private readonly cost: CostFeature) {
@@ -32,9 +35,9 @@ export class DashboardPanel implements vscode.Disposable {
     });
   }
 
-  /** The webview panel, when open (for tests). */
-  get current(): vscode.WebviewPanel | undefined {
-    return this.panel;
+  /** Plain facts about the panel, for automation and tests. */
+  snapshot(): { open: boolean; visible: boolean; ready: boolean; rendered: { rows: string[]; total: number; seq: number }; rejectedMessages: number } {
+    return { open: !!this.panel, visible: !!this.panel?.visible, ready: this.ready, rendered: this.rendered, rejectedMessages: this.rejected };
   }
 
   show(): void {
@@ -64,6 +67,7 @@ export class DashboardPanel implements vscode.Disposable {
   private async onMessage(raw: unknown): Promise<void> {
     const m = parseWebviewMessage(raw);
     if ('error' in m) {
+      this.rejected++;
       this.s.log.warn(`dashboard: ignored a malformed message (${m.error})`);
       return;
     }
@@ -90,6 +94,9 @@ export class DashboardPanel implements vscode.Disposable {
         return;
       case 'showLog':
         this.s.log.show();
+        return;
+      case 'rendered':
+        this.rendered = { rows: m.rows, total: m.total, seq: this.rendered.seq + 1 };
         return;
     }
   }

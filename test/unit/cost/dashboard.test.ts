@@ -9,6 +9,7 @@ test('protocol: well-formed messages pass, normalized', () => {
   const q = { ...defaultQuery(), filter: { text: '  budget ', route: 'cloud' } };
   assert.deepEqual(parseWebviewMessage({ type: 'query', query: q }), { type: 'query', query: { ...q, filter: { text: 'budget', route: 'cloud' } } });
   assert.deepEqual(parseWebviewMessage({ type: 'export', format: 'csv', from: '2025-06-01', to: '2025-06-30' }), { type: 'export', format: 'csv', from: '2025-06-01', to: '2025-06-30' });
+  assert.deepEqual(parseWebviewMessage({ type: 'rendered', rows: ['a', 'b'], total: 2 }), { type: 'rendered', rows: ['a', 'b'], total: 2 });
 });
 
 test('protocol: bad messages are rejected with a reason', () => {
@@ -23,6 +24,7 @@ test('protocol: bad messages are rejected with a reason', () => {
     { type: 'export', format: 'csv', from: '../../etc/passwd', to: '2025-06-02' },
     { type: 'export', format: 'csv', from: '2025-06-09', to: '2025-06-02' },
     { type: 'export', format: 'csv', from: '2025-06-01', to: '2025-06-02', path: '/tmp/x' },
+    { type: 'rendered', rows: [1], total: 1 }, { type: 'rendered', rows: Array(500).fill('a'), total: 500 }, { type: 'rendered', rows: [], total: -1 },
   ];
   for (const m of bad) assert.ok('error' in parseWebviewMessage(m), JSON.stringify(m));
 });
