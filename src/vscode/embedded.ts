@@ -1,6 +1,59 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { EngineClient } from '../core/providers/embedded/engine';
+import { resolveThreads } from '../core/providers/embedded/hardware';
+import { readMachine } from '../core/providers/embedded/machine';
+import { EmbeddedProvider } from '../core/providers/embedded/provider';
 import type { LocalModels, Services } from './services';
+import { registerEmbeddedCommands } from './embedded/commands';
 
-/** The embedded llama.cpp engine (child process). */
-export function registerEmbedded(_s: Services, _local: LocalModels): void {
-  // Registered by the embedded engine feature.
+export interface EmbeddedFeature {
+  provider: EmbeddedProvider;
+  /** node-llama-cpp ships with this build (the platform VSIX or a development checkout). */
+  engineInstalled(): boolean;
+}
+
+/**
+ * The embedded llama.cpp engine. Nothing starts here: the child process is forked on the first
+ * request, and only while a model is chosen is the provider offered to the local model service.
+ */
+export function registerEmbedded(s: Services, local: LocalModels): EmbeddedFeature {
+  const root = s.context.extensionPath;
+  const engine = new EngineClient({ workerPath: join(root, 'dist', 'engine', 'worker.js'), cwd: root });
+  const physicalCores = readMachine().physicalCores;
+  const provider = new EmbeddedProvider(engine, () => {
+    const e = s.settings.current.embedded;
+    return { modelPath: e.modelPath, threads: resolveThreads(e.threads, physicalCores), contextSize: e.contextSize, gpu: e.gpu };
+  });
+  const feature: EmbeddedFeature = {
+    provider,
+    engineInstalled: () => existsSync(join(root, 'node_modules', 'node-llama-cpp', 'package.json')),
+  };
+
+  engine.onLog.on((line) => s.log.info(`embedded engine: ${line}`));
+  engine.onState.on((state) => {
+    const serving = local.current().id === 'embedded';
+    if (state.kind === 'crashed') {
+      s.log.warn(`embedded engine stopped (${state.detail}); restarting in ${state.restartInMs} ms`);
+      if (serving) s.status.update({ completion: 'unreachable', completionDetail: `The embedded engine stopped (${state.detail}) and is restarting.` });
+    } else if (state.kind === 'ready' && state.model) {
+      s.log.info(`embedded engine ready: ${state.model.name} (pid ${state.pid}, ${state.model.threads} threads${state.model.gpu ? `, GPU ${state.model.gpu}` : ''})`);
+      if (serving && engine.crashes > 0) s.status.update({ completion: 'ready', completionDetail: undefined });
+    }
+  });
+
+  // Offer the provider only while a model is chosen; with none, the local model service explains the fix.
+  let offered: string | undefined;
+  const offer = (): void => {
+    const path = s.settings.current.embedded.modelPath;
+    if (path === offered) return;
+    offered = path;
+    local.setEmbedded(path ? provider : undefined);
+  };
+  offer();
+  s.settings.onDidChange.on(offer);
+
+  registerEmbeddedCommands(s, feature);
+  s.context.subscriptions.push({ dispose: () => engine.dispose() });
+  return feature;
 }
