@@ -93,11 +93,13 @@ describe('foundation', () => {
     }
   });
 
-  it('shows a status bar item from activation', () => {
+  it('shows a status bar item from activation, wired to a Switchyard command', async () => {
     const item = api.services.status.item;
     assert.match(item.text, /Switchyard/);
     assert.equal(item.name, 'Switchyard');
-    assert.equal(typeof item.command === 'string' ? item.command : item.command?.command, 'switchyard.showLog');
+    const command = typeof item.command === 'string' ? item.command : item.command?.command;
+    assert.match(command ?? '', /^switchyard\./);
+    assert.ok((await vscode.commands.getCommands(true)).includes(command!), `${command} is registered`);
   });
 
   it('contributes the log language and opens the log with switchyard.showLog', async () => {
