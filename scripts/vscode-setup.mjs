@@ -2,7 +2,7 @@
 // without desktop VS Code: Debian's Chromium (when root), Node 24 and code-server from npm.
 // Everything lands in a cache folder outside the clone and is reused on later runs.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -43,9 +43,14 @@ function hasCommand(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 }
 
+function codeServerReady(p) {
+  return existsSync(join(p.csDir, '.ready')) && existsSync(p.codeServerEntry);
+}
+
 function ensureAptPackages(p) {
   const needChromium = !existsSync(p.chromium);
-  const needKrb = !existsSync('/usr/include/gssapi/gssapi.h');
+  // Kerberos headers are needed only to build code-server's native modules.
+  const needKrb = !codeServerReady(p) && !existsSync('/usr/include/gssapi/gssapi.h');
   if (!needChromium && !needKrb) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot || !hasCommand('apt-get')) {
@@ -70,7 +75,7 @@ function ensureNode(p) {
 
 function ensureCodeServer(p) {
   const marker = join(p.csDir, '.ready');
-  if (existsSync(marker) && existsSync(p.codeServerEntry)) return;
+  if (codeServerReady(p)) return;
   log(`installing code-server ${CODE_SERVER_VERSION} (takes about 3 minutes the first time)`);
   mkdirSync(p.csDir, { recursive: true });
   writeFileSync(join(p.csDir, 'package.json'), JSON.stringify({
@@ -87,12 +92,40 @@ function ensureCodeServer(p) {
   writeFileSync(marker, new Date().toISOString());
 }
 
+/** Sleeps without a timer (this module runs synchronously). */
+function sleepMs(ms) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Holds a lock folder so two test runs on one machine never install into the same cache at once. */
+function withLock(root, fn) {
+  const lock = join(root, '.install-lock');
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // A lock older than 20 minutes belongs to an install that died.
+      try { if (Date.now() - statSync(lock).mtimeMs > 20 * 60_000) rmSync(lock, { recursive: true, force: true }); } catch { /* gone */ }
+      sleepMs(2000);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
 export function ensureVsCodeDeps() {
   const p = paths();
-  ensureAptPackages(p);
-  ensureNode(p);
-  ensureCodeServer(p);
-  return p;
+  if (existsSync(p.chromium) && existsSync(p.nodeBin) && codeServerReady(p)) return p; // the usual case: all cached
+  return withLock(p.root, () => {
+    ensureAptPackages(p);
+    ensureNode(p);
+    ensureCodeServer(p);
+    return p;
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
