@@ -126,8 +126,10 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
     const editor = await select('src/cart.ts', 'subtotal(): Cents', 'return total;');
     const r = await run('switchyard.refactorSelection', { refactor: 'Simplify' });
     assert.ok(r.proposalId, r.error);
-    const sel = editor.selection;
-    await editor.edit((b) => b.insert(sel.start.translate(1, 0), '    // edited meanwhile\n'));
+    // The diff took the editor's place; edit the document itself, as another change would.
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(editor.document.uri, editor.selection.start.translate(1, 0), '    // edited meanwhile\n');
+    assert.ok(await vscode.workspace.applyEdit(edit));
     const edited = editor.document.getText();
     const refused = (await vscode.commands.executeCommand('switchyard.applyRefactor', r.proposalId)) as { applied: boolean; notice?: string };
     assert.equal(refused.applied, false);
@@ -135,6 +137,7 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
     assert.equal(editor.document.getText(), edited, 'the document is untouched');
     await vscode.commands.executeCommand('switchyard.discardRefactor', r.proposalId);
     assert.deepEqual(await vscode.commands.executeCommand('switchyard.refactor.pending'), []);
+    await vscode.window.showTextDocument(editor.document, vscode.ViewColumn.One);
     await vscode.commands.executeCommand('undo');
   });
 
