@@ -22,7 +22,7 @@ uiTest('select code, right-click, Ask About Selection: the answer appears with i
   },
 }), async (wb) => {
   // An OpenAI key, set the way a user does, so "Ask the cloud instead" is possible.
-  await wb.runCommand('Switchyard: Set API Key');
+  await wb.runCommand('Switchyard: Set Cloud API Key');
   await wb.answerQuickInput('OpenAI');
   await wb.answerQuickInput('sk-test-ui-0123456789');
 

@@ -4,7 +4,7 @@ import type { CloudProviderId } from '../types';
 import { ProviderError } from './types';
 
 const NAMES: Record<CloudProviderId, string> = { openai: 'OpenAI', anthropic: 'Anthropic' };
-const SET_KEY = 'set it with Switchyard: Set API Key';
+const SET_KEY = 'set it with Switchyard: Set Cloud API Key';
 
 interface SdkErrorLike {
   name?: string;

@@ -83,7 +83,7 @@ function cloudBlocker(i: RouteInput): string | undefined {
   if (!i.privacy.allowed.includes(i.cloud.endpointClass)) return `${i.cloud.endpointClass} endpoints are not allowed (${i.privacy.reason})`;
   if (i.excludedContent) return 'the request involves a file excluded by switchyard.privacy.exclude';
   if (i.secrets.found && i.secrets.handling === 'keep-local') return 'the prompt contains what looks like a secret';
-  if (!i.cloud.keyConfigured) return `no ${providerName(i.cloud.provider)} API key is set (Switchyard: Set API Key)`;
+  if (!i.cloud.keyConfigured) return `no ${providerName(i.cloud.provider)} API key is set (Switchyard: Set Cloud API Key)`;
   if (i.budget.exceeded) return budgetWords(i.budget);
   return undefined;
 }

@@ -38,7 +38,7 @@ export function createRunnerDeps(s: Services, local: LocalModels, cost: CostServ
     localChat: () => local.chat(),
     async cloudChat(kind, provider) {
       const apiKey = await keys.get(provider);
-      if (!apiKey) throw new ProviderError('no-key', `no ${provider === 'openai' ? 'OpenAI' : 'Anthropic'} API key is set — set it with Switchyard: Set API Key`);
+      if (!apiKey) throw new ProviderError('no-key', `no ${provider === 'openai' ? 'OpenAI' : 'Anthropic'} API key is set — set it with Switchyard: Set Cloud API Key`);
       return createCloudChat({
         provider,
         settings: s.settings.current.providers.cloud,

@@ -10,7 +10,7 @@ const apiError = (status: number, headers: Record<string, string> = {}, body?: u
 test('401 and 403 are auth errors that say how to fix the key, and never echo it', () => {
   const e = mapCloudError(apiError(401, {}, { error: { message: 'Incorrect API key provided: sk-proj-abcdefghijklmnop' } }), 'openai', ctx);
   assert.equal(e.code, 'auth');
-  assert.equal(e.message, 'the OpenAI key was rejected (401) — set it with Switchyard: Set API Key');
+  assert.equal(e.message, 'the OpenAI key was rejected (401) — set it with Switchyard: Set Cloud API Key');
   assert.doesNotMatch(e.message, /sk-/);
   const f = mapCloudError(apiError(403), 'anthropic', ctx);
   assert.equal(f.code, 'auth');

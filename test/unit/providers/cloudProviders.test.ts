@@ -86,7 +86,7 @@ for (const kind of ['openai', 'anthropic'] as const) {
       const err = await make().chat(req(model), () => undefined, new AbortController().signal).catch((e: unknown) => e);
       assert.ok(err instanceof ProviderError);
       assert.equal(err.code, 'auth');
-      assert.match(err.message, /key was rejected \(401\) — set it with Switchyard: Set API Key/);
+      assert.match(err.message, /key was rejected \(401\) — set it with Switchyard: Set Cloud API Key/);
       assert.doesNotMatch(err.message, /sk-test/);
     });
 

@@ -18,7 +18,7 @@ const EXPECTED: Record<string, [target: string, reason: RegExp]> = {
   'refactor, excluded file involved': ['local', /kept local: the request involves a file excluded/],
   'refactor, secret in prompt (keep-local)': ['local', /kept local: the prompt contains what looks like a secret/],
   'refactor, secret in prompt (redact)': ['cloud', /secrets redacted before sending/],
-  'refactor, no cloud key': ['local', /kept local: no OpenAI API key is set \(Switchyard: Set API Key\)/],
+  'refactor, no cloud key': ['local', /kept local: no OpenAI API key is set \(Switchyard: Set Cloud API Key\)/],
   'refactor, daily budget reached': ['local', /kept local: daily budget of \$2\.00 reached/],
   'refactor, monthly budget reached': ['local', /kept local: monthly budget of \$20\.00 reached/],
   'refactor, budget warning': ['cloud', /budget warning: \$1\.70 spent today/],

@@ -9,7 +9,8 @@ test('token estimates use the o200k tokenizer, loaded on first use, and agree on
   const first = await countTokens(code);
   assert.ok(first > 100 && first < code.length / 2, `${first}`);
   assert.equal(await countTokens(code), first, 'cached count');
-  assert.notEqual(await countTokens(`${code}x`), first - 1000, 'a different text is counted on its own');
+  const twice = await countTokens(code + code);
+  assert.ok(Math.abs(twice - 2 * first) <= 2, `twice the text, about twice the tokens (${twice} vs ${first})`);
 });
 
 test('the rough estimate is ~4 characters per token', () => {

@@ -180,7 +180,7 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
     before(() => select('src/cart.ts', 'applyDiscount(percent: number)', 'return Math.round'));
 
     const cases: [string, () => void, RegExp, string][] = [
-      ['401', () => openai.script({ status: 401 }), /the OpenAI key was rejected \(401\) — set it with Switchyard: Set API Key/, 'auth'],
+      ['401', () => openai.script({ status: 401 }), /the OpenAI key was rejected \(401\) — set it with Switchyard: Set Cloud API Key/, 'auth'],
       ['429', () => openai.script({ status: 429, retryAfter: 0 }, { times: 2 }), /OpenAI is rate limiting requests \(429\); try again in/, 'rate-limit'],
       ['500', () => openai.script({ status: 500 }, { times: 2 }), /OpenAI had a server error \(500\)/, 'server'],
     ];
