@@ -1,0 +1,197 @@
+import * as assert from 'node:assert/strict';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { ledgerFileName, monthKey } from '../../../../src/core/cost/ledger';
+import type { LedgerRecord } from '../../../../src/core/cost/record';
+import { hashWorkspace } from '../../../../src/core/ids';
+import type { ModelCallEvent } from '../../../../src/core/types';
+import type { CostFeature } from '../../../../src/vscode/cost';
+import type { SwitchyardApi } from '../../../../src/extension';
+import { closeAll, startFakeOllama, startFakeOpenAI, type FakeOllama, type FakeOpenAI } from '../../../fakes';
+
+const KEY = 'sk-test-switchyard-cost-0123456789';
+const QUESTION = 'What does this function do, exactly?';
+
+interface DashboardSnapshot { open: boolean; ready: boolean; rendered: { rows: string[]; total: number; seq: number }; rejectedMessages: number }
+
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A non-loopback address: a fake bound there is off the machine, like a cloud provider. */
+function offMachineAddress(): string {
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (!a.internal && a.family === 'IPv4') return a.address;
+  throw new Error('this machine needs a non-loopback IPv4 address');
+}
+
+async function select(relPath: string, from: string, to: string): Promise<vscode.TextEditor> {
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, relPath));
+  const editor = await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+  const lines = doc.getText().split('\n');
+  const start = lines.findIndex((l) => l.includes(from));
+  const end = lines.findIndex((l, i) => i >= start && l.includes(to));
+  editor.selection = new vscode.Selection(start, 0, end, lines[end].length);
+  return editor;
+}
+
+describe('cost: ledger, status bar, budgets and dashboard', () => {
+  let api: SwitchyardApi;
+  let cost: CostFeature;
+  let ollama: FakeOllama;
+  let openai: FakeOpenAI;
+  let ledgerPath: string;
+  const events: ModelCallEvent[] = [];
+  const made: string[] = []; // ids of the requests the tests made
+
+  const ledgerLines = (): LedgerRecord[] => readFileSync(ledgerPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as LedgerRecord);
+  const recordOf = async (e: ModelCallEvent): Promise<LedgerRecord> => {
+    await cost.flushed();
+    const found = ledgerLines().filter((r) => r.id === e.id);
+    assert.equal(found.length, 1, `exactly one ledger line for ${e.kind} ${e.id}`);
+    return found[0];
+  };
+  const nextEvent = async (kind: ModelCallEvent['kind'], run: () => Thenable<unknown>): Promise<ModelCallEvent> => {
+    const before = events.length;
+    await run();
+    await until(`a ${kind} event`, () => events.slice(before).some((e) => e.kind === kind));
+    const e = events.slice(before).find((x) => x.kind === kind)!;
+    made.push(e.id);
+    return e;
+  };
+  const setUser = async (key: string, value: unknown, applied: () => boolean) => {
+    await vscode.workspace.getConfiguration('switchyard').update(key, value, vscode.ConfigurationTarget.Global);
+    await until(`${key} to apply`, applied);
+  };
+
+  before(async () => {
+    api = await vscode.extensions.getExtension<SwitchyardApi>('switchyard.switchyard')!.activate();
+    cost = api.cost as CostFeature;
+    api.services.events.on((e) => events.push(e));
+    [ollama, openai] = await Promise.all([
+      startFakeOllama({ reply: 'It formats cents as dollars.' }),
+      startFakeOpenAI({ host: offMachineAddress(), models: ['gpt-4.1-mini'], apiKey: KEY, reply: '```ts\n  remove(sku: string): boolean {\n    return this.items.delete(sku);\n  }\n```' }),
+    ]);
+    await api.services.context.secrets.store('switchyard.apiKey.openai', KEY);
+    const s = () => api.services.settings.current.providers;
+    await setUser('local.ollamaUrl', ollama.url, () => s().local.ollamaUrl === ollama.url);
+    await setUser('cloud.provider', 'openai', () => s().cloud.provider === 'openai');
+    await setUser('cloud.openai.baseUrl', openai.baseURL, () => s().cloud.openai.baseUrl === openai.baseURL);
+    await setUser('cloud.openai.model', 'gpt-4.1-mini', () => s().cloud.openai.model === 'gpt-4.1-mini');
+    await cost.ledger.load();
+    ledgerPath = join(api.services.context.globalStorageUri.fsPath, ledgerFileName(monthKey(new Date())));
+  });
+  after(async () => {
+    await vscode.commands.executeCommand('switchyard.answer.close');
+    await closeAll(ollama, openai);
+  });
+
+  it('an ask served locally: one record with reported tokens, local cost = inference time x rate, no text', async () => {
+    await select('src/money.ts', 'export function formatCents', '}');
+    const e = await nextEvent('ask', () => vscode.commands.executeCommand('switchyard.askAboutSelection', { question: QUESTION }));
+    const r = await recordOf(e);
+    assert.equal(r.route, 'local');
+    assert.equal(r.provider, 'ollama');
+    assert.equal(r.endpointClass, 'machine');
+    assert.equal(r.outcome, 'served');
+    assert.deepEqual(r.reasons, e.reasons);
+    assert.ok(r.reasons.length > 0);
+    // The fake's own count of what it received and generated is what the provider reported.
+    const gen = ollama.generations.at(-1)!;
+    assert.equal(r.usage?.promptTokens, gen.promptTokens);
+    assert.equal(r.usage?.completionTokens, gen.tokensGenerated);
+    const rate = api.services.settings.current.cost.localRatePerHourUsd;
+    assert.ok(rate > 0);
+    assert.equal(r.localRatePerHourUsd, rate);
+    assert.ok(Math.abs(r.billedCostUsd! - (r.totalMs / 3_600_000) * rate) < 1e-12);
+    assert.equal(r.workspace, hashWorkspace(vscode.workspace.workspaceFolders![0].uri.toString()));
+    const raw = readFileSync(ledgerPath, 'utf8');
+    assert.ok(!raw.includes(QUESTION), 'the question is not in the ledger');
+    assert.ok(!raw.includes('formatCents'), 'the selected code is not in the ledger');
+    assert.ok(!raw.includes(KEY), 'no key in the ledger');
+
+    const status = api.services.status;
+    await until('the status bar to show the local route', () => status.state.lastRoute === 'local');
+    assert.match(status.item.text, /\$\(server-process\) Switchyard/);
+    const tooltip = (status.item.tooltip as vscode.MarkdownString).value;
+    assert.match(tooltip, /ask → local/);
+    assert.match(tooltip, /Why: /);
+  });
+
+  it('a refactor escalated to the cloud is billed from the reported usage, cached tokens at their price', async () => {
+    // 12,000 prompt tokens of which 4,000 cached, 3,000 out, on gpt-4.1-mini ($0.40 / $0.10 cached / $1.60).
+    openai.script({ usage: { promptTokens: 12_000, cacheReadTokens: 4_000, completionTokens: 3_000 } });
+    const spentBefore = cost.budget().dailySpentUsd;
+    await select('src/cart.ts', 'remove(sku: string)', '}');
+    const e = await nextEvent('refactor', () => vscode.commands.executeCommand('switchyard.refactorSelection', { refactor: 'Simplify' }));
+    const r = await recordOf(e);
+    assert.equal(r.route, 'cloud', JSON.stringify(r.reasons));
+    assert.equal(r.provider, 'openai');
+    assert.equal(r.model, 'gpt-4.1-mini');
+    assert.equal(r.outcome, 'served', r.error);
+    assert.deepEqual(r.usage, { promptTokens: 12_000, completionTokens: 3_000, cacheReadTokens: 4_000 });
+    const expected = (8_000 * 0.4 + 4_000 * 0.1 + 3_000 * 1.6) / 1e6;
+    assert.equal(r.billedCostUsd!.toFixed(10), expected.toFixed(10));
+    assert.ok(r.estimatedCostUsd !== undefined && r.estimatedCostUsd > 0, 'the estimate stays beside the bill');
+
+    assert.equal((cost.budget().dailySpentUsd - spentBefore).toFixed(10), expected.toFixed(10));
+    const status = api.services.status;
+    await until('the status bar to show the cloud route', () => status.state.lastRoute === 'cloud');
+    assert.match(status.item.text, /\$\(cloud\) Switchyard \$\d+\.\d{2,4}/);
+    assert.notEqual(status.state.todayCloudUsd, 0);
+    assert.match((status.item.tooltip as vscode.MarkdownString).value, /refactor → cloud · openai\/gpt-4\.1-mini/);
+    await vscode.commands.executeCommand('switchyard.discardRefactor', (await vscode.commands.executeCommand<string[]>('switchyard.refactor.pending'))?.[0]);
+  });
+
+  it('a completion typed in the editor leaves a local completion record', async () => {
+    const editor = await select('src/money.ts', 'export function formatCents', 'export function formatCents');
+    const end = editor.document.lineAt(editor.document.lineCount - 1).range.end;
+    const e = await nextEvent('completion', async () => {
+      await editor.edit((b) => b.insert(end, '\nexport function addCents(a: number, b: number) {\n  return '));
+      const pos = editor.document.lineAt(editor.document.lineCount - 1).range.end;
+      editor.selection = new vscode.Selection(pos, pos);
+      await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+    });
+    const r = await recordOf(e);
+    assert.equal(r.kind, 'completion');
+    assert.equal(r.route, 'local');
+    assert.equal(r.provider, 'ollama');
+    await vscode.commands.executeCommand('undo');
+  });
+
+  it('at the daily cap the next cloud-bound request stays local with reason "budget"', async () => {
+    await setUser('budget.dailyUsd', 0.001, () => api.services.settings.current.cost.dailyBudgetUsd === 0.001);
+    try {
+      assert.equal(cost.budget().exceeded, true);
+      await select('src/cart.ts', 'remove(sku: string)', '}');
+      const e = await nextEvent('refactor', () => vscode.commands.executeCommand('switchyard.refactorSelection', { refactor: 'Simplify' }));
+      const r = await recordOf(e);
+      assert.equal(r.route, 'local');
+      assert.ok(r.reasons.some((x) => /budget/.test(x)), JSON.stringify(r.reasons));
+      await vscode.commands.executeCommand('switchyard.discardRefactor', (await vscode.commands.executeCommand<string[]>('switchyard.refactor.pending'))?.[0]);
+    } finally {
+      await setUser('budget.dailyUsd', undefined, () => api.services.settings.current.cost.dailyBudgetUsd === 0);
+    }
+  });
+
+  it('the dashboard opens, shows the newest requests, and follows records another window appends', async () => {
+    await vscode.commands.executeCommand('switchyard.showDashboard');
+    const snap = async () => (await vscode.commands.executeCommand('switchyard.dashboard.state')) as DashboardSnapshot;
+    await until('the dashboard to render', async () => (await snap()).rendered.seq > 0);
+    await until('the requests made above in the table', async () => { const rows = (await snap()).rendered.rows; return made.every((id) => rows.includes(id)); });
+    const newest = events.find((e) => e.id === made.at(-1))!;
+
+    // Another window appends a record; a torn line sits before it. Nothing else is lost.
+    const other: LedgerRecord = { ...(await recordOf(newest)), id: 'from-another-window', time: new Date().toISOString() };
+    appendFileSync(ledgerPath, `{"v":1,"id":"torn\n${JSON.stringify(other)}\n`);
+    await cost.ledger.refresh();
+    await until('the other window\'s record on the dashboard', async () => (await snap()).rendered.rows[0] === 'from-another-window');
+    assert.equal(cost.ledger.problems().length, 1);
+    assert.equal((await snap()).rejectedMessages, 0);
+  });
+});
