@@ -29,7 +29,9 @@ uiTest('select code, right-click, Ask About Selection: the answer appears with i
   await wb.openFile('src/money.ts');
   await wb.goTo(8, 1);
   for (let i = 0; i < 3; i++) await wb.page.keyboard.press('Shift+ArrowDown');
-  await wb.runContextMenuItem('Ask About Selection');
+  // Right-click on the selected text itself (a click outside it would move the cursor).
+  await wb.page.locator('.editor-group-container.active .selected-text').first().click({ button: 'right' });
+  await wb.contextMenuItem('Ask About Selection').click();
   await wb.answerQuickInput('What does this do?');
 
   const view = wb.webview();
