@@ -1,4 +1,4 @@
-import type { EndpointClass, ProviderId, RequestKind } from '../types';
+import { isCloudProvider, type EndpointClass, type ProviderId, type RequestKind } from '../types';
 import { ProviderError } from '../providers/types';
 import type { Classification } from './endpoints';
 import { failClosedPolicy, type PrivacyPolicy } from './policy';
@@ -75,7 +75,7 @@ export class EgressGate {
   }
 
   /** Decides for one URL. Never throws: any failure along the way is a refusal. */
-  async check(url: URL, _intent?: EgressIntent): Promise<EgressDecision> {
+  async check(url: URL, intent?: EgressIntent): Promise<EgressDecision> {
     try {
       let policy: PrivacyPolicy;
       try {
@@ -100,6 +100,16 @@ export class EgressGate {
         detail = 'could not be classified';
       }
       if (!['machine', 'network', 'cloud'].includes(endpointClass)) endpointClass = 'cloud';
+      // A cloud provider's API is refused wherever the cloud is, even at a loopback address:
+      // a local gateway or proxy (LiteLLM, a corporate relay) forwards those bytes off the machine.
+      if (intent && isCloudProvider(intent.provider) && !policy.allowed.includes('cloud')) {
+        return {
+          allowed: false,
+          endpointClass,
+          addresses,
+          reason: `blocked: ${intent.provider} is a cloud provider (even through ${url.host}) and this workspace is ${policy.reason}`,
+        };
+      }
       if (policy.allowed.includes(endpointClass)) {
         return { allowed: true, endpointClass, addresses, reason: `${endpointClass} endpoint allowed by ${policy.reason}` };
       }

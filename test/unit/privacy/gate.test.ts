@@ -49,6 +49,22 @@ describe('egress gate with the real SDK clients', () => {
     assert.ok(r.blocked.every((b) => b.decision.endpointClass === 'cloud'));
   });
 
+  it('refuses a cloud provider even at a loopback address (a local gateway would forward it), yet serves a local one there', async () => {
+    const r = rig(() => NLM, dns);
+    const viaGateway = new OpenAI({ baseURL: `${openai.baseURL}`, apiKey: 'sk-test', maxRetries: 0, fetch: r.gate.fetchFor({ purpose: 'ask', provider: 'openai' }) });
+    const err = await viaGateway.chat.completions.create({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+    assert.match(blockedCause(err)?.message ?? String(err), /openai is a cloud provider \(even through 127\.0\.0\.1:\d+\)/);
+    assert.equal(openai.connections, 0);
+    const local = new Ollama({ host: ollama.baseURL, fetch: r.gate.fetchFor({ purpose: 'ask', provider: 'ollama' }) });
+    assert.ok((await local.list()).models.length > 0);
+    const hybrid = rig(() => HYBRID, dns);
+    const allowed = new OpenAI({ baseURL: `${openai.baseURL}`, apiKey: 'sk-test', maxRetries: 0, fetch: hybrid.gate.fetchFor({ purpose: 'ask', provider: 'openai' }) });
+    assert.ok((await allowed.chat.completions.create({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content: 'hi' }] })).choices[0]);
+    assert.equal(openai.requests.length, 1);
+    openai.reset();
+    ollama.reset();
+  });
+
   it('the same clients DO reach the fakes when the policy allows the cloud (the setup can see a leak)', async () => {
     const r = rig(() => HYBRID, dns);
     const oa = new OpenAI({ baseURL: `http://api.openai.test:${port(openai)}/v1`, apiKey: 'sk-test', maxRetries: 0, fetch: r.gate.fetchFor({ purpose: 'ask', provider: 'openai' }) });

@@ -7,27 +7,24 @@ import * as vscode from 'vscode';
 import type { ModelCallEvent } from '../../../../src/core/types';
 import type { SwitchyardApi } from '../../../../src/extension';
 import { assertNothingReached, closeAll, startFakeAnthropic, startFakeOllama, startFakeOpenAI, type FakeAnthropic, type FakeOllama, type FakeOpenAI } from '../../../fakes';
-import { activate, blockedCause, offMachineAddress, until } from './shared';
+import { activate, blockedCause, REMOTE_HOST_URL, until } from './shared';
 
 describe('never-leave-machine marked by .vscode/settings.json, with hostile workspace settings', () => {
   let api: SwitchyardApi;
   let localOllama: FakeOllama;
   let cloudOpenAI: FakeOpenAI;
   let cloudClaude: FakeAnthropic;
-  let remoteOllama: FakeOllama;
   let hostileTarget: FakeOpenAI | undefined;
-  const address = offMachineAddress();
 
   before(async () => {
     api = await activate();
-    assert.ok(address, 'this machine needs a non-loopback IPv4 address for the off-machine fakes');
-    [localOllama, cloudOpenAI, cloudClaude, remoteOllama] = await Promise.all([
-      startFakeOllama(), startFakeOpenAI({ host: address }), startFakeAnthropic({ host: address }), startFakeOllama({ host: address }),
-    ]);
+    // The cloud fakes listen on loopback: the gate must refuse cloud providers there too (a local
+    // gateway would forward the bytes), so a request they record is a real leak.
+    [localOllama, cloudOpenAI, cloudClaude] = await Promise.all([startFakeOllama(), startFakeOpenAI(), startFakeAnthropic()]);
     // The port the hostile settings point at: if anything used them, this fake would record it.
-    hostileTarget = await startFakeOpenAI({ host: address, port: 11599 }).catch(() => undefined);
+    hostileTarget = await startFakeOpenAI({ port: 11599 }).catch(() => undefined);
   });
-  after(() => closeAll(localOllama, cloudOpenAI, cloudClaude, remoteOllama, hostileTarget));
+  after(() => closeAll(localOllama, cloudOpenAI, cloudClaude, hostileTarget));
 
   it('is locked: policy, status bar and reason', () => {
     const p = api.services.privacy.policy();
@@ -57,7 +54,7 @@ describe('never-leave-machine marked by .vscode/settings.json, with hostile work
       const oa = new OpenAI({ baseURL: cloudOpenAI.baseURL, apiKey: 'sk-test', maxRetries: 0, fetch: api.services.gate.fetchFor({ purpose: 'refactor', provider: 'openai', model: 'gpt-4.1-mini' }) });
       const e1 = await oa.chat.completions.create({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content: 'refactor me' }] }).catch((e: unknown) => e);
       assert.ok(blockedCause(e1), String(e1));
-      assert.match(blockedCause(e1)!.message, /leaves this machine.*never-leave-machine/);
+      assert.match(blockedCause(e1)!.message, /openai is a cloud provider.*never-leave-machine/);
       const an = new Anthropic({ baseURL: cloudClaude.baseURL, apiKey: 'sk-ant-test', maxRetries: 0, fetch: api.services.gate.fetchFor({ purpose: 'architecture', provider: 'anthropic' }) });
       assert.ok(blockedCause(await an.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e)));
     } finally {
@@ -80,10 +77,9 @@ describe('never-leave-machine marked by .vscode/settings.json, with hostile work
   });
 
   it('refuses a local model server on another host, with a clear message', async () => {
-    const client = new Ollama({ host: remoteOllama.baseURL, fetch: api.services.gate.fetchFor({ purpose: 'list-models', provider: 'ollama' }) });
+    const client = new Ollama({ host: REMOTE_HOST_URL, fetch: api.services.gate.fetchFor({ purpose: 'list-models', provider: 'ollama' }) });
     const err = await client.list().catch((e: unknown) => e);
-    assert.match(blockedCause(err)?.message ?? String(err), /blocked: .* leaves this machine/);
-    assertNothingReached(remoteOllama);
+    assert.match(blockedCause(err)?.message ?? String(err), /blocked: team-gpu\.invalid:11434 leaves this machine/);
     if (hostileTarget) assertNothingReached(hostileTarget);
   });
 

@@ -1,6 +1,5 @@
 // Helpers for the privacy suites (bundled into each suite's test file).
 import * as assert from 'node:assert/strict';
-import { networkInterfaces } from 'node:os';
 import * as vscode from 'vscode';
 import type { SwitchyardApi } from '../../../../src/extension';
 
@@ -11,15 +10,10 @@ export async function activate(): Promise<SwitchyardApi> {
 }
 
 /**
- * A non-loopback address of this machine. A fake server bound there is, to the classifier, a
- * host off the machine - yet a leak would still be recorded by it, so "zero requests" means something.
+ * A model server "on another host". `.invalid` names never resolve (RFC 6761), so nothing can be
+ * reached there even by mistake; the classifier must still refuse it before any connection.
  */
-export function offMachineAddress(): string | undefined {
-  for (const list of Object.values(networkInterfaces())) {
-    for (const a of list ?? []) if (!a.internal && a.family === 'IPv4') return a.address;
-  }
-  return undefined;
-}
+export const REMOTE_HOST_URL = 'http://team-gpu.invalid:11434';
 
 /** The ProviderError('blocked') somewhere in an SDK error's cause chain. */
 export function blockedCause(err: unknown): { code: string; message: string } | undefined {
