@@ -75,6 +75,8 @@ export interface PipelineStats {
   generatedTokens: number;
   /** Generated tokens that ended up in a suggestion that was returned for display. */
   shownTokens: number;
+  /** Generated tokens of requests cancelled because the user typed something else. */
+  cancelledTokens: number;
   /** Wall time requests spent at the server, ms. */
   modelMs: number;
 }
@@ -85,7 +87,9 @@ export const ADOPT_GRACE_MS = 250;
 const THINKING_AFTER_MS = 400;
 /** Cache and typing-through hits are reported as one event per quiet period of this length. */
 const CACHED_FLUSH_MS = 5000;
-const DEBOUNCE_CAP_MS = 400;
+const DEBOUNCE_CAP_MS = 450;
+/** A multi-line suggestion still streaming this long after the request started shows its complete lines. */
+export const MULTILINE_BUDGET_MS = 500;
 const SUFFIX_SHARE = 0.12;
 
 interface Flight {
@@ -100,6 +104,8 @@ interface Flight {
   waiters: number;
   graceTimer?: unknown;
   stoppedEarly: boolean;
+  /** Stopped mid-block on the time budget: the last, unfinished line is dropped. */
+  cutLastLine?: boolean;
   userCancelled: boolean;
   result: Promise<FlightResult | undefined>;
   /** Completion tokens; set when the flight ends. */
@@ -122,7 +128,7 @@ interface DocState {
 }
 
 export class CompletionPipeline {
-  readonly stats: PipelineStats = { requests: 0, served: 0, cancelled: 0, failed: 0, cacheHits: 0, typingThroughHits: 0, reuseHits: 0, generatedTokens: 0, shownTokens: 0, modelMs: 0 };
+  readonly stats: PipelineStats = { requests: 0, served: 0, cancelled: 0, failed: 0, cacheHits: 0, typingThroughHits: 0, reuseHits: 0, generatedTokens: 0, shownTokens: 0, cancelledTokens: 0, modelMs: 0 };
   readonly cache = new CompletionCache({ maxEntries: 500, maxBytes: 8 * 1024 * 1024 });
   private readonly docs = new Map<string, DocState>();
   private cachedPending = 0;
@@ -339,6 +345,11 @@ export class CompletionPipeline {
       if (isStreamDone(flight.raw, ctx)) {
         flight.stoppedEarly = true;
         flight.controller.abort(); // enough for the suggestion: the server stops generating
+      } else if (win.multiline && clock.now() - t0 >= MULTILINE_BUDGET_MS && /\S[^\n]*\n/.test(flight.raw)) {
+        // A long block would arrive after the user resumed typing: show the complete lines now.
+        flight.stoppedEarly = true;
+        flight.cutLastLine = true;
+        flight.controller.abort();
       }
     };
 
@@ -351,7 +362,10 @@ export class CompletionPipeline {
       this.stats.generatedTokens += flight.tokens;
       this.stats.modelMs += totalMs;
       if (outcome === 'served') this.stats.served++;
-      else if (outcome === 'cancelled') this.stats.cancelled++;
+      else if (outcome === 'cancelled') {
+        this.stats.cancelled++;
+        this.stats.cancelledTokens += flight.tokens;
+      }
       else this.stats.failed++;
       if (outcome === 'served') this.noteLatency(totalMs, s.slowMs);
       else if (this.state === 'thinking') this.setState(this.slowNow(s.slowMs) ? 'slow' : 'ready');
@@ -376,7 +390,8 @@ export class CompletionPipeline {
           this.deps.onError?.(new ProviderError('timeout', `The local model did not finish within ${s.timeoutMs} ms.`));
           return undefined;
         }
-        const text = postProcess(flight.raw, { ...ctx, finishReason: flight.stoppedEarly ? 'stop' : res.finishReason });
+        const finishReason = flight.cutLastLine ? 'length' : flight.stoppedEarly ? 'stop' : res.finishReason;
+        const text = postProcess(flight.raw, { ...ctx, finishReason });
         this.cache.set(key, { prefix: win.prefix, suffix: win.suffix, text });
         finish('served', res.usage);
         this.deps.onSuccess?.();

@@ -34,8 +34,10 @@ export class TypingRhythm {
   /** How long to wait after the last keystroke before asking the model. */
   delay(opts: RhythmOptions): number {
     if (!opts.adaptive) return opts.floorMs;
-    // Most of the user's in-word gaps are shorter than mean + 2 deviations.
-    const wait = this.mean + 2 * this.dev;
+    // A pause is a gap well beyond the user's usual one: ~2.5x the mean gap plus two deviations
+    // clears the in-word gaps and most short hesitations, where a request would be thrown away
+    // (a local CPU model needs ~300 ms before its first token).
+    const wait = 2.5 * this.mean + 2 * this.dev;
     return Math.round(Math.min(opts.capMs, Math.max(opts.floorMs, wait)));
   }
 }

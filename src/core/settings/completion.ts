@@ -12,7 +12,7 @@ export interface CompletionSettings {
   model: string;
   /** Shortest wait after a keystroke before asking the model, ms. */
   debounceMs: number;
-  /** Lengthen the wait to the user's typing rhythm (up to 400 ms). */
+  /** Lengthen the wait to the user's typing rhythm (up to 450 ms). */
   adaptiveDebounce: boolean;
   /** Most tokens generated per suggestion (Ollama num_predict / max_tokens). */
   maxTokens: number;

@@ -12,9 +12,9 @@ const settings: PipelineSettings = {
   template: 'auto', keepAlive: '30m', multiline: 'auto', timeoutMs: 10_000, slowMs: 3000,
 };
 
-function setup(answer: (prefix: string) => string, opts: Partial<PipelineSettings> = {}) {
+function setup(answer: (prefix: string) => string, opts: Partial<PipelineSettings> = {}, speed = { prefillMs: 300, perTokenMs: 25 }) {
   const clock = new FakeClock();
-  const model = new ScriptedModel(clock, (req) => pieces(answer(req.prefix)));
+  const model = new ScriptedModel(clock, (req) => pieces(answer(req.prefix)), speed.prefillMs, speed.perTokenMs);
   const events: ModelCallEvent[] = [];
   const errors: ProviderError[] = [];
   const pipeline = new CompletionPipeline({
@@ -168,7 +168,7 @@ test('cache: the same window again (backspace, retype) is served without a reque
 
 test('multi-line: the request stops at the end of the block and only the block is shown', async () => {
   const body = '\n  const y = x * 2;\n  return y;\n}\n\nfunction next() {\n  return 0;\n}\n';
-  const { clock, model, pipeline } = setup(() => body);
+  const { clock, model, pipeline } = setup(() => body, {}, { prefillMs: 100, perTokenMs: 10 }); // a fast model: the block fits the time budget
   const p = pipeline.provide(at('function f(x) {', '\n'), token().signal);
   await clock.advance(5000);
   assert.deepEqual(await p, { text: '\n  const y = x * 2;\n  return y;\n}', source: 'model' });
@@ -203,4 +203,19 @@ test('timeout: a request that runs too long is stopped and reported as failed', 
   assert.equal(model.calls[0].aborted, true);
   assert.equal(events[0].outcome, 'failed');
   assert.equal(errors[0].code, 'timeout');
+});
+
+test('multi-line: a long block shows its complete lines once the time budget is spent', async () => {
+  const { MULTILINE_BUDGET_MS } = await import('../../../src/core/completion/pipeline');
+  const long = Array.from({ length: 30 }, (_, i) => `  step${i}();`).join('\n');
+  const { clock, model, pipeline } = setup(() => `\n${long}`);
+  const p = pipeline.provide(at('function f() {', '\n}'), token().signal);
+  await clock.advance(10_000);
+  const r = await p;
+  assert.ok(r && r.source === 'model');
+  const shownLines = r.text.split('\n').filter((l) => l.trim());
+  assert.ok(shownLines.length >= 1 && shownLines.length < 30, `${shownLines.length} lines`);
+  assert.ok(shownLines.every((l) => /^ {2}step\d+\(\);$/.test(l)), 'only complete lines');
+  assert.equal(model.calls[0].aborted, true);
+  assert.ok(model.calls[0].emitted <= Math.ceil((MULTILINE_BUDGET_MS - 300) / 25) + 2, `${model.calls[0].emitted} tokens`);
 });
