@@ -2,7 +2,9 @@
 // native crash, its threads and its memory never touch the editor. It speaks only the typed
 // messages of protocol.ts over the IPC channel and never opens a network connection.
 import { statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { createRequire } from 'node:module';
+import { basename, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   parseHostMessage, type EngineErrorCode, type EngineMessage, type EngineStats, type GenerationResult, type HostMessage,
   type LoadOptions, type ModelSummary,
@@ -40,7 +42,16 @@ async function loadLibrary(gpu: boolean): Promise<{ lib: NodeLlamaCpp; llama: Ll
     try {
       lib = await import('node-llama-cpp');
     } catch (err) {
-      throw new EngineError('engine-missing', `node-llama-cpp is not installed (${(err as Error).message.split('\n')[0]})`);
+      // A development build installed without its dependencies (as `npm start` installs it) finds
+      // the engine in the checkout it was built from.
+      const dev = process.env.SWITCHYARD_ENGINE_MODULES;
+      if (!dev) throw new EngineError('engine-missing', `node-llama-cpp is not installed (${(err as Error).message.split('\n')[0]})`);
+      try {
+        const entry = createRequire(join(dev, 'package.json')).resolve('node-llama-cpp');
+        lib = (await import(pathToFileURL(entry).href)) as NodeLlamaCpp;
+      } catch (devErr) {
+        throw new EngineError('engine-missing', `node-llama-cpp is not installed here nor in ${dev} (${(devErr as Error).message.split('\n')[0]})`);
+      }
     }
   }
   if (!llama) {

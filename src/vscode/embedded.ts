@@ -27,7 +27,7 @@ export function registerEmbedded(s: Services, local: LocalModels): EmbeddedFeatu
   });
   const feature: EmbeddedFeature = {
     provider,
-    engineInstalled: () => existsSync(join(root, 'node_modules', 'node-llama-cpp', 'package.json')),
+    engineInstalled: () => [root, process.env.SWITCHYARD_ENGINE_MODULES].some((dir) => dir && existsSync(join(dir, 'node_modules', 'node-llama-cpp', 'package.json'))),
   };
 
   engine.onLog.on((line) => s.log.info(`embedded engine: ${line}`));
