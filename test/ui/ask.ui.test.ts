@@ -27,10 +27,11 @@ uiTest('select code, right-click, Ask About Selection: the answer appears with i
   await wb.answerQuickInput('sk-test-ui-0123456789');
 
   await wb.openFile('src/money.ts');
-  await wb.goTo(8, 1);
+  await wb.page.locator('.editor-group-container.active .view-line', { hasText: 'export function formatCents' }).click();
+  await wb.page.keyboard.press('Home');
   for (let i = 0; i < 3; i++) await wb.page.keyboard.press('Shift+ArrowDown');
   // Right-click on the selected text itself (a click outside it would move the cursor).
-  await wb.page.locator('.editor-group-container.active .selected-text').first().click({ button: 'right' });
+  await wb.page.locator('.editor-group-container.active .view-line', { hasText: 'Intl.NumberFormat' }).click({ button: 'right' });
   await wb.contextMenuItem('Ask About Selection').click();
   await wb.answerQuickInput('What does this do?');
 
