@@ -152,3 +152,19 @@ export function timeoutSignal(ms: number, outer?: AbortSignal): AbortSignal {
   const t = AbortSignal.timeout(ms);
   return outer ? AbortSignal.any([t, outer]) : t;
 }
+
+/**
+ * Settles with `cancelled()` as soon as `signal` aborts, even if the HTTP client's own promise never
+ * settles (some fetch implementations leave a pending request hanging after an abort).
+ */
+export function orCancelled<T>(signal: AbortSignal, work: Promise<T>, cancelled: () => T): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.resolve(cancelled());
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => resolve(cancelled());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

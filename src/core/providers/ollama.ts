@@ -3,7 +3,7 @@
 // and Ollama stops generating.
 import { Ollama } from 'ollama';
 import type { RequestKind } from '../types';
-import { callFetch, isAbort, mapLocalError, timeoutSignal, unhealthy, type ErrorContext, type FetchFor, type ModelPuller, type PullProgress } from './local';
+import { callFetch, isAbort, orCancelled, mapLocalError, timeoutSignal, unhealthy, type ErrorContext, type FetchFor, type ModelPuller, type PullProgress } from './local';
 import type { ChatProvider, ChatRequest, FimProvider, FimRequest, HealthResult, ModelCatalog, ModelInfo, OnText, StreamResult } from './types';
 
 const HEALTH_TIMEOUT_MS = 3000;
@@ -37,8 +37,20 @@ export class OllamaProvider implements FimProvider, ChatProvider, ModelCatalog, 
     return known;
   }
 
-  async complete(req: FimRequest, onText: OnText, signal: AbortSignal): Promise<StreamResult> {
+  complete(req: FimRequest, onText: OnText, signal: AbortSignal): Promise<StreamResult> {
     const t0 = performance.now();
+    let text = '';
+    let ttftMs: number | undefined;
+    const guarded: OnText = (d) => {
+      if (signal.aborted) return;
+      ttftMs ??= performance.now() - t0;
+      text += d;
+      onText(d);
+    };
+    return orCancelled(signal, this.completeInner(req, guarded, signal, t0), () => ({ text, finishReason: 'cancelled', ttftMs, totalMs: performance.now() - t0 }));
+  }
+
+  private async completeInner(req: FimRequest, onText: OnText, signal: AbortSignal, t0: number): Promise<StreamResult> {
     let text = '';
     let ttftMs: number | undefined;
     try {
@@ -78,8 +90,20 @@ export class OllamaProvider implements FimProvider, ChatProvider, ModelCatalog, 
     }
   }
 
-  async chat(req: ChatRequest & { kind?: RequestKind }, onText: OnText, signal: AbortSignal): Promise<StreamResult> {
+  chat(req: ChatRequest & { kind?: RequestKind }, onText: OnText, signal: AbortSignal): Promise<StreamResult> {
     const t0 = performance.now();
+    let text = '';
+    let ttftMs: number | undefined;
+    const guarded: OnText = (d) => {
+      if (signal.aborted) return;
+      ttftMs ??= performance.now() - t0;
+      text += d;
+      onText(d);
+    };
+    return orCancelled(signal, this.chatInner(req, guarded, signal, t0), () => ({ text, finishReason: 'cancelled', ttftMs, totalMs: performance.now() - t0 }));
+  }
+
+  private async chatInner(req: ChatRequest & { kind?: RequestKind }, onText: OnText, signal: AbortSignal, t0: number): Promise<StreamResult> {
     let text = '';
     let ttftMs: number | undefined;
     try {

@@ -3,7 +3,7 @@
 // model is known, else the `suffix` field (llama.cpp and LM Studio honour it).
 import type OpenAI from 'openai';
 import type { RequestKind } from '../types';
-import { callFetch, isAbort, mapLocalError, timeoutSignal, unhealthy, type ErrorContext, type FetchFor } from './local';
+import { callFetch, isAbort, orCancelled, mapLocalError, timeoutSignal, unhealthy, type ErrorContext, type FetchFor } from './local';
 import type { ChatProvider, ChatRequest, FimProvider, FimRequest, HealthResult, ModelCatalog, ModelInfo, OnText, StreamResult } from './types';
 
 const HEALTH_TIMEOUT_MS = 3000;
@@ -36,8 +36,20 @@ export class OpenAICompatibleProvider implements FimProvider, ChatProvider, Mode
     return { server: 'The local server', baseUrl: this.baseUrl, model, startHint: 'is the server running? Check switchyard.local.openaiCompatibleUrl' };
   }
 
-  async complete(req: FimRequest, onText: OnText, signal: AbortSignal): Promise<StreamResult> {
+  complete(req: FimRequest, onText: OnText, signal: AbortSignal): Promise<StreamResult> {
     const t0 = performance.now();
+    let text = '';
+    let ttftMs: number | undefined;
+    const guarded: OnText = (d) => {
+      if (signal.aborted) return;
+      ttftMs ??= performance.now() - t0;
+      text += d;
+      onText(d);
+    };
+    return orCancelled(signal, this.completeInner(req, guarded, signal, t0), () => ({ text, finishReason: 'cancelled', ttftMs, totalMs: performance.now() - t0 }));
+  }
+
+  private async completeInner(req: FimRequest, onText: OnText, signal: AbortSignal, t0: number): Promise<StreamResult> {
     let text = '';
     let ttftMs: number | undefined;
     let finish: StreamResult['finishReason'] | undefined;
@@ -73,8 +85,20 @@ export class OpenAICompatibleProvider implements FimProvider, ChatProvider, Mode
     }
   }
 
-  async chat(req: ChatRequest & { kind?: RequestKind }, onText: OnText, signal: AbortSignal): Promise<StreamResult> {
+  chat(req: ChatRequest & { kind?: RequestKind }, onText: OnText, signal: AbortSignal): Promise<StreamResult> {
     const t0 = performance.now();
+    let text = '';
+    let ttftMs: number | undefined;
+    const guarded: OnText = (d) => {
+      if (signal.aborted) return;
+      ttftMs ??= performance.now() - t0;
+      text += d;
+      onText(d);
+    };
+    return orCancelled(signal, this.chatInner(req, guarded, signal, t0), () => ({ text, finishReason: 'cancelled', ttftMs, totalMs: performance.now() - t0 }));
+  }
+
+  private async chatInner(req: ChatRequest & { kind?: RequestKind }, onText: OnText, signal: AbortSignal, t0: number): Promise<StreamResult> {
     let text = '';
     let ttftMs: number | undefined;
     let finish: StreamResult['finishReason'] | undefined;

@@ -1,0 +1,148 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { SwitchyardApi } from '../../../../src/extension';
+import type { ModelCallEvent } from '../../../../src/core/types';
+import { startFakeOllama, countTokens, type FakeOllama } from '../../../fakes';
+
+const MODEL = 'qwen2.5-coder:1.5b-base';
+
+async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Sets a user setting and waits until the extension has read it. */
+async function setUser(api: SwitchyardApi, key: string, value: unknown): Promise<void> {
+  const changed = new Promise<void>((resolve) => {
+    const off = api.services.settings.onDidChange.on(() => { off(); resolve(); });
+  });
+  await vscode.workspace.getConfiguration('switchyard').update(key, value, vscode.ConfigurationTarget.Global);
+  await changed;
+}
+
+/**
+ * Asks for a suggestion as the editor does (trigger inline suggest) and accepts it (Tab's command);
+ * returns what was inserted ('' when nothing was shown) and undoes the insertion.
+ */
+async function suggest(editor: vscode.TextEditor, waitMs = 3000): Promise<string> {
+  const before = editor.document.getText();
+  await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+  const end = Date.now() + waitMs;
+  while (Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 100));
+    await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
+    const after = editor.document.getText();
+    if (after !== before) {
+      await vscode.commands.executeCommand('undo');
+      const start = [...before].findIndex((c, i) => after[i] !== c);
+      return after.slice(start, start + after.length - before.length);
+    }
+  }
+  return '';
+}
+
+describe('completion', () => {
+  let api: SwitchyardApi;
+  let fake: FakeOllama;
+  const events: ModelCallEvent[] = [];
+  let editor!: vscode.TextEditor;
+
+  before(async () => {
+    api = await vscode.extensions.getExtension<SwitchyardApi>('switchyard.switchyard')!.activate();
+    api.services.events.on((e) => events.push(e));
+    fake = await startFakeOllama();
+    await setUser(api, 'local.ollamaUrl', fake.url);
+    await until('healthy', () => api.local.healthy() === true);
+  });
+
+  after(async () => {
+    await vscode.workspace.getConfiguration('switchyard').update('local.ollamaUrl', undefined, vscode.ConfigurationTarget.Global);
+    await fake.close();
+  });
+
+  const cursorAt = (line: number, ch: number) => { editor.selection = new vscode.Selection(line, ch, line, ch); };
+  /** A new document per case, so no case is served from another's cache; cursor after `return `. */
+  const fresh = async (tag: string) => {
+    const doc = await vscode.workspace.openTextDocument({ language: 'typescript', content: `// ${tag}\nfunction add(a: number, b: number): number {\n  return \n}\n` });
+    editor = await vscode.window.showTextDocument(doc);
+    cursorAt(2, 9);
+  };
+
+  it('returns the expected suggestion at a position, and records one served call with the server\'s usage', async () => {
+    fake.reset();
+    fake.setReply(({ suffix }) => (suffix !== undefined ? 'a + b;' : 'wrong'));
+    await fresh('served');
+    assert.equal(await suggest(editor), 'a + b;');
+    const gen = fake.requests.find((r) => r.path === '/api/generate')!;
+    assert.equal(gen.body.model, MODEL);
+    assert.equal(gen.body.suffix, '\n}\n');
+    assert.equal(gen.body.keep_alive, '30m');
+    const served = await until('served event', () => events.find((e) => e.outcome === 'served'));
+    assert.equal(served.kind, 'completion');
+    assert.equal(served.route, 'local');
+    assert.equal(served.endpointClass, 'machine');
+    assert.equal(served.usage?.completionTokens, countTokens('a + b;'));
+    await until('status ready', () => api.services.status.state.completion === 'ready');
+  });
+
+  it('a cancelled request closes the connection at the fake server', async () => {
+    fake.reset();
+    events.length = 0;
+    fake.script({ fault: 'hang' });
+    await fresh('cancel');
+    await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+    await fake.waitForRequests(1, { match: '/api/generate', timeoutMs: 5000 });
+    // The user moves on and types elsewhere: the running request is abandoned.
+    await editor.edit((e) => e.insert(new vscode.Position(0, 0), '// edited\n'));
+    const req = fake.requests.find((r) => r.path === '/api/generate')!;
+    await fake.ended(req);
+    assert.equal(req.aborted, true);
+    await until('cancelled event', () => events.find((e) => e.outcome === 'cancelled'));
+  });
+
+  for (const [fault, code] of [['malformed', 'malformed'], ['truncate', 'cut']] as const) {
+    it(`a ${fault} stream gives a failed call and no exception`, async () => {
+      fake.reset();
+      events.length = 0;
+      fake.script({ fault, afterTokens: 1 });
+      await fresh(fault);
+      assert.equal(await suggest(editor, 1500), '');
+      const failed = await until('failed event', () => events.find((e) => e.outcome === 'failed'));
+      assert.ok(failed.error && failed.error.length > 0, code);
+      assert.notEqual(api.services.status.state.completion, 'unreachable');
+    });
+  }
+
+  it('a missing model is reported with the pull in the tooltip', async () => {
+    fake.reset();
+    await setUser(api, 'completion.model', 'not-installed:1b');
+    await fresh('missing');
+    assert.equal(await suggest(editor, 1500), '');
+    await until('model-missing status', () => api.services.status.state.completion === 'unreachable'
+      && /not-installed:1b.*Pull Model/.test(api.services.status.state.completionDetail ?? ''));
+    await setUser(api, 'completion.model', undefined);
+  });
+
+  it('server down: unreachable with the fix in the tooltip, and no request per keystroke', async () => {
+    const port = fake.port;
+    await fake.close();
+    events.length = 0;
+    await fresh('down');
+    assert.equal(await suggest(editor, 1500), '');
+    await until('unreachable status', () => api.services.status.state.completion === 'unreachable');
+    assert.match(api.services.status.state.completionDetail ?? '', new RegExp(`127\\.0\\.0\\.1:${port}.*ollama serve`));
+    const calls = () => events.filter((e) => e.outcome !== 'cached').length;
+    const before = calls();
+    for (let i = 0; i < 3; i++) {
+      await editor.edit((e) => e.insert(editor.selection.active, 'x'));
+      assert.equal(await suggest(editor, 500), '');
+    }
+    assert.equal(calls(), before, 'no model call while the server is known to be down');
+    fake = await startFakeOllama({ port });
+  });
+});
