@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { SwitchyardApi } from '../../../../src/extension';
 import { assertNothingReached, closeAll, startFakeOllama, startFakeOpenAI, type FakeOllama, type FakeOpenAI } from '../../../fakes';
-import { activate, answerState, offMachineAddress, recordEvents, select, setUserSettings, type Summary } from '../tasks/helpers';
+import { activate, answerState, recordEvents, select, setUserSettings, type Summary } from '../tasks/helpers';
 
 const KEY = 'sk-test-switchyard-0123456789';
 const run = async (command: string, args?: unknown) => (await vscode.commands.executeCommand(command, args)) as Summary;
@@ -17,7 +17,7 @@ describe('tasks in a never-leave-machine workspace', () => {
     assert.equal(api.services.privacy.policy().neverLeaveMachine, true);
     [ollama, openai] = await Promise.all([
       startFakeOllama({ reply: '```ts\nexport const x = 1;\n```' }),
-      startFakeOpenAI({ host: offMachineAddress(), models: ['gpt-4.1-mini'], apiKey: KEY }),
+      startFakeOpenAI({ models: ['gpt-4.1-mini'], apiKey: KEY }),
     ]);
     await api.services.context.secrets.store('switchyard.apiKey.openai', KEY);
     await setUserSettings(api, {

@@ -1,6 +1,5 @@
 // Shared by the task suites: activation, pointing the extension at the fakes, selections, waiting.
 import * as assert from 'node:assert/strict';
-import { networkInterfaces } from 'node:os';
 import * as vscode from 'vscode';
 import type { ModelCallEvent } from '../../../../src/core/types';
 import type { SwitchyardApi } from '../../../../src/extension';
@@ -9,14 +8,6 @@ export async function activate(): Promise<SwitchyardApi> {
   const ext = vscode.extensions.getExtension<SwitchyardApi>('switchyard.switchyard');
   assert.ok(ext, 'extension not installed');
   return ext.activate();
-}
-
-/** A non-loopback IPv4 address: a fake bound there counts as off the machine (a cloud endpoint). */
-export function offMachineAddress(): string {
-  for (const list of Object.values(networkInterfaces())) {
-    for (const a of list ?? []) if (!a.internal && a.family === 'IPv4') return a.address;
-  }
-  throw new Error('this machine needs a non-loopback IPv4 address for the off-machine fakes');
 }
 
 export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 8000): Promise<void> {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { SwitchyardApi } from '../../../../src/extension';
 import { closeAll, startFakeOllama, startFakeOpenAI, type FakeOllama, type FakeOpenAI } from '../../../fakes';
-import { activate, answerState, offMachineAddress, recordEvents, select, setUserSettings, until, type Summary } from './helpers';
+import { activate, answerState, recordEvents, select, setUserSettings, until, type Summary } from './helpers';
 
 const KEY = 'sk-test-switchyard-0123456789';
 const run = async (command: string, args?: unknown) => (await vscode.commands.executeCommand(command, args)) as Summary;
@@ -16,7 +16,7 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
     api = await activate();
     [ollama, openai] = await Promise.all([
       startFakeOllama({ reply: 'The function formats cents as dollars.' }),
-      startFakeOpenAI({ host: offMachineAddress(), models: ['gpt-4.1-mini'], apiKey: KEY, reply: 'From the cloud: it formats cents.' }),
+      startFakeOpenAI({ models: ['gpt-4.1-mini'], apiKey: KEY, reply: 'From the cloud: it formats cents.' }),
     ]);
     await api.services.context.secrets.store('switchyard.apiKey.openai', KEY);
     await setUserSettings(api, {
