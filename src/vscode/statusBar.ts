@@ -67,18 +67,18 @@ export class StatusBar implements vscode.Disposable {
   private render(): void {
     const m = this.model;
     const c = this.shownCompletion;
-    const icon = c === 'thinking' ? '$(loading~spin)'
-      : c === 'unreachable' ? '$(debug-disconnect)'
-      : c === 'slow' ? '$(watch)'
-      : c === 'off' ? '$(circle-slash)'
-      : m.lastRoute === 'cloud' ? '$(cloud)'
-      : m.lastRoute === 'blocked' ? '$(shield)'
-      : '$(server-process)';
+    // Where the last request went is always shown; the completion engine's state sits beside it.
+    const route = m.lastRoute === 'cloud' ? '$(cloud)' : m.lastRoute === 'blocked' ? '$(shield)' : '$(server-process)';
+    const engine = c === 'thinking' ? ' $(loading~spin)'
+      : c === 'unreachable' ? ' $(debug-disconnect)'
+      : c === 'slow' ? ' $(watch)'
+      : c === 'off' ? ' $(circle-slash)'
+      : '';
     const lock = m.locked ? '$(lock) ' : '';
     // Never "$0.00" for a day that did cost something: small amounts get more digits.
     const spend = m.todayCloudUsd === undefined ? ''
       : ` $${m.todayCloudUsd > 0 && m.todayCloudUsd < 0.01 ? m.todayCloudUsd.toFixed(4) : m.todayCloudUsd.toFixed(2)}`;
-    const text = `${lock}${icon} Switchyard${spend}`;
+    const text = `${lock}${route} Switchyard${spend}${engine}`;
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**Switchyard**${m.locked ? ' — $(lock) never-leave-machine workspace' : ''}\n\n`);
     tooltip.appendMarkdown(`Completions: ${m.completion}${m.completionDetail ? ` — ${escape(m.completionDetail)}` : ''}\n\n`);
