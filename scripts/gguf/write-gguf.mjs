@@ -19,7 +19,7 @@ import { ALIGNMENT, FILE_TYPE, GGML, T, align, encodeHeader, encodeTensor, prng,
 const HERE = dirname(fileURLToPath(import.meta.url));
 
 /** Bumped whenever the bytes written change for the same options; part of the cache key. */
-export const WRITER_VERSION = 1;
+export const WRITER_VERSION = 2;
 
 /** Qwen2.5-Coder's special tokens, in its order. */
 export const SPECIAL_TOKENS = ['<|endoftext|>', '<|im_start|>', '<|im_end|>', '<|fim_prefix|>', '<|fim_middle|>', '<|fim_suffix|>', '<|fim_pad|>', '<|repo_name|>', '<|file_sep|>'];
@@ -27,7 +27,7 @@ export const SPECIAL_TOKENS = ['<|endoftext|>', '<|im_start|>', '<|im_end|>', '<
 const CHATML = "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
 export const SHAPES = {
-  tiny: { embd: 128, layers: 2, heads: 4, kvHeads: 2, ff: 256, merges: 700, ctx: 4096, vocab: undefined, quant: 'f16' },
+  tiny: { embd: 256, layers: 2, heads: 4, kvHeads: 2, ff: 512, merges: 700, ctx: 4096, vocab: undefined, quant: 'f16' },
   // Qwen2.5-Coder-0.5B: n_embd 896, 24 layers, 14 heads, 2 KV heads, ff 4864, vocab 151,936.
   'qwen-shaped': { embd: 896, layers: 24, heads: 14, kvHeads: 2, ff: 4864, merges: 700, ctx: 32768, vocab: 151936, quant: 'q4_0' },
 };
@@ -146,24 +146,27 @@ function fitOutput(tok, emb, V, d) {
     const r = 1 / Math.sqrt(ss / d + 1e-6);
     for (let k = 0; k < d; k++) E[t * d + k] = emb[t * d + k] * r;
   }
-  // B = Lᵀ Ê, with L[t][u] = centred log p(u | t), smoothed towards the unigram distribution.
+  // Weighted least squares: tokens seen often in code matter more than rare ones (weight = count + 1).
+  const weight = new Float64Array(V);
+  for (let t = 0; t < V; t++) { let total = 1; for (let u = 0; u < V; u++) total += counts[t * V + u]; weight[t] = total; }
+  // B = Lᵀ W Ê, with L[t][u] = centred log p(u | t), smoothed towards the unigram distribution.
   const B = new Float64Array(V * d);
   const row = new Float64Array(V);
   for (let t = 0; t < V; t++) {
-    let total = 0;
-    for (let u = 0; u < V; u++) total += counts[t * V + u];
+    const total = weight[t] - 1;
     const beta = 2;
     let mean = 0;
     for (let u = 0; u < V; u++) { row[u] = Math.log((counts[t * V + u] + beta * unigram[u] / uniSum) / (total + beta)); mean += row[u]; }
     mean /= V;
     for (let u = 0; u < V; u++) {
-      const l = row[u] - mean;
+      const l = (row[u] - mean) * weight[t];
       for (let k = 0; k < d; k++) B[u * d + k] += l * E[t * d + k];
     }
   }
-  // M = ÊᵀÊ, inverted by Gauss-Jordan.
+  // M = Êᵀ W Ê (plus a little ridge so it always inverts), inverted by Gauss-Jordan.
   const M = new Float64Array(d * d);
-  for (let t = 0; t < V; t++) for (let i = 0; i < d; i++) { const e = E[t * d + i]; for (let j = 0; j < d; j++) M[i * d + j] += e * E[t * d + j]; }
+  for (let t = 0; t < V; t++) for (let i = 0; i < d; i++) { const e = E[t * d + i] * weight[t]; for (let j = 0; j < d; j++) M[i * d + j] += e * E[t * d + j]; }
+  for (let i = 0; i < d; i++) M[i * d + i] += 1e-3 * V;
   const inv = invert(M, d);
   const W = new Float32Array(V * d);
   for (let u = 0; u < V; u++) for (let j = 0; j < d; j++) { let acc = 0; for (let k = 0; k < d; k++) acc += B[u * d + k] * inv[k * d + j]; W[u * d + j] = acc; }
