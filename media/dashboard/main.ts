@@ -36,7 +36,9 @@ function s<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, s
   return el;
 }
 const icon = (name: string) => h('span', { class: `codicon codicon-${name}`, 'aria-hidden': 'true' });
-const usd = (n: number) => (n !== 0 && Math.abs(n) < 0.01 ? `$${n.toFixed(4)}` : `$${n.toFixed(2)}`);
+// Small amounts get more digits, and a non-zero amount is never shown as zero.
+const usd = (n: number) => (n === 0 ? '$0.00' : Math.abs(n) < 0.0001 ? '<$0.0001' : Math.abs(n) < 0.01 ? `$${n.toFixed(4)}` : `$${n.toFixed(2)}`);
+const plural = (n: number, word: string) => `${num(n)} ${word}${n === 1 ? '' : 's'}`;
 const pct = (n: number) => `${Math.round(n * 100)}%`;
 const num = (n: number) => n.toLocaleString('en-US');
 const ROUTE_ICON: Record<string, string> = { local: 'device-desktop', cloud: 'cloud', blocked: 'shield' };
@@ -127,7 +129,7 @@ function renderCards(sm: Summary, info: DashboardInfo): void {
       b.monthlyCapUsd > 0 ? `${usd(b.monthlySpentUsd)} of ${usd(b.monthlyCapUsd)} this month` : '',
     ].filter(Boolean).join(' · '), meter(b.use, b.warnAtPercent / 100));
   cards.replaceChildren(
-    card('Today', 'calendar', usd(t.cloudUsd + t.cloudUnreportedUsd), `${num(t.requests)} requests · local ${usd(t.localUsd)}`, undefined, 'today-spend'),
+    card('Today', 'calendar', usd(t.cloudUsd + t.cloudUnreportedUsd), `${plural(t.requests, 'request')} · local ${usd(t.localUsd)}`, undefined, 'today-spend'),
     card('This month', 'graph-line', usd(m.cloudUsd + m.cloudUnreportedUsd), `projected ${usd(sm.projectedMonthCloudUsd)} · local ${usd(m.localUsd)}`),
     card('Saved', 'pass', usd(sm.savings.savedUsd), sm.savings.priced ? `all-cloud ${usd(sm.allCloudUsd)} vs actual ${usd(sm.actualUsd)}` : `no price for ${sm.savings.cloudModel}`),
     card('Local share', 'device-desktop', pct(sm.localShare), `${num(m.localRequests)} local · ${num(m.cloudRequests)} cloud · ${num(m.blockedRequests)} blocked`),

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { budgetState, dueNotices } from '../core/cost/budget';
+import { allowanceKey, budgetState, dueNotices, withAllowances } from '../core/cost/budget';
 import { findPrice } from '../core/cost/prices';
 import { costOf, priceLookup, toRecord, type LedgerRecord, type PriceLookup } from '../core/cost/record';
 import { LedgerStore } from '../core/cost/store';
@@ -23,6 +23,7 @@ export interface CostFeature extends CostService {
 }
 
 const NOTICES_KEY = 'switchyard.budgetNoticesShown';
+const ALLOWED_KEY = 'switchyard.budgetAllowances';
 const REFRESH_MS = 5000;
 
 /** Ledger, budgets, status bar spend and the dashboard. */
@@ -54,7 +55,9 @@ export function registerCost(s: Services): CostFeature {
   };
   const budget = (): BudgetState => {
     if (dayKey(new Date()) !== spend.day) recount();
-    return budgetState(spend, s.settings.current.cost);
+    const b = budgetState(spend, s.settings.current.cost);
+    if (s.settings.current.cost.onCap !== 'ask') return b;
+    return withAllowances(b, new Set(s.context.globalState.get<string[]>(ALLOWED_KEY, [])), spend.day);
   };
 
   const costFor = (e: ModelCallEvent) => {
@@ -127,7 +130,16 @@ export function registerCost(s: Services): CostFeature {
     for (const n of notices) {
       s.log.warn(n.message);
       const show = n.level === 'cap' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-      void show(`Switchyard: ${n.message}`, 'Open Dashboard', 'Budget Settings').then((pick) => {
+      // onCap "ask": at a cap, the user may let the cloud through for the rest of that day or month.
+      const period = n.key.startsWith('daily:') ? 'daily' as const : 'monthly' as const;
+      const allow = n.level === 'cap' && s.settings.current.cost.onCap === 'ask'
+        ? [period === 'daily' ? 'Allow Cloud Until Tomorrow' : 'Allow Cloud This Month'] : [];
+      void show(`Switchyard: ${n.message}`, ...allow, 'Open Dashboard', 'Budget Settings').then((pick) => {
+        if (pick && allow.includes(pick)) {
+          const allowed = s.context.globalState.get<string[]>(ALLOWED_KEY, []);
+          void s.context.globalState.update(ALLOWED_KEY, [...allowed, allowanceKey(period, spend.day)].slice(-10));
+          s.log.info(`cloud allowed past the ${period} budget until the ${period === 'daily' ? 'day' : 'month'} ends`);
+        }
         if (pick === 'Open Dashboard') void vscode.commands.executeCommand('switchyard.showDashboard');
         if (pick === 'Budget Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'switchyard.budget');
       });

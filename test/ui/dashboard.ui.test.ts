@@ -59,7 +59,7 @@ uiTest('the dashboard opens from the status bar and shows the request just made'
   assert.ok(text.includes(model), `${model} in ${text}`);
   assert.match(text, /ask is small/, 'the reasons are visible in the table');
   assert.match(text, /\$\d/, 'the cost is shown');
-  assert.match(await view.locator('#today-spend').innerText(), /1 requests/);
+  assert.match(await view.locator('#today-spend').innerText(), /1 request ·/);
   assert.equal(await view.locator('svg.daily rect').count() > 0, true, 'the daily chart is drawn');
   assert.ok((await view.locator('.codicon').count()) > 0);
   assert.deepEqual(cspViolations, [], 'nothing was refused by the content security policy');

@@ -37,7 +37,7 @@ export interface BudgetNotice {
  */
 export function dueNotices(b: BudgetState, s: Pick<CostSettings, 'warnAtPercent' | 'onCap'>, day: string, shown: ReadonlySet<string>): BudgetNotice[] {
   const out: BudgetNotice[] = [];
-  const atCap = s.onCap === 'ask' ? 'Switchyard will ask before each cloud request' : 'requests stay local until then';
+  const atCap = s.onCap === 'ask' ? 'requests stay local unless you allow the cloud' : 'requests stay local until then';
   const check = (period: 'daily' | 'monthly', id: string, spent: number, cap: number, until: string) => {
     if (cap <= 0) return;
     const usd = (n: number) => `$${n.toFixed(2)}`;
@@ -52,4 +52,20 @@ export function dueNotices(b: BudgetState, s: Pick<CostSettings, 'warnAtPercent'
   check('daily', day, b.dailySpentUsd, b.dailyCapUsd, 'tomorrow');
   check('monthly', day.slice(0, 7), b.monthlySpentUsd, b.monthlyCapUsd, 'next month');
   return out;
+}
+
+/** The key under which the user allowed the cloud past a cap for one period (`onCap: "ask"`). */
+export function allowanceKey(period: 'daily' | 'monthly', day: string): string {
+  return period === 'daily' ? `daily:${day}` : `monthly:${day.slice(0, 7)}`;
+}
+
+/**
+ * With `onCap: "ask"`, a cap the user chose to go past for the current period no longer keeps requests
+ * local. A cap without such an allowance still does.
+ */
+export function withAllowances(b: BudgetState, allowed: ReadonlySet<string>, day: string): BudgetState {
+  if (!b.exceeded) return b;
+  const dailyOver = b.dailyCapUsd > 0 && b.dailySpentUsd >= b.dailyCapUsd && !allowed.has(allowanceKey('daily', day));
+  const monthlyOver = b.monthlyCapUsd > 0 && b.monthlySpentUsd >= b.monthlyCapUsd && !allowed.has(allowanceKey('monthly', day));
+  return { ...b, exceeded: dailyOver || monthlyOver };
 }

@@ -1,7 +1,7 @@
 import type { LedgerRecord } from '../../core/cost/record';
 import type { BudgetState } from '../../core/types';
 
-const usd = (n: number) => (n > 0 && n < 0.01 ? `$${n.toFixed(4)}` : `$${n.toFixed(2)}`);
+const usd = (n: number) => (n === 0 ? '$0.00' : n < 0.0001 ? '<$0.0001' : n < 0.01 ? `$${n.toFixed(4)}` : `$${n.toFixed(2)}`);
 
 /** Tooltip lines about the last request: where it went, why, tokens, latency, cost; then budget use. */
 export function describeLast(r: LedgerRecord, b: BudgetState): string[] {

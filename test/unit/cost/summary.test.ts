@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { budgetState, budgetUse, dueNotices } from '../../../src/core/cost/budget';
+import { allowanceKey, budgetState, budgetUse, dueNotices, withAllowances } from '../../../src/core/cost/budget';
 import { findPrice } from '../../../src/core/cost/prices';
 import { cloudSpend, summarize } from '../../../src/core/cost/summary';
 import { usageCostUsd } from '../../../src/core/cost/usage';
@@ -104,5 +104,16 @@ test('budget notices: once per period and level', () => {
   assert.deepEqual(cap.map((n) => n.key), ['daily:2025-06-10:cap', 'monthly:2025-06:warn']);
   assert.match(cap[0].message, /requests stay local/);
   assert.deepEqual(dueNotices(budgetState({ dailyUsd: 0.9, monthlyUsd: 2 }, caps), caps, '2025-06-11', shown).map((n) => n.key), ['daily:2025-06-11:warn'], 'a new day warns again');
-  assert.match(dueNotices(budgetState({ dailyUsd: 2, monthlyUsd: 2 }, caps), { ...caps, onCap: 'ask' }, '2025-06-12', shown)[0].message, /ask before each cloud request/);
+  assert.match(dueNotices(budgetState({ dailyUsd: 2, monthlyUsd: 2 }, caps), { ...caps, onCap: 'ask' }, '2025-06-12', shown)[0].message, /unless you allow the cloud/);
+});
+
+test('onCap "ask": an allowance lifts only its own cap, only for its period', () => {
+  const caps = { dailyBudgetUsd: 1, monthlyBudgetUsd: 10, warnAtPercent: 80 };
+  const dayOver = budgetState({ dailyUsd: 1.5, monthlyUsd: 2 }, caps);
+  assert.equal(withAllowances(dayOver, new Set([allowanceKey('daily', '2025-06-10')]), '2025-06-10').exceeded, false);
+  assert.equal(withAllowances(dayOver, new Set([allowanceKey('daily', '2025-06-09')]), '2025-06-10').exceeded, true, 'yesterday\'s allowance');
+  assert.equal(withAllowances(dayOver, new Set([allowanceKey('monthly', '2025-06-10')]), '2025-06-10').exceeded, true, 'the other cap');
+  const bothOver = budgetState({ dailyUsd: 1.5, monthlyUsd: 12 }, caps);
+  assert.equal(withAllowances(bothOver, new Set([allowanceKey('daily', '2025-06-10')]), '2025-06-10').exceeded, true);
+  assert.equal(withAllowances(bothOver, new Set([allowanceKey('daily', '2025-06-10'), allowanceKey('monthly', '2025-06-30')]), '2025-06-10').exceeded, false);
 });
