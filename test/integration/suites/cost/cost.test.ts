@@ -164,6 +164,37 @@ describe('cost: ledger, status bar, budgets and dashboard', () => {
     await vscode.commands.executeCommand('undo');
   });
 
+  it('per-keystroke noise never reaches the status bar: cached completions, short spinners', async () => {
+    const status = api.services.status;
+    const detail = status.state.lastDetail;
+    const text = status.item.text;
+    // A completion served from cache, as the completion pipeline emits it on a keystroke.
+    const cached: ModelCallEvent = {
+      id: `cached-${Date.now()}`, time: new Date().toISOString(), kind: 'completion', route: 'local', reasons: ['completions stay local'],
+      provider: 'ollama', model: 'qwen2.5-coder:1.5b-base', endpointClass: 'machine', estimated: { promptTokens: 300, completionTokens: 20 },
+      totalMs: 0.2, outcome: 'cached',
+    };
+    api.services.events.emit(cached);
+    const r = await recordOf(cached);
+    assert.equal(r.outcome, 'cached');
+    assert.equal(r.billedCostUsd, 0);
+    assert.equal(status.state.lastDetail, detail, 'the tooltip was not rebuilt');
+    assert.equal(status.item.text, text);
+
+    // A request that finishes before the spinner delay never shows the spinner.
+    status.update({ completion: 'thinking' });
+    assert.ok(!status.item.text.includes('loading~spin'));
+    await new Promise((r) => setTimeout(r, 100));
+    status.update({ completion: 'ready' });
+    await new Promise((r) => setTimeout(r, 500));
+    assert.ok(!status.item.text.includes('loading~spin'));
+    // A slow one does.
+    status.update({ completion: 'thinking' });
+    await until('the spinner', () => status.item.text.includes('loading~spin'), 3000);
+    status.update({ completion: 'ready' });
+    assert.ok(!status.item.text.includes('loading~spin'));
+  });
+
   it('at the daily cap the next cloud-bound request stays local with reason "budget"', async () => {
     await setUser('budget.dailyUsd', 0.001, () => api.services.settings.current.cost.dailyBudgetUsd === 0.001);
     try {
