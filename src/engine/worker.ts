@@ -207,8 +207,13 @@ async function chat(m: Extract<HostMessage, { type: 'chat' }>): Promise<Generati
   }, m.maxTokens);
 }
 
-function currentStats(): EngineStats {
-  return { pid: process.pid, model: loaded?.summary, requests: stats.requests, active: running.size, generatedTokens: stats.generatedTokens, cancelled: stats.cancelled, rssBytes: process.memoryUsage.rss() };
+async function currentStats(): Promise<EngineStats> {
+  let vram: EngineStats['vram'];
+  if (llama?.gpu) {
+    const v = await llama.getVramState();
+    vram = { totalBytes: v.total, freeBytes: v.free };
+  }
+  return { pid: process.pid, model: loaded?.summary, requests: stats.requests, active: running.size, generatedTokens: stats.generatedTokens, cancelled: stats.cancelled, rssBytes: process.memoryUsage.rss(), vram };
 }
 
 async function handle(m: HostMessage): Promise<void> {
@@ -217,8 +222,8 @@ async function handle(m: HostMessage): Promise<void> {
       case 'load': send({ type: 'loaded', id: m.id, model: await load(m.options) }); return;
       case 'fim': send({ type: 'result', id: m.id, result: await fim(m) }); return;
       case 'chat': send({ type: 'result', id: m.id, result: await chat(m) }); return;
-      case 'cancel': running.get(m.target)?.abort(); send({ type: 'stats', id: m.id, stats: currentStats() }); return;
-      case 'stats': send({ type: 'stats', id: m.id, stats: currentStats() }); return;
+      case 'cancel': running.get(m.target)?.abort(); send({ type: 'stats', id: m.id, stats: await currentStats() }); return;
+      case 'stats': send({ type: 'stats', id: m.id, stats: await currentStats() }); return;
     }
   } catch (err) {
     const code = err instanceof EngineError ? err.code : 'failed';

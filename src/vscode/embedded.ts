@@ -43,9 +43,13 @@ export function registerEmbedded(s: Services, local: LocalModels): EmbeddedFeatu
   });
 
   // Offer the provider only while a model is chosen; with none, the local model service explains the fix.
+  // When the engine can no longer serve (no model, or another provider chosen), its process and the
+  // model's memory are released; it starts again on the next request.
   let offered: string | undefined;
   const offer = (): void => {
     const path = s.settings.current.embedded.modelPath;
+    const choice = s.settings.current.providers.local.provider;
+    if (!path || (choice !== 'embedded' && choice !== 'auto')) engine.stop();
     if (path === offered) return;
     offered = path;
     local.setEmbedded(path ? provider : undefined);

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { DownloadError, MODEL_OFFERS, downloadModel, type ModelOffer } from '../../core/providers/embedded/download';
-import { adviseHardware } from '../../core/providers/embedded/hardware';
+import { adviseHardware, type MachineInfo } from '../../core/providers/embedded/hardware';
 import { readMachine } from '../../core/providers/embedded/machine';
 import { ProviderError } from '../../core/providers/types';
 import type { EmbeddedFeature } from '../embedded';
@@ -60,7 +60,7 @@ async function downloadCommand(s: Services, f: EmbeddedFeature): Promise<void> {
     void vscode.window.showWarningMessage(`Switchyard: ${ENGINE_MISSING}`);
     return;
   }
-  const advice = adviseHardware(readMachine());
+  const advice = adviseHardware(await machineWithGpu(f));
   const pick = await vscode.window.showQuickPick(
     MODEL_OFFERS.map((o) => ({ label: o.label, detail: o.url, offer: o })),
     { title: 'Switchyard: Download a Code Model', placeHolder: advice.summary },
@@ -104,11 +104,24 @@ async function download(s: Services, offer: ModelOffer): Promise<void> {
   }
 }
 
+/** This machine, with GPU memory when the running engine reports a GPU. */
+async function machineWithGpu(f: EmbeddedFeature): Promise<MachineInfo> {
+  const machine = readMachine();
+  if (f.provider.engine.state.kind !== 'ready') return machine;
+  try {
+    const stats = await f.provider.engine.stats();
+    if (stats.vram && stats.model?.gpu) machine.gpu = { name: stats.model.gpu, totalBytes: stats.vram.totalBytes, freeBytes: stats.vram.freeBytes };
+  } catch {
+    // the CPU figures stand on their own
+  }
+  return machine;
+}
+
 async function checkHardware(s: Services, f: EmbeddedFeature): Promise<void> {
-  const advice = adviseHardware(readMachine());
+  const advice = adviseHardware(await machineWithGpu(f));
   const lines = advice.sizes.map((z) => `${z.label}: ${z.verdict === 'good' ? 'runs well' : z.verdict === 'slow' ? 'runs, but slowly' : 'too big'} (needs ~${(z.needBytes / 1024 ** 3).toFixed(1)} GB)`);
   s.log.info(`hardware check: ${advice.summary} ${lines.join('; ')}`);
-  const action = await vscode.window.showInformationMessage(`Switchyard: ${advice.summary}`, { detail: lines.join('\n') + (f.engineInstalled() ? '' : `\n\n${ENGINE_MISSING}`) }, 'Select Embedded Model');
+  const action = await vscode.window.showInformationMessage(`Switchyard: ${advice.summary}`, { modal: true, detail: lines.join('\n') + (f.engineInstalled() ? '' : `\n\n${ENGINE_MISSING}`) }, 'Select Embedded Model');
   if (action) await selectModel(s, f);
 }
 

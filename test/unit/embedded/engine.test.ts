@@ -95,6 +95,21 @@ describe('embedded engine with a real model', { skip: !installed && 'node-llama-
     assert.equal(engine.crashes, 1);
   });
 
+  test('stop releases the engine process, not counted as a crash; the next request starts a new one', async () => {
+    const pid = engine.pid;
+    assert.ok(pid);
+    const crashes = engine.crashes;
+    engine.stop();
+    const alive = () => { try { process.kill(pid, 0); return true; } catch { return false; } };
+    for (let i = 0; i < 100 && alive(); i++) await new Promise((res) => setTimeout(res, 50));
+    assert.equal(alive(), false, 'the engine process is still running');
+    assert.equal(engine.state.kind, 'stopped');
+    const r = await provider.complete(fimReq({ maxTokens: 3 }), () => undefined, never());
+    assert.equal(r.usage?.completionTokens, 3);
+    assert.notEqual(engine.pid, pid);
+    assert.equal(engine.crashes, crashes);
+  });
+
   test('a missing model file is a clear model-missing error', async () => {
     const p = new EmbeddedProvider(engine, () => ({ modelPath: '/nonexistent/model.gguf', threads: 1, contextSize: 2048, gpu: false }));
     await assert.rejects(p.complete(fimReq(), () => undefined, never()), (e: ProviderError) => e.code === 'model-missing' && /not found/.test(e.message));

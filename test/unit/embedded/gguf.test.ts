@@ -57,9 +57,9 @@ test('tensor infos describe every llama tensor, aligned and inside the file', ()
   for (const n of ['token_embd.weight', 'output_norm.weight', 'output.weight', 'blk.1.attn_q.weight', 'blk.1.ffn_down.weight']) assert.ok(names.includes(n), n);
   const embd = h.metadata['llama.embedding_length'];
   const tok = h.tensors.find((t: { name: string }) => t.name === 'token_embd.weight');
-  assert.deepEqual(tok.dims, [embd, written.vocab]);
+  assert.deepEqual(tok?.dims, [embd, written.vocab]);
   const kv = h.tensors.find((t: { name: string }) => t.name === 'blk.0.attn_k.weight');
-  assert.deepEqual(kv.dims, [embd, (embd / h.metadata['llama.attention.head_count']) * h.metadata['llama.attention.head_count_kv']]);
+  assert.deepEqual(kv?.dims, [embd, (embd / h.metadata['llama.attention.head_count']) * h.metadata['llama.attention.head_count_kv']]);
   assert.equal(h.dataOffset % 32, 0);
   let end = 0;
   for (const t of h.tensors) {

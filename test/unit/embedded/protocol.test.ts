@@ -35,5 +35,8 @@ test('engine messages are validated too', () => {
   assert.equal(typeof parseEngineMessage({ ...result, result: { ...result.result, finishReason: 'eog' } }), 'string');
   assert.equal(typeof parseEngineMessage({ ...result, result: { ...result.result, completionTokens: -1 } }), 'string');
   assert.equal(typeof parseEngineMessage({ type: 'error', id: 'r', code: 'boom', message: 'x' }), 'string');
-  assert.equal(typeof parseEngineMessage({ type: 'stats', id: 's', stats: { pid: 1, requests: 0, active: 0, generatedTokens: 0, cancelled: 0, rssBytes: 1 } }), 'object');
+  const stats = { pid: 1, requests: 0, active: 0, generatedTokens: 0, cancelled: 0, rssBytes: 1 };
+  assert.equal(typeof parseEngineMessage({ type: 'stats', id: 's', stats }), 'object');
+  assert.equal(typeof parseEngineMessage({ type: 'stats', id: 's', stats: { ...stats, vram: { totalBytes: 8, freeBytes: 4 } } }), 'object');
+  assert.equal(typeof parseEngineMessage({ type: 'stats', id: 's', stats: { ...stats, vram: { totalBytes: 8 } } }), 'string');
 });

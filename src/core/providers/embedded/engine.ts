@@ -210,13 +210,15 @@ export class EngineClient {
     return m.stats;
   }
 
-  /** Stops the child for good; pending requests reject. */
-  dispose(): void {
-    this.disposed = true;
+  /** Stops the child (freeing the model's memory); the next request starts a new one. Pending requests reject. */
+  stop(): void {
     clearTimeout(this.restartTimer);
     const child = this.child;
+    // Cleared first, so that its exit is not taken for a crash.
     this.child = undefined;
     this.ready = undefined;
+    this.model = undefined;
+    this.loading = undefined;
     for (const p of this.pending.values()) p.reject(new ProviderError('unreachable', 'The embedded engine was shut down.', { endpointClass: 'machine' }));
     this.pending.clear();
     if (child && child.exitCode === null) {
@@ -224,7 +226,13 @@ export class EngineClient {
       const t = setTimeout(() => child.kill('SIGKILL'), 2000);
       t.unref?.();
     }
-    this.setState({ kind: 'stopped' });
+    if (this._state.kind !== 'stopped') this.setState({ kind: 'stopped' });
+  }
+
+  /** Stops the child for good. */
+  dispose(): void {
+    this.disposed = true;
+    this.stop();
     this.onState.clear();
     this.onLog.clear();
   }

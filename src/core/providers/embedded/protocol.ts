@@ -55,6 +55,8 @@ export interface EngineStats {
   generatedTokens: number;
   cancelled: number;
   rssBytes: number;
+  /** GPU memory, when llama.cpp runs on a GPU. */
+  vram?: { totalBytes: number; freeBytes: number };
 }
 
 export type EngineMessage =
@@ -91,7 +93,7 @@ const messages: Check = (v) => Array.isArray(v) && v.length > 0 && v.every(obj({
 const loadOptions = obj({ modelPath: str, threads: (v) => count(v) && (v as number) > 0, contextSize: (v) => count(v) && (v as number) >= 256, gpu: bool });
 const model = obj({ path: str, name: str, sizeBytes: count, infill: bool, trainContextSize: count, gpu: (v) => v === false || str(v), threads: count });
 const result = obj({ text: str, finishReason: oneOf('stop', 'length', 'cancelled'), promptTokens: count, cachedTokens: count, completionTokens: count, ttftMs: num, totalMs: num }, ['ttftMs']);
-const stats = obj({ pid: count, model, requests: count, active: count, generatedTokens: count, cancelled: count, rssBytes: count }, ['model']);
+const stats = obj({ pid: count, model, requests: count, active: count, generatedTokens: count, cancelled: count, rssBytes: count, vram: obj({ totalBytes: count, freeBytes: count }) }, ['model', 'vram']);
 
 const HOST: Record<HostMessage['type'], Check> = {
   load: obj({ id: str, options: loadOptions }),
