@@ -37,7 +37,10 @@ function s<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, s
 }
 const icon = (name: string) => h('span', { class: `codicon codicon-${name}`, 'aria-hidden': 'true' });
 // Small amounts get more digits, and a non-zero amount is never shown as zero.
-const usd = (n: number) => (n === 0 ? '$0.00' : Math.abs(n) < 0.0001 ? '<$0.0001' : Math.abs(n) < 0.01 ? `$${n.toFixed(4)}` : `$${n.toFixed(2)}`);
+const usd = (n: number): string => {
+  if (n < 0) return `−${usd(-n)}`; // negative savings: local cost more than the cloud would have
+  return n === 0 ? '$0.00' : n < 0.0001 ? '<$0.0001' : n < 0.01 ? `$${n.toFixed(4)}` : `$${n.toFixed(2)}`;
+};
 const plural = (n: number, word: string) => `${num(n)} ${word}${n === 1 ? '' : 's'}`;
 const pct = (n: number) => `${Math.round(n * 100)}%`;
 const num = (n: number) => n.toLocaleString('en-US');

@@ -64,4 +64,14 @@ uiTest('the dashboard opens from the status bar and shows the request just made'
   assert.ok((await view.locator('.codicon').count()) > 0);
   assert.deepEqual(cspViolations, [], 'nothing was refused by the content security policy');
   await wb.screenshot('dashboard');
+
+  // Native look in every theme: switch the theme as a user would and keep a screenshot of each.
+  for (const [theme, bodyClass] of [['Dark Modern', 'vscode-dark'], ['Dark High Contrast', 'vscode-high-contrast']] as const) {
+    await wb.runCommand('Preferences: Color Theme');
+    await wb.page.locator('.quick-input-widget input').fill(theme);
+    await wb.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: new RegExp(`^${theme}`) }).first().click();
+    await view.locator(`body.${bodyClass}`).waitFor({ timeout: 20_000 });
+    await wb.screenshot(`dashboard-${bodyClass}`);
+  }
+  assert.deepEqual(cspViolations, []);
 }, { timeout: 180_000 });
