@@ -1,6 +1,6 @@
 // The real engine: node-llama-cpp in a child process, running the tiny GGUF model the writer makes.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -122,6 +122,26 @@ test('without node-llama-cpp the engine says how to get it', async () => {
   try {
     const p = new EmbeddedProvider(engine, () => ({ modelPath: join(root, 'package.json'), threads: 1, contextSize: 2048, gpu: false }));
     await assert.rejects(p.complete(fimReq(), () => undefined, never()), (e: ProviderError) => e.code === 'unreachable' && /not installed/.test(e.message) && /platform/.test(e.message));
+  } finally {
+    engine.dispose();
+  }
+});
+
+test('an engine that keeps dying is restarted with growing delays, and a bad message is only logged', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-crashy-'));
+  const script = join(dir, 'crashy.js');
+  writeFileSync(script, "process.send({ type: 'ready', pid: process.pid }); process.send({ type: 'chunk' }); setTimeout(() => process.exit(3), 20);\n");
+  const engine = new EngineClient({ workerPath: script, restartDelayMs: 20, maxRestartDelayMs: 80 });
+  const delays: number[] = [];
+  const logs: string[] = [];
+  engine.onState.on((s) => { if (s.kind === 'crashed') delays.push(s.restartInMs); });
+  engine.onLog.on((l) => logs.push(l));
+  try {
+    await engine.start();
+    for (let i = 0; i < 200 && delays.length < 4; i++) await new Promise((res) => setTimeout(res, 25));
+    assert.deepEqual(delays.slice(0, 4), [20, 40, 80, 80]);
+    assert.ok(logs.some((l) => /bad message: malformed "chunk"/.test(l)), logs.join('\n'));
+    assert.ok(logs.some((l) => /stopped \(exit code 3\)/.test(l)));
   } finally {
     engine.dispose();
   }

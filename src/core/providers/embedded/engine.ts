@@ -23,6 +23,8 @@ export interface EngineClientOptions {
   /** Backoff between restarts after crashes: first delay and cap, ms. */
   restartDelayMs?: number;
   maxRestartDelayMs?: number;
+  /** A process that lived this long before dying restarts after the first delay again. */
+  stableAfterMs?: number;
   /** Injected for tests; defaults to child_process.fork. */
   fork?: typeof fork;
 }
@@ -56,6 +58,7 @@ export class EngineClient {
   private nextId = 1;
   private restartTimer: NodeJS.Timeout | undefined;
   private restartDelay: number;
+  private startedAt = 0;
   private lastLoad: LoadOptions | undefined;
   private loading: Promise<ModelSummary> | undefined;
   private model: ModelSummary | undefined;
@@ -89,6 +92,7 @@ export class EngineClient {
     if (this.ready) return this.ready;
     clearTimeout(this.restartTimer);
     this.setState({ kind: 'starting' });
+    this.startedAt = performance.now();
     const child = (this.opts.fork ?? fork)(this.opts.workerPath, [], {
       cwd: this.opts.cwd,
       // Inspector or loader flags of the editor's own process must not leak into the engine.
@@ -148,14 +152,15 @@ export class EngineClient {
     this.pending.clear();
     if (this.disposed) { this.setState({ kind: 'stopped' }); return; }
     this.crashes++;
+    // A process that ran for a while before dying starts the backoff afresh; one that dies at once doubles it.
+    if (performance.now() - this.startedAt > (this.opts.stableAfterMs ?? 30_000)) this.restartDelay = this.opts.restartDelayMs ?? 1000;
     const delay = this.restartDelay;
     this.restartDelay = Math.min(this.restartDelay * 2, this.opts.maxRestartDelayMs ?? 30_000);
     this.onLog.emit(`embedded engine stopped (${how}); restarting in ${delay} ms`);
     this.setState({ kind: 'crashed', detail: how, restartInMs: delay });
     this.restartTimer = setTimeout(() => {
-      void this.start().then(() => (this.lastLoad ? this.load(this.lastLoad) : undefined)).then(() => {
-        this.restartDelay = this.opts.restartDelayMs ?? 1000; // healthy again
-      }).catch((e: Error) => this.onLog.emit(`embedded engine restart failed: ${e.message}`));
+      void this.start().then(() => (this.lastLoad ? this.load(this.lastLoad) : undefined))
+        .catch((e: Error) => this.onLog.emit(`embedded engine restart failed: ${e.message}`));
     }, delay);
     this.restartTimer.unref?.();
   }
