@@ -157,6 +157,9 @@ export class CompletionPipeline {
     // 1. Typing through the suggestion on screen: show its rest, ask nothing.
     const through = doc.shown && typedThrough(doc.shown, win.prefix, win.suffix);
     if (through) {
+      // A request started since (for text the user has replaced) can no longer be shown: stop it
+      // here, as the editor may never cancel the call that waits for it.
+      this.cancelFlight(doc);
       this.stats.typingThroughHits++;
       this.noteCached();
       return this.show(doc, win, through, 'typing-through');

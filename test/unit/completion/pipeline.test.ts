@@ -219,3 +219,34 @@ test('multi-line: a long block shows its complete lines once the time budget is 
   assert.equal(model.calls[0].aborted, true);
   assert.ok(model.calls[0].emitted <= Math.ceil((MULTILINE_BUDGET_MS - 300) / 25) + 2, `${model.calls[0].emitted} tokens`);
 });
+
+// The editor does not always cancel its previous call (it may debounce, or move on without
+// cancelling): the pipeline itself keeps at most one request per editor, and only a useful one.
+test('a call at another position aborts the running request even when the editor never cancelled it', async () => {
+  const { clock, model, events, pipeline } = setup(() => 'compute(1, 2, 3, 4, 5, 6, 7, 8);');
+  const p1 = pipeline.provide(at('let a = ', '\nlet b = \n'), token().signal);
+  await clock.advance(100 + 350);
+  void pipeline.provide(at('let a = \nlet b = ', '\n'), token().signal);
+  await settle();
+  assert.equal(model.calls[0].aborted, true, 'the first HTTP request is aborted');
+  assert.equal(await p1, undefined);
+  assert.deepEqual(events.map((e) => e.outcome), ['cancelled']);
+  await clock.advance(100 + 300);
+  assert.equal(model.calls.length, 2);
+});
+
+test('typing through an earlier suggestion aborts a request made for text the user replaced', async () => {
+  const { clock, model, events, pipeline } = setup((prefix) => (prefix.endsWith('z') ? 'zoom(1, 2, 3, 4, 5, 6, 7, 8);' : 'compute(1);'));
+  const p = pipeline.provide(at('let a = '), token().signal);
+  await clock.advance(2000);
+  assert.equal((await p)?.text, 'compute(1);');
+  const stale = pipeline.provide(at('let a = z'), token().signal); // never cancelled by the editor
+  await clock.advance(100 + 350);
+  assert.equal(model.calls.length, 2);
+  // "z" replaced by "c" in one edit: the shown suggestion is typed through.
+  assert.deepEqual(await pipeline.provide(at('let a = c'), token().signal), { text: 'ompute(1);', source: 'typing-through' });
+  await settle();
+  assert.equal(model.calls[1].aborted, true, 'the request for "z" no longer runs');
+  assert.equal(await stale, undefined);
+  assert.equal(events.at(-1)?.outcome, 'cancelled');
+});
