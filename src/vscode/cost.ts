@@ -81,6 +81,7 @@ export function registerCost(s: Services): CostFeature {
   s.settings.onDidChange.on((settings) => {
     prices = priceLookup(settings.cost);
     showStatus();
+    checkBudget(); // a lowered cap can be crossed without any new spend
   });
 
   s.events.on((e) => {

@@ -199,6 +199,10 @@ describe('cost: ledger, status bar, budgets and dashboard', () => {
     await setUser('budget.dailyUsd', 0.001, () => api.services.settings.current.cost.dailyBudgetUsd === 0.001);
     try {
       assert.equal(cost.budget().exceeded, true);
+      // The cap notice was shown once for today (and is remembered, so it is not shown again).
+      const today = new Date();
+      const day = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
+      await until('the cap notice', () => api.services.context.globalState.get<string[]>('switchyard.budgetNoticesShown', []).includes(`daily:${day}:cap`));
       await select('src/cart.ts', 'remove(sku: string)', '}');
       const e = await nextEvent('refactor', () => vscode.commands.executeCommand('switchyard.refactorSelection', { refactor: 'Simplify' }));
       const r = await recordOf(e);
