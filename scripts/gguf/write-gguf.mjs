@@ -9,7 +9,7 @@
 //   node scripts/gguf/write-gguf.mjs --qwen-shaped [--quant q4_0|q8_0]
 //   node scripts/gguf/write-gguf.mjs --out model.gguf     write to a given path
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -269,9 +269,15 @@ function sourceHash() {
 /** The cached model for these options, written first if missing. */
 export function ensureModel({ kind = 'tiny', quant } = {}) {
   const q = quant ?? SHAPES[kind]?.quant;
-  const out = join(cacheDir(), `switchyard-${kind}-${q}-v${WRITER_VERSION}-${sourceHash()}.gguf`);
+  const name = `switchyard-${kind}-${q}-v${WRITER_VERSION}-${sourceHash()}.gguf`;
+  const out = join(cacheDir(), name);
   if (existsSync(out)) return { path: out, cached: true };
-  return { ...writeModel({ out, kind, quant: q }), cached: false };
+  const written = writeModel({ out, kind, quant: q });
+  // Models from older writers are never used again (the 0.5B-shaped one is ~350 MB).
+  for (const f of readdirSync(cacheDir())) {
+    if (f !== name && f.startsWith(`switchyard-${kind}-${q}-v`) && f.endsWith('.gguf')) rmSync(join(cacheDir(), f), { force: true });
+  }
+  return { ...written, cached: false };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
