@@ -67,7 +67,7 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       renderTable(m.rows, m.total);
       break;
     case 'exported':
-      exportNote = `Exported ${num(m.count)} records to ${m.path}`;
+      exportNote = `Exported ${plural(m.count, 'record')} to ${m.path}`;
       renderExportNote();
       break;
     case 'error':

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { closeAll, startFakeOllama, type FakeOllama } from '../fakes';
 import { uiTest } from './harness';
@@ -64,6 +66,19 @@ uiTest('the dashboard opens from the status bar and shows the request just made'
   assert.ok((await view.locator('.codicon').count()) > 0);
   assert.deepEqual(cspViolations, [], 'nothing was refused by the content security policy');
   await wb.screenshot('dashboard');
+
+  // Export this month as CSV through the save dialog (VS Code's own dialog: accept the proposed path).
+  await view.locator('select[aria-label="Export format"]').selectOption('csv');
+  await view.locator('button', { hasText: 'Export' }).click();
+  await wb.answerQuickInput();
+  await view.locator('.export-status', { hasText: /Exported 1 record/ }).waitFor({ timeout: 20_000 });
+  const exported = readdirSync(wb.workspace).find((f) => /^switchyard-ledger-.*\.csv$/.test(f));
+  assert.ok(exported, 'the CSV is in the workspace folder');
+  const csv = readFileSync(join(wb.workspace, exported), 'utf8').trim().split('\r\n');
+  assert.equal(csv.length, 2, 'header + the one request');
+  assert.match(csv[0], /^time,workspace,kind,route,provider,model/);
+  assert.match(csv[1], new RegExp(`,ask,${route},`));
+  assert.ok(!csv.join('\n').includes('What does this do?'), 'no prompt text in the export');
 
   // Native look in every theme: switch the theme as a user would and keep a screenshot of each.
   for (const [theme, bodyClass] of [['Dark Modern', 'vscode-dark'], ['Dark High Contrast', 'vscode-high-contrast']] as const) {
