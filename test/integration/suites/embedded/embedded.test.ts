@@ -67,6 +67,9 @@ describe('embedded engine in VS Code', () => {
   });
 
   it('cancelling stops the generation in the engine process', async () => {
+    // No editor open, so no ghost-text request of the editor's own runs beside this one.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await until('the engine to be idle', async () => (await provider.engine.stats()).active === 0);
     const abort = new AbortController();
     let chunks = 0;
     const r = await provider.complete(fim({ maxTokens: 100_000 }), () => { if (++chunks === 3) abort.abort(); }, abort.signal);
