@@ -93,7 +93,9 @@ export function registerCompletion(s: Services, local: LocalModelsService): Comp
         renderStatus();
       }
       if (refuse) return undefined;
-      return { id: a.id, fim: a.provider, model: s.settings.current.completion.model, endpointClass: a.endpointClass };
+      // The embedded engine runs the GGUF file it was given, whatever completion.model names.
+      const model = a.id === 'embedded' ? embeddedModelName(s.settings.current.embedded.modelPath) : s.settings.current.completion.model;
+      return { id: a.id, fim: a.provider, model, endpointClass: a.endpointClass };
     },
     emit: (e) => s.events.emit(e),
     onError,
@@ -134,4 +136,9 @@ export function registerCompletion(s: Services, local: LocalModelsService): Comp
   local.onHealth.on(() => renderStatus());
   renderStatus();
   return pipeline;
+}
+
+/** The model name for the ledger when the embedded engine serves: the GGUF file's name. */
+function embeddedModelName(path: string): string {
+  return path.split(/[\\/]/).pop()?.replace(/\.gguf$/i, '') || 'embedded';
 }

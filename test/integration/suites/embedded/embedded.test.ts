@@ -55,6 +55,7 @@ describe('embedded engine in VS Code', () => {
       });
     const e = events.slice(before).find((x) => x.kind === 'completion' && x.outcome === 'served')!;
     assert.equal(e.provider, 'embedded');
+    assert.match(e.model, /^switchyard-tiny-/, 'the ledger names the GGUF model the engine ran');
     assert.equal(e.endpointClass, 'machine');
     assert.equal(e.route, 'local');
     assert.ok((e.usage?.completionTokens ?? 0) > 0, 'the engine reported no generated tokens');
