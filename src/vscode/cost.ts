@@ -7,7 +7,7 @@ import { dayKey } from '../core/cost/summary';
 import { usageCostUsd } from '../core/cost/usage';
 import { hashWorkspace } from '../core/ids';
 import type { LoggedCost } from '../core/log/format';
-import type { BudgetState, ModelCallEvent } from '../core/types';
+import { isCloudProvider, type BudgetState, type ModelCallEvent } from '../core/types';
 import { DashboardPanel } from './cost/dashboard';
 import { describeLast } from './cost/statusDetail';
 import type { CostService, Services } from './services';
@@ -70,7 +70,9 @@ export function registerCost(s: Services): CostFeature {
     ledger,
     workspace,
     budget,
-    priceUsd(_provider, model, usage) {
+    priceUsd(provider, model, usage) {
+      // Token prices are for cloud providers; a local call costs its inference time, known only afterwards.
+      if (!isCloudProvider(provider)) return undefined;
       const price = findPrice(model, s.settings.current.cost.prices);
       return price ? usageCostUsd(price, usage) : undefined;
     },
