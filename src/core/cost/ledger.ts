@@ -3,8 +3,8 @@
 // Several VS Code windows append to the same file at once. Each record is written with ONE write() on a
 // descriptor opened with O_APPEND, so the kernel places every line whole at the end of the file: lines
 // never interleave and none is lost. A crash (or a full disk) can still leave a torn last line; the
-// reader skips and reports it, and a later record appended after it is recovered, not lost.
-import { mkdir, open, readdir, stat, type FileHandle } from 'node:fs/promises';
+// reader skips and reports it, and a record appended right after it (same line) is recovered, not lost.
+import { mkdir, open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isLedgerRecord, type LedgerRecord } from './record';
 
@@ -32,61 +32,45 @@ export async function ledgerMonths(dir: string): Promise<string[]> {
   }
 }
 
-/** Appends records, one write() each, in the order `append` was called. */
+/**
+ * Appends records, one write() each, in the order `append` was called. The file is opened per record,
+ * so a ledger deleted or moved while VS Code runs is simply recreated.
+ */
 export class LedgerWriter {
-  private file?: { month: string; handle: FileHandle; needsNewline: boolean };
   private queue: Promise<unknown> = Promise.resolve();
+  private dirReady = false;
 
   constructor(readonly dir: string) {}
 
   append(record: LedgerRecord): Promise<void> {
     const line = JSON.stringify(record) + '\n';
-    const month = monthKey(record.time);
-    const done = this.queue.then(() => this.write(month, line));
+    const done = this.queue.then(() => this.write(monthKey(record.time), line));
     this.queue = done.catch(() => undefined);
     return done;
   }
 
   private async write(month: string, line: string): Promise<void> {
-    const file = await this.fileFor(month);
-    // If the file ends in a torn line (a crash elsewhere), start on a fresh line so this record stays whole.
-    const data = Buffer.from(file.needsNewline ? `\n${line}` : line, 'utf8');
-    file.needsNewline = false;
-    const { bytesWritten } = await file.handle.write(data, 0, data.length);
-    if (bytesWritten !== data.length) {
-      // Never write the rest separately: a second write could land after another window's line.
-      file.needsNewline = true;
-      throw new Error(`ledger: only ${bytesWritten} of ${data.length} bytes written (disk full?)`);
+    if (!this.dirReady) {
+      await mkdir(this.dir, { recursive: true });
+      this.dirReady = true;
     }
-  }
-
-  private async fileFor(month: string): Promise<NonNullable<LedgerWriter['file']>> {
-    if (this.file?.month === month) return this.file;
-    await this.file?.handle.close().catch(() => undefined);
-    this.file = undefined;
-    await mkdir(this.dir, { recursive: true });
+    // No check for a torn tail before writing: another window's line can be in flight at that moment,
+    // so any such check races. A record appended straight after a torn fragment is recovered by the
+    // reader instead (it resynchronises on the `{"v":` every record starts with).
     const handle = await open(join(this.dir, ledgerFileName(month)), 'a');
-    let needsNewline = false;
-    const { size } = await handle.stat();
-    if (size > 0) {
-      const last = Buffer.alloc(1);
-      const reader = await open(join(this.dir, ledgerFileName(month)), 'r');
-      try {
-        await reader.read(last, 0, 1, size - 1);
-      } finally {
-        await reader.close();
-      }
-      needsNewline = last[0] !== NEWLINE;
+    try {
+      const data = Buffer.from(line, 'utf8');
+      const { bytesWritten } = await handle.write(data, 0, data.length);
+      // Never write the rest separately: a second write could land after another window's line.
+      if (bytesWritten !== data.length) throw new Error(`ledger: only ${bytesWritten} of ${data.length} bytes written (disk full?)`);
+    } finally {
+      await handle.close();
     }
-    this.file = { month, handle, needsNewline };
-    return this.file;
   }
 
-  /** Waits for pending writes, then closes the file. */
+  /** Waits for pending writes. */
   async close(): Promise<void> {
     await this.queue;
-    await this.file?.handle.close().catch(() => undefined);
-    this.file = undefined;
   }
 }
 

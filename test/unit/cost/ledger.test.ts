@@ -43,7 +43,7 @@ test('a corrupt line in the middle and a truncated last line are reported; every
   assert.deepEqual(problems.map((p) => [p.line, p.kind]), [[3, 'corrupt'], [6, 'corrupt'], [8, 'truncated']]);
 });
 
-test('a record appended after a torn line is recovered, and the writer starts on a fresh line', async () => {
+test('records appended after a torn line are recovered; only the torn fragments are reported', async () => {
   const dir = tmp();
   const path = join(dir, 'ledger-2025-06.jsonl');
   const torn = JSON.stringify(record({ id: 'torn', time: JUNE })).slice(0, 60);
