@@ -60,7 +60,12 @@ function writeSettings(userDataDir, base, extra) {
 async function main() {
   if (!existsSync(join(ROOT, 'node_modules'))) {
     log('installing npm dependencies');
-    sh('npm', [existsSync(join(ROOT, 'package-lock.json')) ? 'ci' : 'install', '--no-audit', '--no-fund']);
+    try {
+      sh('npm', ['ci', '--no-audit', '--no-fund']);
+    } catch {
+      log('npm ci failed; installing with npm install instead');
+      sh('npm', ['install', '--no-audit', '--no-fund']);
+    }
   }
   log('building the extension');
   sh(process.execPath, ['esbuild.mjs']);

@@ -18,7 +18,8 @@ export async function bundleSuite(suiteDir: string, outDir: string, opts: { time
   const entry = `
 import Mocha from 'mocha';
 export function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', color: false, timeout: ${opts.timeoutMs} });
+  const grep = process.env.SWITCHYARD_GREP;
+  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', color: false, timeout: ${opts.timeoutMs}, ...(grep ? { grep } : {}) });
   mocha.suite.emit('pre-require', globalThis, 'suite', mocha);
 ${files.map((f) => `  require(${JSON.stringify(`./${f}`)});`).join('\n')}
   return new Promise((resolve, reject) => {

@@ -124,7 +124,8 @@ export async function runSuite(name: string): Promise<SuiteResult> {
   const { host, executable } = chooseHost();
   process.stdout.write(`\n--- suite ${name} (${host}) ---\n`);
 
-  const env = config.env ?? {};
+  // SWITCHYARD_GREP runs only the tests whose full title matches (mocha --grep).
+  const env = { ...config.env, ...(process.env.SWITCHYARD_GREP ? { SWITCHYARD_GREP: process.env.SWITCHYARD_GREP } : {}) };
   const { value, error, output } = await capture(() => runTests({
     vscodeExecutablePath: executable,
     extensionDevelopmentPath: ROOT,
