@@ -83,7 +83,7 @@ async function main() {
   }
 
   const { ensureVsCodeDeps } = await import('./vscode-setup.mjs');
-  const paths = ensureVsCodeDeps();
+  const paths = ensureVsCodeDeps({ chromium: false });
   // The workbench loads an extension from a folder only in automation mode (which hides
   // notifications), so install the freshly built package instead, as a user would.
   log('packaging and installing the extension into code-server');

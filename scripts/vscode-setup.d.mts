@@ -11,4 +11,4 @@ export interface VsCodePaths {
 }
 export function cacheRoot(): string;
 export function paths(): VsCodePaths;
-export function ensureVsCodeDeps(): VsCodePaths;
+export function ensureVsCodeDeps(opts?: { chromium?: boolean }): VsCodePaths;

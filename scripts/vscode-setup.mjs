@@ -47,16 +47,16 @@ function codeServerReady(p) {
   return existsSync(join(p.csDir, '.ready')) && existsSync(p.codeServerEntry);
 }
 
-function ensureAptPackages(p) {
-  const needChromium = !existsSync(p.chromium);
+function ensureAptPackages(p, withChromium) {
+  const needChromium = withChromium && !existsSync(p.chromium);
   // Kerberos headers are needed only to build code-server's native modules.
   const needKrb = !codeServerReady(p) && !existsSync('/usr/include/gssapi/gssapi.h');
-  if (!needChromium && !needKrb) return;
+  const pkgs = [needChromium ? 'chromium' : '', needKrb ? 'libkrb5-dev' : ''].filter(Boolean);
+  if (pkgs.length === 0) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot || !hasCommand('apt-get')) {
-    throw new Error('Chromium and libkrb5-dev are required: install them with `apt-get install chromium libkrb5-dev`.');
+    throw new Error(`Debian packages needed: ${pkgs.join(' ')}. Install them as root: apt-get install ${pkgs.join(' ')}`);
   }
-  const pkgs = [needChromium ? 'chromium' : '', needKrb ? 'libkrb5-dev' : ''].filter(Boolean);
   log(`installing Debian packages: ${pkgs.join(' ')}`);
   run('apt-get', ['update', '-qq']);
   run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], {
@@ -117,11 +117,12 @@ function withLock(root, fn) {
   }
 }
 
-export function ensureVsCodeDeps() {
+/** Installs what is missing. `chromium: false` when no browser is driven (npm start). */
+export function ensureVsCodeDeps({ chromium = true } = {}) {
   const p = paths();
-  if (existsSync(p.chromium) && existsSync(p.nodeBin) && codeServerReady(p)) return p; // the usual case: all cached
+  if ((!chromium || existsSync(p.chromium)) && existsSync(p.nodeBin) && codeServerReady(p)) return p; // the usual case: all cached
   return withLock(p.root, () => {
-    ensureAptPackages(p);
+    ensureAptPackages(p, chromium);
     ensureNode(p);
     ensureCodeServer(p);
     return p;
