@@ -14,7 +14,10 @@ export interface ModelPrice {
   longContext?: { thresholdTokens: number } & Omit<ModelPrice, 'longContext'>;
 }
 
-/** When the list prices below were last checked against the providers' pricing pages. */
+/**
+ * When the list prices below were last checked against the providers' pricing pages. A model missing
+ * here shows "price unknown" until the user adds it to `switchyard.cost.prices`.
+ */
 export const PRICES_AS_OF = '2025-10-15';
 
 // Anthropic: cache writes (5-minute TTL) cost 1.25x input, cache reads 0.1x input.
@@ -26,6 +29,10 @@ const sonnetLongContext = { thresholdTokens: 200_000, ...anthropic(6, 22.5) };
 
 export const PRICE_TABLE: Readonly<Record<string, ModelPrice>> = {
   // OpenAI
+  'gpt-5.2': { input: 1.75, output: 14, cacheRead: 0.175 },
+  'gpt-5.1': { input: 1.25, output: 10, cacheRead: 0.125 },
+  'gpt-5.1-codex': { input: 1.25, output: 10, cacheRead: 0.125 },
+  'gpt-5-codex': { input: 1.25, output: 10, cacheRead: 0.125 },
   'gpt-5': { input: 1.25, output: 10, cacheRead: 0.125 },
   'gpt-5-mini': { input: 0.25, output: 2, cacheRead: 0.025 },
   'gpt-5-nano': { input: 0.05, output: 0.4, cacheRead: 0.005 },
@@ -38,6 +45,9 @@ export const PRICE_TABLE: Readonly<Record<string, ModelPrice>> = {
   'o3-mini': { input: 1.1, output: 4.4, cacheRead: 0.55 },
   'o4-mini': { input: 1.1, output: 4.4, cacheRead: 0.275 },
   // Anthropic
+  'claude-opus-4-6': anthropic(5, 25),
+  'claude-opus-4-5': anthropic(5, 25),
+  'claude-sonnet-4-6': anthropic(3, 15),
   'claude-opus-4-1': anthropic(15, 75),
   'claude-opus-4': anthropic(15, 75),
   'claude-sonnet-4-5': { ...anthropic(3, 15), longContext: sonnetLongContext },

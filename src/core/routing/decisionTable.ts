@@ -5,7 +5,7 @@ import { DEFAULT_TARGETS } from '../settings/routing';
 import { route, usd, type RouteDecision, type RouteInput } from './router';
 
 /** Illustrative prices (USD per million tokens) so the table shows estimates; the extension uses the bundled table. */
-const PRICES: Record<string, { in: number; out: number }> = { 'gpt-4.1-mini': { in: 0.4, out: 1.6 }, 'claude-sonnet-4-5': { in: 3, out: 15 } };
+const PRICES: Record<string, { in: number; out: number }> = { 'gpt-4.1-mini': { in: 0.4, out: 1.6 }, 'claude-sonnet-4-6': { in: 3, out: 15 } };
 
 /** A typical request: a 40-line "ask" in a hybrid workspace with everything healthy and configured. */
 export function baseInput(): RouteInput {
@@ -72,7 +72,7 @@ export const SCENARIOS: readonly Scenario[] = [
   { situation: 'override: force cloud, ask', change: (i) => { i.override = 'cloud'; } },
   { situation: 'override: force cloud, never-leave-machine', change: (i) => { i.override = 'cloud'; nlm(i); } },
   { situation: 'override: force cloud, budget reached', change: (i) => { i.override = 'cloud'; i.budget = { ...i.budget, dailySpentUsd: 2, exceeded: true }; } },
-  { situation: 'Anthropic as the cloud provider, refactor', change: (i) => { i.kind = 'refactor'; i.cloud = { provider: 'anthropic', model: 'claude-sonnet-4-5', endpointClass: 'cloud', keyConfigured: true }; } },
+  { situation: 'Anthropic as the cloud provider, refactor', change: (i) => { i.kind = 'refactor'; i.cloud = { provider: 'anthropic', model: 'claude-sonnet-4-6', endpointClass: 'cloud', keyConfigured: true }; } },
 ];
 
 export function decide(s: Scenario): RouteDecision {

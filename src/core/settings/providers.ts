@@ -38,7 +38,7 @@ export function parseProviderSettings(r: SettingsReader): ProviderSettings {
       },
       anthropic: {
         baseUrl: r.url('cloud.anthropic.baseUrl', { fallback: 'https://api.anthropic.com', ...user }),
-        model: r.string('cloud.anthropic.model', { fallback: 'claude-sonnet-4-5', nonEmpty: true, ...user }),
+        model: r.string('cloud.anthropic.model', { fallback: 'claude-sonnet-4-6', nonEmpty: true, ...user }),
       },
     },
     trustedNetworkHosts: r.stringArray('privacy.trustedNetworkHosts', { fallback: [], ...user }),
