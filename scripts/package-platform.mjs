@@ -55,8 +55,9 @@ export function packagePlatform(target) {
   const ignore = readFileSync(join(ROOT, '.vscodeignore'), 'utf8').replace(/^node_modules\/?\s*$/m, '');
   writeFileSync(join(stage, '.vscodeignore'), `${ignore.trimEnd()}\n!node_modules/**\n`);
 
-  // --omit=optional leaves out node-llama-cpp's GPU variants; --ignore-scripts: nothing is built or downloaded.
-  run('npm', ['install', '--omit=optional', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock', `--os=${t.os}`, `--cpu=${t.cpu}`], stage);
+  // --omit=optional leaves out node-llama-cpp's GPU variants; --ignore-scripts: nothing is built or downloaded;
+  // --force: the binary package is for the target's platform, which may not be this one.
+  run('npm', ['install', '--force', '--omit=optional', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock', `--os=${t.os}`, `--cpu=${t.cpu}`], stage);
   for (const p of PRUNE) rmSync(join(stage, 'node_modules', p), { recursive: true, force: true });
   if (!existsSync(join(stage, 'node_modules', t.binary, 'package.json'))) throw new Error(`${t.binary}@${version} was not installed`);
 
