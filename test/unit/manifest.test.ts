@@ -72,6 +72,14 @@ test('every contributed setting is read by the settings reader, and every read k
   assert.deepEqual(read.filter((k) => !contributed.includes(k)), [], 'read by the code but missing from package.json');
 });
 
+test('the defaults in package.json are valid for the settings reader', () => {
+  const raw: Record<string, { defaultValue: unknown }> = {};
+  for (const [key, p] of Object.entries(properties)) {
+    if (key.startsWith(`${SECTION}.`)) raw[key.slice(SECTION.length + 1)] = { defaultValue: p.default };
+  }
+  assert.deepEqual(parseSettings(raw).problems.map((p) => p.message), []);
+});
+
 test('every setting has a type, a default, a description and a scope', () => {
   for (const [key, p] of Object.entries(properties)) {
     assert.ok(p.type !== undefined, `${key} type`);

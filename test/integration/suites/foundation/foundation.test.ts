@@ -72,6 +72,11 @@ describe('foundation', () => {
     assert.equal(api.services.settings.current.routing.mode, 'hybrid', 'the safe default is used');
   });
 
+  it('reports no problem for settings left at their defaults', () => {
+    const others = api.services.settings.problems.filter((p) => p.setting !== 'switchyard.routing.mode');
+    assert.deepEqual(others.map((p) => p.message), []);
+  });
+
   it('re-reads settings when they change, and recovers from a bad value', async () => {
     const config = vscode.workspace.getConfiguration('switchyard');
     try {
