@@ -190,6 +190,8 @@ export class EngineClient {
   async load(options: LoadOptions): Promise<ModelSummary> {
     if (this.model && this.lastLoad && JSON.stringify(this.lastLoad) === JSON.stringify(options)) return this.model;
     if (this.loading && JSON.stringify(this.lastLoad) === JSON.stringify(options)) return this.loading;
+    // llama.cpp picks its backend (CPU or GPU) once per process: switching needs a fresh one.
+    if (this.lastLoad && this.lastLoad.gpu !== options.gpu) this.stop();
     this.lastLoad = options;
     this.model = undefined;
     const loading = this.request({ type: 'load', options }).then((m) => {
