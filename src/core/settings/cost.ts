@@ -1,5 +1,5 @@
 import { parsePriceOverride, type ModelPrice } from '../cost/prices';
-import type { SettingsReader } from './reader';
+import { invalid, type SettingsReader } from './reader';
 
 export type OnCap = 'keep-local' | 'ask';
 
@@ -42,6 +42,9 @@ export function parseCostSettings(r: SettingsReader): CostSettings {
     warnAtPercent: r.number('budget.warnAtPercent', { fallback: 80, min: 1, max: 100, ...user }),
     onCap: r.oneOf('budget.onCap', ['keep-local', 'ask'] as const, { fallback: 'keep-local', ...user }),
     localRatePerHourUsd: r.number('cost.localRatePerHourUsd', { fallback: defaultLocalRatePerHourUsd(), min: 0, max: 1000, ...user }),
-    prices: r.record('cost.prices', parsePriceOverride, { fallback: {}, ...user }),
+    prices: r.record('cost.prices', (value) => {
+      const price = parsePriceOverride(value);
+      return typeof price === 'string' ? invalid(price) : price;
+    }, { fallback: {}, ...user }),
   };
 }

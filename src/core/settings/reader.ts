@@ -33,6 +33,15 @@ interface Common<T> {
 
 export const SECTION = 'switchyard';
 
+/** What a `record` item validator returns for a bad entry (a class, so string-valued records stay unambiguous). */
+export class Invalid {
+  constructor(readonly why: string) {}
+}
+
+export function invalid(why: string): Invalid {
+  return new Invalid(why);
+}
+
 export class SettingsReader {
   readonly problems: SettingProblem[] = [];
 
@@ -145,8 +154,11 @@ export class SettingsReader {
     return opts.fallback;
   }
 
-  /** An object whose values are each validated by `item`; bad entries are dropped with a problem. */
-  record<T>(key: string, item: (value: unknown, entry: string) => T | string, opts: Common<Record<string, T>>): Record<string, T> {
+  /**
+   * An object whose values are each validated by `item`, which returns the value or `invalid(why)`;
+   * bad entries are dropped with a problem naming the entry.
+   */
+  record<T>(key: string, item: (value: unknown, entry: string) => T | Invalid, opts: Common<Record<string, T>>): Record<string, T> {
     const v = this.value(key, opts.resolution);
     if (v === undefined) return opts.fallback;
     if (typeof v !== 'object' || v === null || Array.isArray(v)) {
@@ -156,11 +168,12 @@ export class SettingsReader {
     const out: Record<string, T> = {};
     for (const [entry, value] of Object.entries(v)) {
       const parsed = item(value, entry);
-      if (typeof parsed === 'string') this.problem(key, `entry "${entry}" ${parsed}; ignoring it.`);
+      if (parsed instanceof Invalid) this.problem(key, `entry "${entry}" ${parsed.why}; ignoring it.`);
       else out[entry] = parsed;
     }
     return out;
   }
+
 }
 
 function describe(v: unknown): string {

@@ -1,4 +1,4 @@
-import type { SettingsReader } from './reader';
+import { invalid, type SettingsReader } from './reader';
 
 export type RoutingMode = 'local-only' | 'hybrid' | 'cloud-preferred';
 
@@ -28,8 +28,8 @@ export function parseRoutingSettings(r: SettingsReader): RoutingSettings {
   const targets = r.record<'local' | 'cloud'>(
     'routing.targets',
     (value, entry) => {
-      if (!(TASK_KINDS as readonly string[]).includes(entry)) return `is not a request kind (use ${TASK_KINDS.join(', ')})`;
-      return value === 'local' || value === 'cloud' ? value : 'must be "local" or "cloud"';
+      if (!(TASK_KINDS as readonly string[]).includes(entry)) return invalid(`is not a request kind (use ${TASK_KINDS.join(', ')})`);
+      return value === 'local' || value === 'cloud' ? value : invalid('must be "local" or "cloud"');
     },
     { fallback: {} },
   );
