@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before } from 'node:test';
+import { startFakeOllama, type FakeOllama } from '../fakes';
+import { uiTest, type Workbench } from './harness';
+
+const MODEL = 'qwen2.5-coder:1.5b-base';
+const COMMENT = '// count the units';
+const BODY = 'return items.reduce((n, item) => n + item.quantity, 0);';
+/** What the model streams on the empty line: the body, then (as small models do) more than the block. */
+const RAW_BODY = `${BODY}\n}\n\nexport function averagePrice(items: LineItem[]): number {\n  return 0;\n}\n`;
+const FILE = [
+  "import type { LineItem } from './cart';",
+  '',
+  '/** How many units the cart holds. */',
+  'export function totalQuantity(items: LineItem[]): number {',
+  '  ',
+  '}',
+  '',
+].join('\n');
+
+let fake: FakeOllama;
+before(async () => {
+  // Answers like a code model that knows where the cursor is: the rest of the comment being typed,
+  // the body on the empty line below it, the rest of the body when the user starts typing it.
+  fake = await startFakeOllama({
+    reply: ({ prompt }) => {
+      const line = (prompt ?? '').split('\n').pop()!.trimStart();
+      if (line === '') return RAW_BODY;
+      for (const whole of [COMMENT, BODY]) if (whole.startsWith(line)) return whole.slice(line.length);
+      return '';
+    },
+  });
+});
+after(() => fake.close());
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The ghost text on screen, as one string. */
+async function ghost(wb: Workbench): Promise<string> {
+  return (await wb.ghostText().allInnerTexts()).join('').replace(/\u00a0/g, ' ');
+}
+
+/** The editor's rendered lines in screen order (the DOM keeps recycled line nodes in any order). */
+async function lines(wb: Workbench): Promise<string[]> {
+  return wb.page.locator('.editor-group-container.active .editor-instance .view-lines .view-line').evaluateAll((els) => els
+    .map((el) => ({ top: parseFloat((el as HTMLElement).style.top), text: (el.textContent ?? '').replace(/\u00a0/g, ' ') }))
+    .sort((a, b) => a.top - b.top)
+    .map((l) => l.text));
+}
+
+async function waitFor(what: string, fn: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await fn())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The fake server's address and the completion model: machine-scoped settings. */
+const machineSettings = () => ({
+  'switchyard.local.provider': 'ollama',
+  'switchyard.local.ollamaUrl': fake.url,
+  'switchyard.completion.model': MODEL,
+  'switchyard.completion.keepAlive': '10m',
+});
+
+uiTest('type in a file: the ghost text appears, Tab accepts it, the status bar follows the local server', () => ({
+  workspace: { fixture: 'sample-workspace', files: { 'src/stats.ts': FILE } },
+  userSettings: { ...machineSettings(), 'editor.inlineSuggest.enabled': true },
+}), async (wb) => {
+  // code-server is a remote window: it may ignore machine-scoped values of the user settings file
+  // and reads them from the server's Machine settings, as VS Code Remote does. Put them there too.
+  mkdirSync(join(wb.server.userDataDir, 'Machine'), { recursive: true });
+  writeFileSync(join(wb.server.userDataDir, 'Machine', 'settings.json'), JSON.stringify(machineSettings(), null, 2));
+  await wb.openFile('src/stats.ts');
+  // The extension has read the settings: its health check reached the fake server.
+  await waitFor('the health check at the fake server', async () => fake.requests.some((r) => r.method === 'GET'), 30_000);
+  // The empty line of the body, after its indentation.
+  await wb.page.locator('.editor-group-container.active .view-line').nth(4).click();
+  await wb.page.keyboard.press('End');
+  await wb.typeText(COMMENT, 70);
+  await wb.page.keyboard.press('Enter');
+  await wb.screenshot('completion-1-typed');
+
+  // The suggestion for the new line: the body only (the model's extra lines are cut at the block end).
+  await wb.ghostText().first().waitFor({ timeout: 20_000 });
+  await waitFor('the body as ghost text', async () => (await ghost(wb)) === BODY);
+  await wb.screenshot('completion-2-ghost-text');
+
+  const gens = fake.generations;
+  assert.ok(gens.length >= 1);
+  for (const g of gens) {
+    assert.equal(g.body.model, MODEL);
+    assert.equal(g.body.keep_alive, '10m', 'keep_alive from the settings keeps the model warm');
+    assert.equal(g.body.raw, undefined, 'the model template takes a suffix: Ollama templates the FIM prompt itself');
+    assert.equal(g.body.stream, true);
+  }
+  const bodyReq = gens.find((g) => String(g.body.prompt).endsWith(`${COMMENT}\n  `));
+  assert.ok(bodyReq, `a request for the empty line; prompts ended with: ${gens.map((g) => JSON.stringify(String(g.body.prompt).slice(-25))).join(', ')}`);
+  assert.ok(String(bodyReq.body.prompt).startsWith("import type { LineItem } from './cart';"), 'the prefix is the file from its start');
+  assert.equal(bodyReq.body.suffix, '\n}\n', 'the suffix is the rest of the file');
+  const options = bodyReq.body.options as { num_predict?: number; stop?: string[] };
+  assert.ok((options.num_predict ?? 0) > 0, 'a bounded number of tokens');
+  assert.ok(!options.stop?.includes('\n'), 'a multi-line position: the server may write a block');
+  const asked = fake.generations.length;
+
+  // Typing the start of the suggestion keeps the rest on screen.
+  await wb.typeText('ret', 90);
+  await waitFor('the rest of the body as ghost text', async () => (await ghost(wb)) === BODY.slice(3));
+  await wb.screenshot('completion-3-typing-through');
+  assert.equal(fake.generations.length, asked, 'typing through the suggestion asks the model nothing');
+
+  await wb.page.keyboard.press('Tab');
+  await waitFor('the ghost text to go', async () => (await wb.ghostText().count()) === 0);
+  await waitFor('the accepted text in the editor', async () => (await wb.editorText()).includes(`  ${BODY}`));
+  const shown = await lines(wb);
+  assert.deepEqual(shown.slice(3, 7), ['export function totalQuantity(items: LineItem[]): number {', `  ${COMMENT}`, `  ${BODY}`, '}'], shown.join('\n'));
+  await wb.screenshot('completion-4-accepted');
+
+  // The status bar: ready, with the model and the server in the tooltip.
+  const server = escapeRe(`http://127.0.0.1:${fake.port}`);
+  const ready = await wb.readStatusBarTooltip('Switchyard');
+  assert.match(ready, new RegExp(`Completions: ready — ${escapeRe(MODEL)} on ${server}`));
+  await wb.page.mouse.move(5, 5); // the hover closes; the keyboard focus stays in the editor
+
+  // The server goes away: the next request finds it down and the status bar says so, with the fix.
+  await fake.close();
+  await wb.page.keyboard.press('End');
+  await wb.page.keyboard.press('Enter');
+  await wb.typeText('//', 90);
+  const item = wb.statusBarItem('Switchyard');
+  await item.locator('.codicon-debug-disconnect').waitFor({ timeout: 20_000 });
+  // What a screen reader announces: the state and the fix.
+  const label = await item.locator('[aria-label]').first().getAttribute('aria-label') ?? '';
+  assert.match(label, /Completions: unreachable — nothing answers at .*ollama serve/s);
+  const down = await wb.readStatusBarTooltip('Switchyard');
+  assert.match(down, /Completions: unreachable/);
+  assert.match(down, new RegExp(`${server}.*ollama serve`, 's'), 'the tooltip names the server and the fix');
+  assert.equal(await wb.ghostText().count(), 0);
+  await wb.screenshot('completion-5-unreachable');
+}, { timeout: 240_000 });
