@@ -22,6 +22,29 @@ const webviewEntries = existsSync('media')
       .map((d) => ({ in: join('media', d.name, 'main.ts'), out: d.name }))
   : [];
 
+// Heavy libraries that are only needed once a request needs them (a tokenizer count, a cloud
+// request, a secret scan). Each is bundled into its own dist/vendor/<name>.js and required on first
+// use, so the extension's own bundle - parsed on every activation - stays small.
+const lazyVendors = {
+  'openai': 'openai',
+  '@anthropic-ai/sdk': 'anthropic-sdk',
+  'gpt-tokenizer/encoding/o200k_base': 'gpt-tokenizer-o200k',
+  '@secretlint/core': 'secretlint-core',
+  '@secretlint/secretlint-rule-preset-recommend': 'secretlint-preset-recommend',
+};
+
+/** Resolves imports of the lazy vendors to their separate files, relative to dist/extension.js. */
+const lazyVendorPlugin = {
+  name: 'lazy-vendors',
+  setup(build) {
+    const names = Object.keys(lazyVendors).map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+    build.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, (args) => ({
+      path: `./vendor/${lazyVendors[args.path]}.js`,
+      external: true,
+    }));
+  },
+};
+
 const common = {
   bundle: true,
   minify: production,
@@ -40,6 +63,15 @@ const contexts = [
     target: 'node20',
     // node-llama-cpp ships native binaries and must be loaded with import() at run time.
     external: ['vscode', 'node-llama-cpp'],
+    plugins: [lazyVendorPlugin],
+  }),
+  await esbuild.context({
+    ...common,
+    entryPoints: Object.entries(lazyVendors).map(([pkg, out]) => ({ in: pkg, out })),
+    outdir: 'dist/vendor',
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
   }),
 ];
 if (webviewEntries.length > 0) {
