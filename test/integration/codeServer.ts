@@ -24,6 +24,21 @@ export const QUIET_SETTINGS: Record<string, unknown> = {
   'editor.inlineSuggest.enabled': true,
 };
 
+/**
+ * User settings for a run with Workspace Trust on: the workspace folder stays untrusted (restricted
+ * mode) and no trust prompt or dialog ever blocks the run.
+ */
+export const UNTRUSTED_SETTINGS: Record<string, unknown> = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.banner': 'never',
+  'security.workspace.trust.emptyWindow': false,
+  'security.workspace.trust.untrustedFiles': 'open',
+};
+
+/** Workspace Trust for a run: 'disabled' (default: every folder is trusted) or 'untrusted' (restricted mode). */
+export type WorkspaceTrust = 'disabled' | 'untrusted';
+
 /** Flags for the system Chromium: no sandbox (root, containers) and no background traffic. */
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -62,6 +77,11 @@ export interface CodeServerOptions {
    * parameter (extension under development, tests) but hides notification toasts.
    */
   automation?: boolean;
+  /**
+   * 'untrusted': start without --disable-workspace-trust, so the folder opens in restricted mode
+   * (pair with UNTRUSTED_SETTINGS in the user settings). Default 'disabled'.
+   */
+  workspaceTrust?: WorkspaceTrust;
 }
 
 export interface CodeServer {
@@ -92,8 +112,13 @@ export async function freePort(): Promise<number> {
 }
 
 export function writeUserSettings(userDataDir: string, settings: Record<string, unknown>): void {
-  mkdirSync(join(userDataDir, 'User'), { recursive: true });
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...settings }, null, 2));
+  // code-server is a remote window: machine-scoped settings (endpoints, models) are read from the
+  // server's Machine/settings.json, not from User/settings.json. Write both so every scope applies.
+  const text = JSON.stringify({ ...QUIET_SETTINGS, ...settings }, null, 2);
+  for (const dir of ['User', 'Machine']) {
+    mkdirSync(join(userDataDir, dir), { recursive: true });
+    writeFileSync(join(userDataDir, dir, 'settings.json'), text);
+  }
 }
 
 /** Every extension host log under a user-data dir (desktop: exthost.log, code-server: remoteexthost.log). */
@@ -169,7 +194,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     '--extensions-dir', extensionsDir,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(opts.workspaceTrust === 'untrusted' ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--ignore-last-opened',
     '--config', configFile,

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
+import { webviewHtml } from '../webviewHtml';
 import { defaultQuery, parseWebviewMessage, type HostMessage, type TableQuery, type WebviewMessage } from '../../core/cost/dashboardProtocol';
 import { buildDashboardState } from '../../core/cost/dashboardState';
 import { periodBounds, queryRecords, toCsv, toJson } from '../../core/cost/query';
@@ -145,34 +145,10 @@ export class DashboardPanel implements vscode.Disposable {
 }
 
 function html(webview: vscode.Webview, root: vscode.Uri): string {
-  // A fresh nonce per render from a CSPRNG: scripts run only if they carry it.
-  const nonce = randomBytes(18).toString('base64');
-  const src = webview.cspSource;
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'dashboard.js'));
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(root, 'dashboard.css'));
-  const csp = [
-    "default-src 'none'",
-    `style-src ${src}`,
-    `font-src ${src}`,
-    `img-src ${src} data:`,
-    `script-src 'nonce-${nonce}'`,
-    "connect-src 'none'",
-    "frame-src 'none'",
-    "form-action 'none'",
-    "base-uri 'none'",
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style.toString()}">
-<title>Switchyard Dashboard</title>
-</head>
-<body>
-<main id="app" aria-busy="true"><p class="muted">Loading…</p></main>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
+  return webviewHtml(webview, {
+    root,
+    name: 'dashboard',
+    title: 'Switchyard Dashboard',
+    body: '<main id="app" aria-busy="true"><p class="muted">Loading…</p></main>',
+  });
 }

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { webviewHtml } from '../webviewHtml';
 import {
   parseWebviewMessage, type AnswerActions, type AnswerHeader, type HostMessage, type WebviewMessage,
 } from '../../core/tasks/answerProtocol';
@@ -150,35 +150,7 @@ export class AnswerView implements vscode.Disposable {
   }
 
   private html(webview: vscode.Webview, root: vscode.Uri): string {
-    const nonce = randomBytes(18).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'answer.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(root, 'answer.css'));
-    // No remote anything: model output must not be able to load or send data (img-src has no https:).
-    const csp = [
-      "default-src 'none'",
-      `style-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-      `img-src ${webview.cspSource}`,
-      `font-src ${webview.cspSource}`,
-      "connect-src 'none'",
-      "form-action 'none'",
-      "base-uri 'none'",
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style.toString()}">
-<title>Switchyard answer</title>
-</head>
-<body>
-<header id="header"></header>
-<main id="answer"></main>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
+    return webviewHtml(webview, { root, name: 'answer', title: 'Switchyard answer', body: '<header id="header"></header>\n<main id="answer"></main>' });
   }
 
   dispose(): void {
