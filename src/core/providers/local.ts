@@ -1,7 +1,7 @@
 // What the local providers (Ollama, OpenAI-compatible) share: the fetch they hand their SDK client
 // (gate + per-call abort + stream validation), and failures turned into plain words.
 import type { EgressPurpose } from '../privacy/gate';
-import { ProviderError, type HealthResult } from './types';
+import { ProviderError, type HealthResult, type OnText, type StreamResult } from './types';
 
 /** The gate's fetch for one purpose (e.g. `(p) => gate.fetchFor({ purpose: p, provider: 'ollama' })`). */
 export type FetchFor = (purpose: EgressPurpose) => typeof fetch;
@@ -167,4 +167,25 @@ export function orCancelled<T>(signal: AbortSignal, work: Promise<T>, cancelled:
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
+}
+
+/**
+ * Runs a streaming call that settles as 'cancelled', with the text streamed so far, the moment
+ * `signal` aborts; text that arrives after the abort is dropped.
+ */
+export function streamCancellable(
+  signal: AbortSignal,
+  onText: OnText,
+  run: (guarded: OnText, t0: number) => Promise<StreamResult>,
+): Promise<StreamResult> {
+  const t0 = performance.now();
+  let text = '';
+  let ttftMs: number | undefined;
+  const guarded: OnText = (d) => {
+    if (signal.aborted) return;
+    ttftMs ??= performance.now() - t0;
+    text += d;
+    onText(d);
+  };
+  return orCancelled(signal, run(guarded, t0), () => ({ text, finishReason: 'cancelled', ttftMs, totalMs: performance.now() - t0 }));
 }

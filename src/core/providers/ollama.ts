@@ -3,7 +3,7 @@
 // and Ollama stops generating.
 import { Ollama } from 'ollama';
 import type { RequestKind } from '../types';
-import { callFetch, isAbort, orCancelled, mapLocalError, timeoutSignal, unhealthy, type ErrorContext, type FetchFor, type ModelPuller, type PullProgress } from './local';
+import { callFetch, isAbort, mapLocalError, streamCancellable, timeoutSignal, unhealthy, type ErrorContext, type FetchFor, type ModelPuller, type PullProgress } from './local';
 import type { ChatProvider, ChatRequest, FimProvider, FimRequest, HealthResult, ModelCatalog, ModelInfo, OnText, StreamResult } from './types';
 
 const HEALTH_TIMEOUT_MS = 3000;
@@ -38,16 +38,7 @@ export class OllamaProvider implements FimProvider, ChatProvider, ModelCatalog, 
   }
 
   complete(req: FimRequest, onText: OnText, signal: AbortSignal): Promise<StreamResult> {
-    const t0 = performance.now();
-    let text = '';
-    let ttftMs: number | undefined;
-    const guarded: OnText = (d) => {
-      if (signal.aborted) return;
-      ttftMs ??= performance.now() - t0;
-      text += d;
-      onText(d);
-    };
-    return orCancelled(signal, this.completeInner(req, guarded, signal, t0), () => ({ text, finishReason: 'cancelled', ttftMs, totalMs: performance.now() - t0 }));
+    return streamCancellable(signal, onText, (guarded, t0) => this.completeInner(req, guarded, signal, t0));
   }
 
   private async completeInner(req: FimRequest, onText: OnText, signal: AbortSignal, t0: number): Promise<StreamResult> {
@@ -91,16 +82,7 @@ export class OllamaProvider implements FimProvider, ChatProvider, ModelCatalog, 
   }
 
   chat(req: ChatRequest & { kind?: RequestKind }, onText: OnText, signal: AbortSignal): Promise<StreamResult> {
-    const t0 = performance.now();
-    let text = '';
-    let ttftMs: number | undefined;
-    const guarded: OnText = (d) => {
-      if (signal.aborted) return;
-      ttftMs ??= performance.now() - t0;
-      text += d;
-      onText(d);
-    };
-    return orCancelled(signal, this.chatInner(req, guarded, signal, t0), () => ({ text, finishReason: 'cancelled', ttftMs, totalMs: performance.now() - t0 }));
+    return streamCancellable(signal, onText, (guarded, t0) => this.chatInner(req, guarded, signal, t0));
   }
 
   private async chatInner(req: ChatRequest & { kind?: RequestKind }, onText: OnText, signal: AbortSignal, t0: number): Promise<StreamResult> {
