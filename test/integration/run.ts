@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { findExthostLogs, writeUserSettings } from './codeServer';
+import { findExthostLogs, UNTRUSTED_SETTINGS, writeUserSettings } from './codeServer';
 import { bundleSuite } from './bundle';
 import { prepareWorkspace, REPO_ROOT, type WorkspaceSpec } from './workspace';
 
@@ -35,6 +35,13 @@ export interface SuiteConfig {
   env?: Record<string, string>;
   /** Mocha per-test timeout in ms (default 20000). */
   timeoutMs?: number;
+  /**
+   * "untrusted": Workspace Trust stays on and the folder opens in restricted mode
+   * (`vscode.workspace.isTrusted === false`), with no trust prompt. Such a suite always runs in
+   * code-server: runTests() starts a desktop VS Code with --disable-workspace-trust.
+   * Absent: trust is disabled, every folder is trusted.
+   */
+  workspaceTrust?: 'untrusted';
 }
 
 export interface SuiteResult {
@@ -56,10 +63,13 @@ function listSuites(): string[] {
     .sort();
 }
 
-/** Which VS Code runs the tests: SWITCHYARD_VSCODE wins; else desktop when `code` is on PATH. */
-function chooseHost(): { host: 'desktop' | 'code-server'; executable?: string } {
+/**
+ * Which VS Code runs the tests: SWITCHYARD_VSCODE wins; else desktop when `code` is on PATH.
+ * An untrusted-workspace suite always runs in code-server (runTests() disables trust on desktop).
+ */
+function chooseHost(untrusted = false): { host: 'desktop' | 'code-server'; executable?: string } {
   const wanted = process.env.SWITCHYARD_VSCODE;
-  if (wanted === 'code-server') return { host: 'code-server', executable: join(ROOT, 'test/integration/code-server-shim') };
+  if (wanted === 'code-server' || untrusted) return { host: 'code-server', executable: join(ROOT, 'test/integration/code-server-shim') };
   const desktop = findDesktopVsCode();
   if (wanted === 'desktop') return { host: 'desktop', executable: desktop }; // undefined: runTests downloads one
   if (wanted) throw new Error(`SWITCHYARD_VSCODE must be "desktop" or "code-server", got "${wanted}"`);
@@ -118,10 +128,12 @@ export async function runSuite(name: string): Promise<SuiteResult> {
   rmSync(resultDir, { recursive: true, force: true });
   mkdirSync(resultDir, { recursive: true });
   prepareWorkspace(config.workspace, workspace, suiteDir);
-  writeUserSettings(userDataDir, config.userSettings ?? {});
+  const untrusted = config.workspaceTrust === 'untrusted';
+  if (config.workspaceTrust !== undefined && !untrusted) throw new Error(`suite ${name}: "workspaceTrust" must be "untrusted" when given`);
+  writeUserSettings(userDataDir, { ...(untrusted ? UNTRUSTED_SETTINGS : {}), ...config.userSettings });
   mkdirSync(extensionsDir, { recursive: true });
   const testsEntry = await bundleSuite(suiteDir, join(runDir, 'tests'), { timeoutMs: config.timeoutMs ?? 20_000 });
-  const { host, executable } = chooseHost();
+  const { host, executable } = chooseHost(untrusted);
   process.stdout.write(`\n--- suite ${name} (${host}) ---\n`);
 
   // SWITCHYARD_GREP runs only the tests whose full title matches (mocha --grep).
@@ -130,7 +142,10 @@ export async function runSuite(name: string): Promise<SuiteResult> {
     vscodeExecutablePath: executable,
     extensionDevelopmentPath: ROOT,
     extensionTestsPath: testsEntry,
-    launchArgs: [workspace, `--user-data-dir=${userDataDir}`, `--extensions-dir=${extensionsDir}`, '--disable-extensions'],
+    launchArgs: [
+      workspace, `--user-data-dir=${userDataDir}`, `--extensions-dir=${extensionsDir}`, '--disable-extensions',
+      ...(untrusted ? ['--switchyard-workspace-trust=untrusted'] : []),
+    ],
     extensionTestsEnv: { ...env, SWITCHYARD_SUITE_ENV: JSON.stringify(env) },
   }));
   const exitCode = error ? ((error as { code?: number }).code ?? 1) : (value ?? 1);

@@ -1,12 +1,13 @@
 // Runs extension tests in code-server, accepting the command line a desktop VS Code gets from
 // @vscode/test-electron: --extensionDevelopmentPath=, --extensionTestsPath=, --user-data-dir=,
-// --extensions-dir= and the workspace folder. Other desktop flags are ignored.
+// --extensions-dir= and the workspace folder, plus --switchyard-workspace-trust=untrusted (the runner adds
+// it for suites that need restricted mode). Other desktop flags are ignored.
 // The tests' console output is printed on stdout; the exit code is the tests' exit code.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { format } from 'node:util';
-import { launchChromium, remoteUri, startCodeServer, workbenchUrl, type CodeServer } from './codeServer';
+import { launchChromium, remoteUri, startCodeServer, workbenchUrl, type CodeServer, type WorkspaceTrust } from './codeServer';
 
 interface ShimArgs {
   extensionDevelopmentPath?: string;
@@ -14,6 +15,7 @@ interface ShimArgs {
   userDataDir?: string;
   extensionsDir?: string;
   folder?: string;
+  workspaceTrust?: WorkspaceTrust;
 }
 
 function parseArgs(argv: string[]): ShimArgs {
@@ -24,6 +26,7 @@ function parseArgs(argv: string[]): ShimArgs {
     out.extensionTestsPath = flag(a, 'extensionTestsPath') ?? out.extensionTestsPath;
     out.userDataDir = flag(a, 'user-data-dir') ?? out.userDataDir;
     out.extensionsDir = flag(a, 'extensions-dir') ?? out.extensionsDir;
+    if (flag(a, 'switchyard-workspace-trust') === 'untrusted') out.workspaceTrust = 'untrusted';
     if (!a.startsWith('-')) out.folder = resolve(a);
   }
   return out;
@@ -66,6 +69,7 @@ async function main(): Promise<number> {
       userDataDir: args.userDataDir && resolve(args.userDataDir),
       extensionsDir: args.extensionsDir && resolve(args.extensionsDir),
       env: extensionEnv,
+      workspaceTrust: args.workspaceTrust,
     });
     browser = await launchChromium();
     const page = await browser.newPage();

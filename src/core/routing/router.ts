@@ -80,6 +80,9 @@ export function usd(n: number): string {
 /** Why the cloud cannot take this request, or undefined when it can. Order: privacy first, then money. */
 function cloudBlocker(i: RouteInput): string | undefined {
   if (i.privacy.neverLeaveMachine) return 'never-leave-machine workspace';
+  // A cloud provider's API is the cloud wherever its base URL points (a local gateway forwards the
+  // bytes), as the egress gate holds: routing there would only end in a refusal instead of a local answer.
+  if (!i.privacy.allowed.includes('cloud')) return `cloud endpoints are not allowed (${i.privacy.reason})`;
   if (!i.privacy.allowed.includes(i.cloud.endpointClass)) return `${i.cloud.endpointClass} endpoints are not allowed (${i.privacy.reason})`;
   if (i.excludedContent) return 'the request involves a file excluded by switchyard.privacy.exclude';
   if (i.secrets.found && i.secrets.handling === 'keep-local') return 'the prompt contains what looks like a secret';

@@ -128,3 +128,17 @@ test('the decision table renders one row per situation', () => {
   assert.equal(rows.length, SCENARIOS.length);
   assert.match(table, /\| refactor, never-leave-machine \| \*\*local\*\* \|/);
 });
+
+test('a workspace that excludes the cloud keeps cloud providers out even when their base URL is on this machine or network', () => {
+  const kinds = ['ask', 'refactor', 'architecture'] as const;
+  for (const endpointClass of ['machine', 'network'] as const) for (const kind of kinds) for (const override of [undefined, 'cloud'] as const) {
+    const i: RouteInput = { ...baseInput(), kind, override, promptTokens: 50_000, files: 9 };
+    i.privacy = { allowed: ['machine', 'network'], neverLeaveMachine: false, reason: 'local-only (untrusted workspace)' };
+    i.cloud = { ...i.cloud, endpointClass };
+    const d = route(i);
+    const where = `${endpointClass}/${kind}/${override}`;
+    assert.equal(d.target, override === 'cloud' ? 'blocked' : 'local', where);
+    assert.equal(d.cloud.allowed, false, where);
+    assert.ok(d.reasons.some((r) => r.includes('cloud endpoints are not allowed (local-only (untrusted workspace))')), `${where}: ${d.reasons.join('; ')}`);
+  }
+});
