@@ -24,7 +24,10 @@ uiTest('select code, right-click, Ask About Selection: the answer appears with i
   // An OpenAI key, set the way a user does, so "Ask the cloud instead" is possible.
   await wb.runCommand('Switchyard: Set Cloud API Key');
   await wb.answerQuickInput('OpenAI');
+  // The password box replaces the provider pick: type only once it is there.
+  await wb.page.locator('.quick-input-widget input[type="password"]').waitFor();
   await wb.answerQuickInput('sk-test-ui-0123456789');
+  await wb.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
 
   await wb.openFile('src/money.ts');
   await wb.page.locator('.editor-group-container.active .view-line', { hasText: 'export function formatCents' }).click();

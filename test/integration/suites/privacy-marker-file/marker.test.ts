@@ -35,7 +35,7 @@ describe('never-leave-machine marked by a committed .switchyard file', () => {
   it('notices when the marker is deleted, and the same request then goes out (the setup can see traffic)', async () => {
     await vscode.workspace.fs.delete(marker());
     await until('the marker deletion to be noticed', () => !api.services.privacy.policy().neverLeaveMachine);
-    assert.equal(api.services.status.state.locked, false);
+    await until('the status bar to unlock', () => !api.services.status.state.locked);
     assert.equal(await ask(), undefined);
     assert.equal(cloud.requests.length, 1);
     cloud.reset();
@@ -45,7 +45,7 @@ describe('never-leave-machine marked by a committed .switchyard file', () => {
     await vscode.workspace.fs.writeFile(marker(), new TextEncoder().encode('neverLeaveMachine: maybe?'));
     await until('the new marker to be noticed', () => api.services.privacy.policy().neverLeaveMachine);
     assert.match(api.services.privacy.policy().reason, /fail-closed/);
-    assert.equal(api.services.status.state.locked, true);
+    await until('the status bar to lock', () => api.services.status.state.locked);
     assert.ok(blockedCause(await ask()));
     assertNothingReached(cloud);
   });
