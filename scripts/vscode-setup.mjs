@@ -88,6 +88,9 @@ function ensureCodeServer(p) {
     PATH: `${join(p.nodeDir, 'bin')}:${process.env.PATH}`,
     npm_config_nodedir: p.nodeDir,
   };
+  // Under `npm test` the outer npm (on the machine's Node) exports its identity; the inner npm would
+  // take npm_config_user_agent as config, and code-server's postinstall reads the Node version from it.
+  for (const key of ['npm_config_user_agent', 'npm_node_execpath', 'npm_execpath', 'NODE']) delete env[key];
   run('npm', ['install', '--no-audit', '--no-fund', '--omit=dev'], { cwd: p.csDir, env });
   writeFileSync(marker, new Date().toISOString());
 }
