@@ -79,12 +79,23 @@ export class Workbench {
   /** Opens a workspace file by its relative path through Quick Open, and waits for its tab. */
   async openFile(relativePath: string): Promise<void> {
     const name = relativePath.split('/').pop()!;
-    await this.focusWorkbench();
-    await this.page.keyboard.press('Control+P');
-    const input = this.page.locator('.quick-input-widget input');
-    await input.waitFor();
-    await input.fill(relativePath);
-    await this.page.locator(QUICK_ROWS).filter({ hasText: name }).first().waitFor();
+    const row = this.page.locator(QUICK_ROWS).filter({ hasText: name }).first();
+    // The first file search of a freshly started workbench can come back empty while its file
+    // index warms up; a person would close Quick Open and try again, and so do we (3 tries).
+    for (let attempt = 1; ; attempt++) {
+      await this.focusWorkbench();
+      await this.page.keyboard.press('Control+P');
+      const input = this.page.locator('.quick-input-widget input');
+      await input.waitFor();
+      await input.fill(relativePath);
+      try {
+        await row.waitFor({ timeout: 10_000 });
+        break;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+        await this.page.keyboard.press('Escape');
+      }
+    }
     await this.page.keyboard.press('Enter');
     await this.page.locator('.tabs-container .tab.active').filter({ hasText: name }).waitFor();
     await this.editor().waitFor();
