@@ -112,11 +112,13 @@ function normal(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(rand() || 1e-9)) * Math.cos(2 * Math.PI * rand());
 }
 
-/** Real source files of this repository (a fixed list, so the session is the same from run to run). */
+/**
+ * Real TypeScript source (snapshots of this repository's files, frozen under test/bench/corpus so the
+ * session - and every figure - stays comparable from commit to commit).
+ */
 const SOURCES = [
-  'src/core/settings/reader.ts', 'src/core/privacy/gate.ts', 'src/core/completion/postprocess.ts', 'src/core/completion/templates.ts',
-  'src/core/completion/window.ts', 'src/core/completion/cache.ts', 'src/core/providers/local.ts', 'src/core/providers/ollama.ts',
-];
+  'reader.ts', 'gate.ts', 'postprocess.ts', 'templates.ts', 'window.ts', 'cache.ts', 'local.ts', 'ollama.ts',
+].map((name) => `test/bench/corpus/${name}.txt`);
 
 function sourceFiles(): Array<{ path: string; lines: string[] }> {
   return SOURCES.filter((p) => existsSync(p)).map((p) => ({ path: p, lines: readFileSync(p, 'utf8').split('\n') }));
@@ -486,7 +488,7 @@ async function main(): Promise<void> {
   const waste = ours.generated ? (ours.generated - Math.min(ours.shown, ours.generated)) / ours.generated : 0;
   const baseWaste = base.generated ? (base.generated - Math.min(base.shown, base.generated)) / base.generated : 0;
   const row = (label: string, a: string, b: string) => console.log(`${label.padEnd(44)} ${a.padStart(12)} ${b.padStart(12)}`);
-  console.log(`session: ${ours.keystrokes} keystrokes over ${new Set(session.map((t) => t.file)).size} files of src/core, ${ours.pauses} pauses (gaps >= ${PAUSE_MS} ms); model: prefill ${PREFILL_MS} ms + ${PER_TOKEN_MS} ms/token (virtual time)`);
+  console.log(`session: ${ours.keystrokes} keystrokes over ${new Set(session.map((t) => t.file)).size} files of the frozen corpus, ${ours.pauses} pauses (gaps >= ${PAUSE_MS} ms); model: prefill ${PREFILL_MS} ms + ${PER_TOKEN_MS} ms/token (virtual time)`);
   row('', 'switchyard', 'baseline');
   row('model requests', String(ours.requests), String(base.requests));
   row('requests per 100 keystrokes', f3((100 * ours.requests) / ours.keystrokes), f3((100 * base.requests) / base.keystrokes));

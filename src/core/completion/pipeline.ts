@@ -157,9 +157,10 @@ export class CompletionPipeline {
     // 1. Typing through the suggestion on screen: show its rest, ask nothing.
     const through = doc.shown && typedThrough(doc.shown, win.prefix, win.suffix);
     if (through) {
-      // A request started since (for text the user has replaced) can no longer be shown: stop it
-      // here, as the editor may never cancel the call that waits for it.
-      this.cancelFlight(doc);
+      // A request that no longer fits what was typed (it was made for text the user has replaced)
+      // can never be shown: stop it here, as the editor may never cancel the call waiting for it.
+      // One that still fits - e.g. the stream behind a long suggestion shown early - keeps going.
+      if (doc.flight && !isConsistent(doc.flight, win)) this.cancelFlight(doc);
       this.stats.typingThroughHits++;
       this.noteCached();
       return this.show(doc, win, through, 'typing-through');
