@@ -103,9 +103,11 @@ export function stopAtBlockEnd(text: string, linePrefix: string): string {
 const PAIRS: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
 const OPENERS = new Set(['(', '[', '{']);
 
-/** Unclosed openers of `text`, innermost last; string and comment contents are skipped roughly. */
-export function openBrackets(text: string): string[] {
-  const stack: string[] = [];
+/**
+ * Visits each bracket of `text` outside string literals (skipped roughly: quotes, escapes, a newline
+ * ends a non-template string). Stops early, returning the index, when `visit` returns true.
+ */
+function walkBrackets(text: string, visit: (ch: string, i: number) => boolean | void): number | undefined {
   let quote = '';
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
@@ -115,11 +117,18 @@ export function openBrackets(text: string): string[] {
       continue;
     }
     if (ch === '"' || ch === "'" || ch === '`') quote = ch;
-    else if (OPENERS.has(ch)) stack.push(ch);
-    else if (ch in PAIRS) {
-      if (stack.length && stack[stack.length - 1] === PAIRS[ch]) stack.pop();
-    }
+    else if ((OPENERS.has(ch) || ch in PAIRS) && visit(ch, i)) return i;
   }
+  return undefined;
+}
+
+/** Unclosed openers of `text`, innermost last. */
+export function openBrackets(text: string): string[] {
+  const stack: string[] = [];
+  walkBrackets(text, (ch) => {
+    if (OPENERS.has(ch)) stack.push(ch);
+    else if (stack[stack.length - 1] === PAIRS[ch]) stack.pop();
+  });
   return stack;
 }
 
@@ -130,28 +139,17 @@ export function openBrackets(text: string): string[] {
 export function balanceBrackets(text: string, prefix: string): string {
   const stack: string[] = [];
   let outer: string[] | undefined; // the prefix's open brackets, computed only when needed
-  let quote = '';
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quote) {
-      if (ch === '\\') i++;
-      else if (ch === quote || (ch === '\n' && quote !== '`')) quote = '';
-      continue;
+  const cut = walkBrackets(text, (ch) => {
+    if (OPENERS.has(ch)) {
+      stack.push(ch);
+      return false;
     }
-    if (ch === '"' || ch === "'" || ch === '`') quote = ch;
-    else if (OPENERS.has(ch)) stack.push(ch);
-    else if (ch in PAIRS) {
-      if (stack.length) {
-        if (stack[stack.length - 1] !== PAIRS[ch]) return text.slice(0, i).trimEnd();
-        stack.pop();
-      } else {
-        outer ??= openBrackets(prefix.slice(-4000));
-        if (!outer.length || outer[outer.length - 1] !== PAIRS[ch]) return text.slice(0, i).trimEnd();
-        outer.pop();
-      }
-    }
-  }
-  return text;
+    const open = stack.length ? stack : (outer ??= openBrackets(prefix.slice(-4000)));
+    if (open[open.length - 1] !== PAIRS[ch]) return true; // matches nothing, or the wrong opener
+    open.pop();
+    return false;
+  });
+  return cut === undefined ? text : text.slice(0, cut).trimEnd();
 }
 
 /** Drops the end of the suggestion where it repeats what already follows the cursor. */
