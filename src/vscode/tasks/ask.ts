@@ -3,6 +3,7 @@ import type { TaskArgs } from '../../core/tasks/args';
 import { buildAskPrompt } from '../../core/tasks/prompts';
 import type { TaskSummary } from '../../core/tasks/present';
 import { selectionContext, shorten, type TaskController } from './controller';
+import { pickOrType } from './pickOrType';
 
 const HISTORY_KEY = 'switchyard.askHistory';
 const HISTORY_SIZE = 20;
@@ -10,25 +11,12 @@ const HISTORY_SIZE = 20;
 /** Asks for the question: type a new one or pick a recent one. */
 async function pickQuestion(memento: vscode.Memento): Promise<string | undefined> {
   const history = memento.get<string[]>(HISTORY_KEY, []).filter((q) => typeof q === 'string');
-  const pick = vscode.window.createQuickPick<vscode.QuickPickItem>();
-  pick.title = 'Switchyard: Ask About Selection';
-  pick.placeholder = 'Type a question about the selected code (Enter to ask), or pick a recent one';
-  pick.ignoreFocusOut = true;
-  const recent = history.map((label) => ({ label, description: 'recent' }));
-  pick.items = recent;
-  pick.onDidChangeValue((value) => {
-    const typed = value.trim();
-    pick.items = typed ? [{ label: typed, alwaysShow: true }, ...recent.filter((r) => r.label !== typed)] : recent;
+  const question = await pickOrType({
+    title: 'Switchyard: Ask About Selection',
+    placeholder: 'Type a question about the selected code (Enter to ask), or pick a recent one',
+    items: history.map((label) => ({ label, description: 'recent' })),
+    ignoreFocusOut: true,
   });
-  const question = await new Promise<string | undefined>((resolve) => {
-    pick.onDidAccept(() => {
-      resolve(pick.selectedItems[0]?.label ?? (pick.value.trim() || undefined));
-      pick.hide();
-    });
-    pick.onDidHide(() => resolve(undefined));
-    pick.show();
-  });
-  pick.dispose();
   if (question) await memento.update(HISTORY_KEY, [question, ...history.filter((q) => q !== question)].slice(0, HISTORY_SIZE));
   return question;
 }

@@ -5,6 +5,7 @@ import { summarize, type TaskSummary } from '../../core/tasks/present';
 import { buildRefactorPrompt, COMMON_REFACTORS, extractCode } from '../../core/tasks/prompts';
 import type { TaskRequest, TaskResult } from '../../core/tasks/runner';
 import { selectionContext, type TaskController } from './controller';
+import { pickOrType } from './pickOrType';
 
 export const REFACTOR_SCHEME = 'switchyard-refactor';
 
@@ -188,24 +189,11 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
   }
 }
 
-async function pickRefactor(): Promise<string | undefined> {
-  const pick = vscode.window.createQuickPick<vscode.QuickPickItem>();
-  pick.title = 'Switchyard: Refactor Selection';
-  pick.placeholder = 'Pick a refactor, or describe your own and press Enter';
-  const common = COMMON_REFACTORS.map((r) => ({ label: r.label, detail: r.instruction }));
-  pick.items = common;
-  pick.onDidChangeValue((v) => {
-    const typed = v.trim();
-    pick.items = typed ? [{ label: typed, description: 'your instruction', alwaysShow: true }, ...common] : common;
+function pickRefactor(): Promise<string | undefined> {
+  return pickOrType({
+    title: 'Switchyard: Refactor Selection',
+    placeholder: 'Pick a refactor, or describe your own and press Enter',
+    items: COMMON_REFACTORS.map((r) => ({ label: r.label, detail: r.instruction })),
+    typedDescription: 'your instruction',
   });
-  const choice = await new Promise<string | undefined>((resolve) => {
-    pick.onDidAccept(() => {
-      resolve(pick.selectedItems[0]?.label ?? (pick.value.trim() || undefined));
-      pick.hide();
-    });
-    pick.onDidHide(() => resolve(undefined));
-    pick.show();
-  });
-  pick.dispose();
-  return choice;
 }

@@ -3,6 +3,8 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ModelCallEvent } from '../../../../src/core/types';
 import type { SwitchyardApi } from '../../../../src/extension';
+import type { ArchitectureSummary } from '../../../../src/vscode/tasks/architecture';
+import type { RefactorSummary } from '../../../../src/vscode/tasks/refactor';
 
 export async function activate(): Promise<SwitchyardApi> {
   const ext = vscode.extensions.getExtension<SwitchyardApi>('switchyard.switchyard');
@@ -68,19 +70,5 @@ export async function answerState(): Promise<AnswerState> {
   return (await vscode.commands.executeCommand('switchyard.answer.state')) as AnswerState;
 }
 
-export interface Summary {
-  outcome: string;
-  route: string;
-  provider: string;
-  model: string;
-  reasons: string[];
-  text: string;
-  error?: string;
-  errorCode?: string;
-  costUsd?: number;
-  offers: { askCloud?: { estimatedCostUsd?: number }; keepLocal?: boolean };
-  proposalId?: string;
-  applied?: boolean;
-  notice?: string;
-  overview?: { files: number; included: string[]; trimmed: string[]; tokens: number };
-}
+/** What the task commands return (the product's own summary types). */
+export type Summary = RefactorSummary & ArchitectureSummary;
