@@ -169,23 +169,41 @@ export function orCancelled<T>(signal: AbortSignal, work: Promise<T>, cancelled:
   });
 }
 
+/** One streamed call as it happens: the text so far and the time to its first piece. */
+export class StreamRecorder {
+  private readonly t0 = performance.now();
+  text = '';
+  ttftMs: number | undefined;
+
+  constructor(private readonly signal: AbortSignal, private readonly onText: OnText) {}
+
+  /** Passes a piece on; pieces arriving after the abort are dropped. */
+  push(delta: string | undefined): void {
+    if (!delta || this.signal.aborted) return;
+    this.ttftMs ??= performance.now() - this.t0;
+    this.text += delta;
+    this.onText(delta);
+  }
+
+  result(finishReason: StreamResult['finishReason'], extra: Partial<StreamResult> = {}): StreamResult {
+    return { text: this.text, finishReason, ttftMs: this.ttftMs, totalMs: performance.now() - this.t0, ...extra };
+  }
+}
+
 /**
- * Runs a streaming call that settles as 'cancelled', with the text streamed so far, the moment
- * `signal` aborts; text that arrives after the abort is dropped.
+ * Runs a streamed call. It settles as 'cancelled', with the text so far, the moment `signal` aborts -
+ * whatever the HTTP client does - and any other failure becomes `mapError(err)`.
  */
-export function streamCancellable(
+export function runStream(
   signal: AbortSignal,
   onText: OnText,
-  run: (guarded: OnText, t0: number) => Promise<StreamResult>,
+  mapError: (err: unknown) => Error,
+  body: (rec: StreamRecorder) => Promise<StreamResult>,
 ): Promise<StreamResult> {
-  const t0 = performance.now();
-  let text = '';
-  let ttftMs: number | undefined;
-  const guarded: OnText = (d) => {
-    if (signal.aborted) return;
-    ttftMs ??= performance.now() - t0;
-    text += d;
-    onText(d);
-  };
-  return orCancelled(signal, run(guarded, t0), () => ({ text, finishReason: 'cancelled', ttftMs, totalMs: performance.now() - t0 }));
+  const rec = new StreamRecorder(signal, onText);
+  const work = body(rec).catch((err: unknown) => {
+    if (isAbort(err, signal)) return rec.result('cancelled');
+    throw mapError(err);
+  });
+  return orCancelled(signal, work, () => rec.result('cancelled'));
 }

@@ -3,7 +3,7 @@
 // and Ollama stops generating.
 import { Ollama } from 'ollama';
 import type { RequestKind } from '../types';
-import { callFetch, isAbort, mapLocalError, streamCancellable, timeoutSignal, unhealthy, type ErrorContext, type FetchFor, type ModelPuller, type PullProgress } from './local';
+import { callFetch, isAbort, mapLocalError, runStream, timeoutSignal, unhealthy, type ErrorContext, type FetchFor, type ModelPuller, type PullProgress } from './local';
 import type { ChatProvider, ChatRequest, FimProvider, FimRequest, HealthResult, ModelCatalog, ModelInfo, OnText, StreamResult } from './types';
 
 const HEALTH_TIMEOUT_MS = 3000;
@@ -38,13 +38,7 @@ export class OllamaProvider implements FimProvider, ChatProvider, ModelCatalog, 
   }
 
   complete(req: FimRequest, onText: OnText, signal: AbortSignal): Promise<StreamResult> {
-    return streamCancellable(signal, onText, (guarded, t0) => this.completeInner(req, guarded, signal, t0));
-  }
-
-  private async completeInner(req: FimRequest, onText: OnText, signal: AbortSignal, t0: number): Promise<StreamResult> {
-    let text = '';
-    let ttftMs: number | undefined;
-    try {
+    return runStream(signal, onText, (err) => mapLocalError(err, this.ctx(req.model)), async (rec) => {
       const native = await this.supportsSuffix(req.model, signal);
       // Ollama templates the suffix itself when the model's template takes one; otherwise the
       // family's raw template; a model with neither gets the prefix alone (plain completion).
@@ -59,36 +53,15 @@ export class OllamaProvider implements FimProvider, ChatProvider, ModelCatalog, 
         options: { num_predict: req.maxTokens, temperature: req.temperature, stop: req.stop },
       });
       for await (const part of stream) {
-        if (part.response) {
-          ttftMs ??= performance.now() - t0;
-          text += part.response;
-          onText(part.response);
-        }
-        if (part.done) {
-          return {
-            text,
-            usage: { promptTokens: part.prompt_eval_count ?? 0, completionTokens: part.eval_count ?? 0 },
-            finishReason: part.done_reason === 'length' ? 'length' : 'stop',
-            ttftMs,
-            totalMs: performance.now() - t0,
-          };
-        }
+        rec.push(part.response);
+        if (part.done) return rec.result(...ollamaEnd(part));
       }
-      throw new Error('Did not receive done or success response in stream.');
-    } catch (err) {
-      if (isAbort(err, signal)) return { text, finishReason: 'cancelled', ttftMs, totalMs: performance.now() - t0 };
-      throw mapLocalError(err, this.ctx(req.model));
-    }
+      throw new Error(STREAM_CUT);
+    });
   }
 
   chat(req: ChatRequest & { kind?: RequestKind }, onText: OnText, signal: AbortSignal): Promise<StreamResult> {
-    return streamCancellable(signal, onText, (guarded, t0) => this.chatInner(req, guarded, signal, t0));
-  }
-
-  private async chatInner(req: ChatRequest & { kind?: RequestKind }, onText: OnText, signal: AbortSignal, t0: number): Promise<StreamResult> {
-    let text = '';
-    let ttftMs: number | undefined;
-    try {
+    return runStream(signal, onText, (err) => mapLocalError(err, this.ctx(req.model)), async (rec) => {
       const stream = await this.client(req.kind ?? 'ask', signal).chat({
         model: req.model,
         messages: req.messages,
@@ -98,31 +71,17 @@ export class OllamaProvider implements FimProvider, ChatProvider, ModelCatalog, 
       });
       const logprobs: number[] = [];
       for await (const part of stream) {
-        const delta = part.message?.content ?? '';
-        if (delta) {
-          ttftMs ??= performance.now() - t0;
-          text += delta;
-          onText(delta);
-        }
+        rec.push(part.message?.content);
         for (const lp of (part as { logprobs?: Array<{ logprob?: number }> }).logprobs ?? []) {
           if (typeof lp.logprob === 'number') logprobs.push(lp.logprob);
         }
         if (part.done) {
-          return {
-            text,
-            usage: { promptTokens: part.prompt_eval_count ?? 0, completionTokens: part.eval_count ?? 0 },
-            finishReason: part.done_reason === 'length' ? 'length' : 'stop',
-            ...(logprobs.length ? { logprobs } : {}),
-            ttftMs,
-            totalMs: performance.now() - t0,
-          };
+          const [finish, extra] = ollamaEnd(part);
+          return rec.result(finish, { ...extra, ...(logprobs.length ? { logprobs } : {}) });
         }
       }
-      throw new Error('Did not receive done or success response in stream.');
-    } catch (err) {
-      if (isAbort(err, signal)) return { text, finishReason: 'cancelled', ttftMs, totalMs: performance.now() - t0 };
-      throw mapLocalError(err, this.ctx(req.model));
-    }
+      throw new Error(STREAM_CUT);
+    });
   }
 
   async listModels(signal: AbortSignal): Promise<ModelInfo[]> {
@@ -154,4 +113,15 @@ export class OllamaProvider implements FimProvider, ChatProvider, ModelCatalog, 
       throw mapLocalError(err, this.ctx(model));
     }
   }
+}
+
+/** What the ollama client says when a stream ends without its final message (mapped to 'cut'). */
+const STREAM_CUT = 'Did not receive done or success response in stream.';
+
+/** Finish reason and server-reported usage from Ollama's final stream message. */
+function ollamaEnd(part: { done_reason?: string; prompt_eval_count?: number; eval_count?: number }): [StreamResult['finishReason'], Partial<StreamResult>] {
+  return [
+    part.done_reason === 'length' ? 'length' : 'stop',
+    { usage: { promptTokens: part.prompt_eval_count ?? 0, completionTokens: part.eval_count ?? 0 } },
+  ];
 }

@@ -3,7 +3,7 @@
 // model is known, else the `suffix` field (llama.cpp and LM Studio honour it).
 import type OpenAI from 'openai';
 import type { RequestKind } from '../types';
-import { callFetch, isAbort, mapLocalError, streamCancellable, timeoutSignal, unhealthy, type ErrorContext, type FetchFor } from './local';
+import { callFetch, mapLocalError, runStream, timeoutSignal, unhealthy, type ErrorContext, type FetchFor } from './local';
 import type { ChatProvider, ChatRequest, FimProvider, FimRequest, HealthResult, ModelCatalog, ModelInfo, OnText, StreamResult } from './types';
 
 const HEALTH_TIMEOUT_MS = 3000;
@@ -37,15 +37,7 @@ export class OpenAICompatibleProvider implements FimProvider, ChatProvider, Mode
   }
 
   complete(req: FimRequest, onText: OnText, signal: AbortSignal): Promise<StreamResult> {
-    return streamCancellable(signal, onText, (guarded, t0) => this.completeInner(req, guarded, signal, t0));
-  }
-
-  private async completeInner(req: FimRequest, onText: OnText, signal: AbortSignal, t0: number): Promise<StreamResult> {
-    let text = '';
-    let ttftMs: number | undefined;
-    let finish: StreamResult['finishReason'] | undefined;
-    let usage: StreamResult['usage'];
-    try {
+    return runStream(signal, onText, (err) => mapLocalError(err, this.ctx(req.model)), async (rec) => {
       const client = await this.client('completion', signal);
       const prompt = req.rawPrompt !== undefined ? { prompt: req.rawPrompt } : { prompt: req.prefix, suffix: req.suffix };
       const stream = await client.completions.create({
@@ -57,36 +49,17 @@ export class OpenAICompatibleProvider implements FimProvider, ChatProvider, Mode
         stream: true,
         stream_options: { include_usage: true },
       }, { signal });
+      const end = new StreamEnd();
       for await (const chunk of stream) {
-        const choice = chunk.choices?.[0];
-        const delta = choice?.text ?? '';
-        if (delta) {
-          ttftMs ??= performance.now() - t0;
-          text += delta;
-          onText(delta);
-        }
-        if (choice?.finish_reason) finish = choice.finish_reason === 'length' ? 'length' : 'stop';
-        if (chunk.usage) usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+        rec.push(chunk.choices?.[0]?.text);
+        end.note(chunk);
       }
-      if (!finish) throw new Error('terminated: the stream ended without a finish reason');
-      return { text, usage, finishReason: finish, ttftMs, totalMs: performance.now() - t0 };
-    } catch (err) {
-      if (isAbort(err, signal)) return { text, usage, finishReason: 'cancelled', ttftMs, totalMs: performance.now() - t0 };
-      throw mapLocalError(err, this.ctx(req.model));
-    }
+      return rec.result(end.finish(), { usage: end.usage });
+    });
   }
 
   chat(req: ChatRequest & { kind?: RequestKind }, onText: OnText, signal: AbortSignal): Promise<StreamResult> {
-    return streamCancellable(signal, onText, (guarded, t0) => this.chatInner(req, guarded, signal, t0));
-  }
-
-  private async chatInner(req: ChatRequest & { kind?: RequestKind }, onText: OnText, signal: AbortSignal, t0: number): Promise<StreamResult> {
-    let text = '';
-    let ttftMs: number | undefined;
-    let finish: StreamResult['finishReason'] | undefined;
-    let usage: StreamResult['usage'];
-    const logprobs: number[] = [];
-    try {
+    return runStream(signal, onText, (err) => mapLocalError(err, this.ctx(req.model)), async (rec) => {
       const client = await this.client(req.kind ?? 'ask', signal);
       const stream = await client.chat.completions.create({
         model: req.model,
@@ -97,24 +70,16 @@ export class OpenAICompatibleProvider implements FimProvider, ChatProvider, Mode
         stream: true,
         stream_options: { include_usage: true },
       }, { signal });
+      const end = new StreamEnd();
+      const logprobs: number[] = [];
       for await (const chunk of stream) {
         const choice = chunk.choices?.[0];
-        const delta = choice?.delta?.content ?? '';
-        if (delta) {
-          ttftMs ??= performance.now() - t0;
-          text += delta;
-          onText(delta);
-        }
+        rec.push(choice?.delta?.content ?? undefined);
         for (const lp of choice?.logprobs?.content ?? []) logprobs.push(lp.logprob);
-        if (choice?.finish_reason) finish = choice.finish_reason === 'length' ? 'length' : 'stop';
-        if (chunk.usage) usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+        end.note(chunk);
       }
-      if (!finish) throw new Error('terminated: the stream ended without a finish reason');
-      return { text, usage, finishReason: finish, ...(logprobs.length ? { logprobs } : {}), ttftMs, totalMs: performance.now() - t0 };
-    } catch (err) {
-      if (isAbort(err, signal)) return { text, usage, finishReason: 'cancelled', ttftMs, totalMs: performance.now() - t0 };
-      throw mapLocalError(err, this.ctx(req.model));
-    }
+      return rec.result(end.finish(), { usage: end.usage, ...(logprobs.length ? { logprobs } : {}) });
+    });
   }
 
   async listModels(signal: AbortSignal): Promise<ModelInfo[]> {
@@ -137,5 +102,25 @@ export class OpenAICompatibleProvider implements FimProvider, ChatProvider, Mode
     } catch (err) {
       return unhealthy(err, this.ctx());
     }
+  }
+}
+
+/**
+ * The finish reason and usage of an OpenAI-style stream. The SDK ends a cut stream quietly, so a
+ * stream without a finish reason is reported as cut.
+ */
+class StreamEnd {
+  private reason: StreamResult['finishReason'] | undefined;
+  usage: StreamResult['usage'];
+
+  note(chunk: { choices?: Array<{ finish_reason?: string | null }>; usage?: { prompt_tokens: number; completion_tokens: number } | null }): void {
+    const reason = chunk.choices?.[0]?.finish_reason;
+    if (reason) this.reason = reason === 'length' ? 'length' : 'stop';
+    if (chunk.usage) this.usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+  }
+
+  finish(): StreamResult['finishReason'] {
+    if (!this.reason) throw new Error('terminated: the stream ended without a finish reason');
+    return this.reason;
   }
 }
