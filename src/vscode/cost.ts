@@ -19,6 +19,8 @@ export interface CostFeature extends CostService {
   priced(e: ModelCallEvent): ModelCallEvent & LoggedCost;
   /** Resolves when every record emitted so far is on disk. */
   flushed(): Promise<void>;
+  /** Picks up records other windows appended; a failure is logged once until a refresh works again. */
+  refresh(): void;
   workspace: string;
 }
 
@@ -66,6 +68,7 @@ export function registerCost(s: Services): CostFeature {
     return c;
   };
 
+  let refreshFailed = false;
   const feature: CostFeature = {
     ledger,
     workspace,
@@ -78,6 +81,13 @@ export function registerCost(s: Services): CostFeature {
     },
     priced: (e) => ({ ...e, ...costFor(e) }),
     flushed: () => pending.then(() => undefined),
+    refresh: () => {
+      ledger.refresh().then(() => { refreshFailed = false; }, (err: unknown) => {
+        if (refreshFailed) return; // every 5 s: say it once, not on every tick
+        refreshFailed = true;
+        s.log.warn(`Could not read new cost ledger records: ${err instanceof Error ? err.message : String(err)}`);
+      });
+    },
   };
 
   s.settings.onDidChange.on((settings) => {
@@ -155,8 +165,7 @@ export function registerCost(s: Services): CostFeature {
     showStatus();
     checkBudget();
   }, (err: unknown) => s.log.warn(`Could not read the cost ledger: ${err instanceof Error ? err.message : String(err)}`));
-  const refresh = () => void ledger.refresh().catch(() => undefined);
-  const timer = setInterval(refresh, REFRESH_MS);
+  const timer = setInterval(() => feature.refresh(), REFRESH_MS);
   timer.unref?.();
 
   const dashboard = new DashboardPanel(s, feature);
@@ -165,7 +174,7 @@ export function registerCost(s: Services): CostFeature {
     vscode.commands.registerCommand('switchyard.showDashboard', () => dashboard.show()),
     // Not in the command palette: the dashboard's state, for automation and tests.
     vscode.commands.registerCommand('switchyard.dashboard.state', () => dashboard.snapshot()),
-    vscode.window.onDidChangeWindowState((w) => { if (w.focused) refresh(); }),
+    vscode.window.onDidChangeWindowState((w) => { if (w.focused) feature.refresh(); }),
     dashboard,
     { dispose: () => { clearInterval(timer); void ledger.close(); } },
   );

@@ -61,7 +61,7 @@ export class DashboardPanel implements vscode.Disposable {
       this.panel = undefined;
       this.ready = false;
     });
-    void this.cost.ledger.refresh().catch(() => undefined);
+    this.cost.refresh();
   }
 
   private async onMessage(raw: unknown): Promise<void> {
