@@ -6,7 +6,7 @@ import { ProviderError, type FimProvider, type FimRequest } from '../providers/t
 import type { EndpointClass, LocalProviderId, ModelCallEvent, TokenUsage } from '../types';
 import { CompletionCache, typedThrough, type CachedCompletion } from './cache';
 import type { Clock } from './clock';
-import { isStreamDone, postProcess, type PostContext } from './postprocess';
+import { endsStatement, isStreamDone, postProcess, type PostContext } from './postprocess';
 import { TypingRhythm } from './rhythm';
 import { resolveFamily, stopsFor, type Snippet } from './templates';
 import { buildWindow, estimateTokens, type LineSource, type PromptWindow } from './window';
@@ -90,6 +90,8 @@ const CACHED_FLUSH_MS = 5000;
 const DEBOUNCE_CAP_MS = 450;
 /** A multi-line suggestion still streaming this long after the request started shows its complete lines. */
 export const MULTILINE_BUDGET_MS = 500;
+/** A single line still streaming this long after the request started shows what it has so far. */
+export const SINGLE_LINE_BUDGET_MS = 1000;
 const SUFFIX_SHARE = 0.12;
 
 interface Flight {
@@ -188,6 +190,8 @@ export class CompletionPipeline {
 
     // Mid-word (text right after the cursor continues a word): a suggestion cannot fit.
     if (/^\w/.test(win.lineSuffix)) return undefined;
+    // After a finished statement the user's next key is Enter; the new line gets its own request.
+    if (!win.multiline && endsStatement(win.linePrefix, win.lineSuffix)) return undefined;
 
     // 4. Debounce: wait for a pause in typing.
     const go = await this.debounce(doc, req.immediate ? 0 : doc.rhythm.delay({ floorMs: s.debounceMs, capMs: Math.max(s.debounceMs, DEBOUNCE_CAP_MS), adaptive: s.adaptiveDebounce }), signal);
@@ -353,6 +357,11 @@ export class CompletionPipeline {
         // A long block would arrive after the user resumed typing: show the complete lines now.
         flight.stoppedEarly = true;
         flight.cutLastLine = true;
+        flight.controller.abort();
+      } else if (!win.multiline && clock.now() - t0 >= SINGLE_LINE_BUDGET_MS && /[^\w\s]$/.test(delta) && /\w\W+\w/.test(flight.raw)) {
+        // A long line: show its words so far at a punctuation boundary rather than keep a pausing
+        // user waiting; typing through to its end asks for the rest.
+        flight.stoppedEarly = true;
         flight.controller.abort();
       }
     };

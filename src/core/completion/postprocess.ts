@@ -104,32 +104,108 @@ const PAIRS: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
 const OPENERS = new Set(['(', '[', '{']);
 
 /**
- * Visits each bracket of `text` outside string literals (skipped roughly: quotes, escapes, a newline
- * ends a non-template string). Stops early, returning the index, when `visit` returns true.
+ * Where a scan of code stands: in code (''), a string (its quote), a line comment ('//'), a block
+ * comment ('/*') or a regex literal ('/'). Rough, C-family rules; good enough to skip brackets that
+ * are text.
  */
-function walkBrackets(text: string, visit: (ch: string, i: number) => boolean | void): number | undefined {
-  let quote = '';
+interface ScanState {
+  mode: string;
+  /** Inside a regex literal's character class, where `/` does not end it. */
+  regexClass: boolean;
+  /** The last non-blank code character: a `/` after one of REGEX_AFTER starts a regex, else it divides. */
+  prev: string;
+}
+
+const REGEX_AFTER = new Set(['', '(', ',', '=', ':', '[', '!', '&', '|', '?', '{', '}', ';', '+', '-', '*', '%', '<', '>', '~', '^']);
+
+/**
+ * Visits each bracket of `text` that is code, from `state` (which it updates): brackets in strings,
+ * comments and regex literals are skipped. Stops early, returning the index, when `visit` returns true.
+ */
+function walkBrackets(text: string, visit: (ch: string, i: number) => boolean | void, state: ScanState = { mode: '', regexClass: false, prev: '' }): number | undefined {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
-    if (quote) {
-      if (ch === '\\') i++;
-      else if (ch === quote || (ch === '\n' && quote !== '`')) quote = '';
-      continue;
+    switch (state.mode) {
+      case '//':
+        if (ch === '\n') state.mode = '';
+        continue;
+      case '/*':
+        if (ch === '*' && text[i + 1] === '/') {
+          state.mode = '';
+          i++;
+        }
+        continue;
+      case '/':
+        if (ch === '\\') i++;
+        else if (ch === '\n') state.mode = '';
+        else if (state.regexClass) state.regexClass = ch !== ']';
+        else if (ch === '[') state.regexClass = true;
+        else if (ch === '/') {
+          state.mode = '';
+          state.prev = ch;
+        }
+        continue;
+      case '"': case "'": case '`':
+        if (ch === '\\') i++;
+        else if (ch === state.mode || (ch === '\n' && state.mode !== '`')) {
+          state.mode = '';
+          state.prev = ch;
+        }
+        continue;
     }
-    if (ch === '"' || ch === "'" || ch === '`') quote = ch;
-    else if ((OPENERS.has(ch) || ch in PAIRS) && visit(ch, i)) return i;
+    switch (ch) {
+      case '"': case "'": case '`':
+        state.mode = ch;
+        continue;
+      case '/': {
+        const next = text[i + 1];
+        if (next === '/' || next === '*') {
+          state.mode = next === '/' ? '//' : '/*';
+          i++;
+          continue;
+        }
+        if (REGEX_AFTER.has(state.prev)) {
+          state.mode = '/';
+          continue;
+        }
+        break;
+      }
+      case '(': case '[': case '{': case ')': case ']': case '}':
+        if (visit(ch, i)) return i;
+        break;
+      case ' ': case '\t': case '\n': case '\r':
+        continue;
+    }
+    state.prev = ch;
   }
   return undefined;
 }
 
 /** Unclosed openers of `text`, innermost last. */
 export function openBrackets(text: string): string[] {
-  const stack: string[] = [];
+  return scan(text).open;
+}
+
+/** The unclosed openers of `text` and where its scan ends (in code, a string, a comment...). */
+function scan(text: string): { open: string[]; state: ScanState } {
+  const open: string[] = [];
+  const state: ScanState = { mode: '', regexClass: false, prev: '' };
   walkBrackets(text, (ch) => {
-    if (OPENERS.has(ch)) stack.push(ch);
-    else if (stack[stack.length - 1] === PAIRS[ch]) stack.pop();
-  });
-  return stack;
+    if (OPENERS.has(ch)) open.push(ch);
+    else if (open[open.length - 1] === PAIRS[ch]) open.pop(); // a stray closer is ignored
+  }, state);
+  return { open, state };
+}
+
+// The line ends a finished statement (`foo();`, a closed `*/` comment) with nothing after it: the
+// next thing is a new line, so a single-line suggestion has nothing to add - a model either stops at
+// once or appends a second statement to the line.
+export function endsStatement(linePrefix: string, lineSuffix: string): boolean {
+  if (lineSuffix.trim() !== '') return false;
+  const code = linePrefix.trimEnd();
+  if (!code.endsWith(';') && !code.endsWith('*/')) return false;
+  const { open, state } = scan(code);
+  return open.length === 0 && state.mode === ''; // `for (i = 0;` goes on
 }
 
 /**
@@ -137,18 +213,21 @@ export function openBrackets(text: string): string[] {
  * cursor opened, or that mismatches the innermost open bracket.
  */
 export function balanceBrackets(text: string, prefix: string): string {
+  // The suggestion continues the code before the cursor: its open brackets, and its string or
+  // comment if the cursor is inside one. Scanned from a line boundary within the last 4,000 chars.
+  const tail = prefix.length > 4000 ? prefix.slice(prefix.indexOf('\n', prefix.length - 4000) + 1) : prefix;
+  const { open: outer, state } = scan(tail);
   const stack: string[] = [];
-  let outer: string[] | undefined; // the prefix's open brackets, computed only when needed
   const cut = walkBrackets(text, (ch) => {
     if (OPENERS.has(ch)) {
       stack.push(ch);
       return false;
     }
-    const open = stack.length ? stack : (outer ??= openBrackets(prefix.slice(-4000)));
+    const open = stack.length ? stack : outer;
     if (open[open.length - 1] !== PAIRS[ch]) return true; // matches nothing, or the wrong opener
     open.pop();
     return false;
-  });
+  }, state);
   return cut === undefined ? text : text.slice(0, cut).trimEnd();
 }
 
@@ -225,7 +304,8 @@ export function postProcess(raw: string, ctx: PostContext): string {
  */
 export function isStreamDone(raw: string, ctx: PostContext): boolean {
   if (cutAtSpecialToken(raw).length < raw.length) return true;
-  if (!ctx.multiline) return raw.includes('\n');
+  // One line: done at its end, or once it finishes a statement (no need to wait for the newline token).
+  if (!ctx.multiline) return raw.includes('\n') || endsStatement(ctx.linePrefix + raw, ctx.lineSuffix);
   const nl = raw.lastIndexOf('\n');
   if (nl < 0) return false;
   // Decide on complete lines plus the current line once its indentation is known.

@@ -72,7 +72,7 @@ test('a cancelled token during the debounce makes no request', async () => {
 });
 
 test('typing something else aborts the running request; one event per call', async () => {
-  const { clock, model, events, pipeline } = setup(() => 'compute(1, 2, 3, 4, 5);');
+  const { clock, model, events, pipeline } = setup(() => 'compute(1, 2, 3, 4, 5)');
   const t1 = token();
   const p1 = pipeline.provide(at('let a = '), t1.signal);
   await clock.advance(100 + 350); // debounce, prefill, two pieces
@@ -84,19 +84,19 @@ test('typing something else aborts the running request; one event per call', asy
   assert.equal(model.calls[0].aborted, true, 'the HTTP request is aborted');
   assert.equal(await p1, undefined);
   await clock.advance(2000);
-  assert.deepEqual(await p2, { text: 'compute(1, 2, 3, 4, 5);', source: 'model' });
+  assert.deepEqual(await p2, { text: 'compute(1, 2, 3, 4, 5)', source: 'model' });
   assert.deepEqual(events.map((e) => e.outcome), ['cancelled', 'served']);
   const served = events[1];
   assert.equal(served.kind, 'completion');
   assert.equal(served.route, 'local');
   assert.equal(served.endpointClass, 'machine');
-  assert.deepEqual(served.usage, { promptTokens: 100, completionTokens: pieces('compute(1, 2, 3, 4, 5);').length });
+  assert.deepEqual(served.usage, { promptTokens: 100, completionTokens: pieces('compute(1, 2, 3, 4, 5)').length });
   assert.equal(served.ttftMs, 300);
   assert.equal(events[0].usage, undefined);
 });
 
 test('in-flight reuse: typing what the model streams keeps the request', async () => {
-  const { clock, model, pipeline } = setup(() => 'compute(1, 2);');
+  const { clock, model, pipeline } = setup(() => 'compute(1, 2)');
   const t1 = token();
   void pipeline.provide(at('let a = '), t1.signal);
   await clock.advance(100 + 300 + 30); // two pieces streamed: "comp", "ute"
@@ -105,7 +105,7 @@ test('in-flight reuse: typing what the model streams keeps the request', async (
   await clock.advance(2000);
   assert.equal(model.calls.length, 1, 'not restarted');
   assert.equal(model.calls[0].aborted, false);
-  assert.deepEqual(await p2, { text: 'mpute(1, 2);', source: 'reuse' });
+  assert.deepEqual(await p2, { text: 'mpute(1, 2)', source: 'reuse' });
   assert.equal(pipeline.stats.reuseHits, 1);
 });
 
@@ -175,6 +175,45 @@ test('multi-line: the request stops at the end of the block and only the block i
   assert.equal(model.calls[0].aborted, true, 'stopped early: the server generated no more');
   assert.ok(model.calls[0].emitted < pieces(body).length);
   assert.equal(pipeline.stats.generatedTokens, model.calls[0].emitted);
+});
+
+test('single line: the request stops once the statement is finished, without waiting for the newline', async () => {
+  const { clock, model, events, pipeline } = setup(() => 'compute(1);\nlet b = 2;\n');
+  const p = pipeline.provide(at('let a = ', '\n'), token().signal);
+  await clock.advance(2000);
+  assert.deepEqual(await p, { text: 'compute(1);', source: 'model' });
+  assert.equal(model.calls[0].aborted, true, 'aborted after the `;`');
+  assert.equal(model.calls[0].emitted, pieces('compute(1);').length, 'no token after the statement');
+  assert.deepEqual(events.map((e) => e.outcome), ['served']);
+  assert.equal(pipeline.stats.shownTokens, pipeline.stats.generatedTokens);
+});
+
+test('single line: a long line shows its words so far at a punctuation boundary once the time budget is spent', async () => {
+  const { SINGLE_LINE_BUDGET_MS } = await import('../../../src/core/completion/pipeline');
+  const line = Array.from({ length: 40 }, (_, i) => `arg${i}`).join(', ');
+  const { clock, model, pipeline } = setup(() => `call(${line})`);
+  const p = pipeline.provide(at('const r = '), token().signal);
+  await clock.advance(10_000);
+  const r = await p;
+  assert.ok(r && r.source === 'model');
+  assert.match(r.text, /^call\(arg0, arg1, .*,$/, 'ends at a comma, not mid-word');
+  assert.ok(r.text.length < `call(${line})`.length);
+  assert.equal(model.calls[0].aborted, true);
+  assert.ok(model.calls[0].emitted <= Math.ceil((SINGLE_LINE_BUDGET_MS - 300) / 25) + 3, `${model.calls[0].emitted} tokens`);
+  assert.equal(pipeline.stats.shownTokens, pipeline.stats.generatedTokens, 'every generated token is shown');
+});
+
+test('after a finished statement at the end of a line: no request (the next key is Enter)', async () => {
+  const { clock, model, pipeline } = setup(() => ' foo();');
+  for (const [before, after] of [['let a = 1;', '\n'], ['  call(x); ', ''], ['/** Doc. */', '']]) {
+    assert.equal(await pipeline.provide(at(before, after), token().signal), undefined);
+  }
+  await clock.advance(2000);
+  assert.equal(model.calls.length, 0);
+  const p = pipeline.provide(at('for (let i = 0;'), token().signal); // the statement goes on
+  await clock.advance(2000);
+  assert.equal((await p)?.text, ' foo();');
+  assert.equal(model.calls.length, 1);
 });
 
 test('mid-word: no request', async () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  balanceBrackets, dropCutLastLine, dropSuffixRepeat, isStreamDone, isUseless, postProcess, singleLine, stopAtBlockEnd, stripMarkdown, type PostContext,
+  balanceBrackets, dropCutLastLine, endsStatement, dropSuffixRepeat, isStreamDone, isUseless, postProcess, singleLine, stopAtBlockEnd, stripMarkdown, type PostContext,
 } from '../../../src/core/completion/postprocess';
 
 // Each rule: [input, expected] fixtures.
@@ -42,6 +42,32 @@ test('balanceBrackets: a closer that closes nothing is cut', () => {
   assert.equal(balanceBrackets('")" + x', 'f('), '")" + x', 'brackets inside strings do not count');
 });
 
+test('balanceBrackets: brackets in comments, regex literals and the string the cursor is in are text', () => {
+  const fixtures: Array<[string, string, string, string]> = [
+    // [why, prefix, suggestion, kept]
+    ['inside a template literal', 'throw new Error(`blocked (via ', '${host}) and more`);', '${host}) and more`);'],
+    ['inside a quoted string', "log('a (", "b) c');", "b) c');"],
+    ['inside a block comment', '/**\n * Stops early (', 'see below) to save time.', 'see below) to save time.'],
+    ['inside a line comment', '// a list (', 'of things) here', 'of things) here'],
+    ['a regex literal', 'const CLOSER = ', '/^\\s*([)\\]}]|end\\b)/;', '/^\\s*([)\\]}]|end\\b)/;'],
+    ['division is not a regex', 'const x = ', '(a) / 2) + 1', '(a) / 2'],
+    ['a comment ends in the suggestion', '/* open (', 'x) */ y)', 'x) */ y'],
+    ['a string ends in the suggestion', "f('(", "', 1)]", "', 1)"],
+  ];
+  for (const [why, prefix, text, kept] of fixtures) assert.equal(balanceBrackets(text, prefix), kept, why);
+});
+
+test('endsStatement: a finished statement at the end of the line', () => {
+  assert.equal(endsStatement('  foo(1);', ''), true);
+  assert.equal(endsStatement('  foo(1);  ', '  '), true, 'trailing blanks');
+  assert.equal(endsStatement('/** Doc. */', ''), true);
+  assert.equal(endsStatement('  foo(1);', ' // note'), false, 'text follows');
+  assert.equal(endsStatement('for (let i = 0;', ''), false, 'an open bracket: the statement goes on');
+  assert.equal(endsStatement('if (x) { return 1;', ''), false);
+  assert.equal(endsStatement("const s = ';", ''), false, 'the `;` is in a string');
+  assert.equal(endsStatement('  foo(1)', ''), false);
+});
+
 test('dropSuffixRepeat: text already after the cursor is not repeated', () => {
   const fixtures: Array<[string, string, string, string]> = [
     // [before, lineSuffix, suffix, after]
@@ -78,6 +104,8 @@ test('postProcess chains the rules', () => {
 test('isStreamDone: stop early once the rest would be cut', () => {
   assert.equal(isStreamDone('foo(a)', ctx('x = ', '', false)), false);
   assert.equal(isStreamDone('foo(a)\nbar', ctx('x = ', '', false)), true);
+  assert.equal(isStreamDone('foo(a);', ctx('x = ', '', false)), true, 'a finished statement: no need for the newline');
+  assert.equal(isStreamDone('foo(a);', ctx('x = ', ')', false)), false, 'text follows on the line');
   assert.equal(isStreamDone('a();\n  b();\n', ctx('  ', '', true)), false, 'indent of the next line not known yet');
   assert.equal(isStreamDone('a();\n  b();\n}', ctx('  ', '', true)), true, 'dedent: block ended');
   assert.equal(isStreamDone('a()<|file_sep|>', ctx('  ', '', true)), true);
