@@ -190,8 +190,9 @@ export class CompletionPipeline {
 
     // Mid-word (text right after the cursor continues a word): a suggestion cannot fit.
     if (/^\w/.test(win.lineSuffix)) return undefined;
-    // After a finished statement the user's next key is Enter; the new line gets its own request.
-    if (!win.multiline && endsStatement(win.linePrefix, win.lineSuffix)) return undefined;
+    // After a finished statement the user's next key is Enter; the new line gets its own request
+    // (unless the user asked explicitly).
+    if (!req.immediate && !win.multiline && endsStatement(win.linePrefix, win.lineSuffix)) return undefined;
 
     // 4. Debounce: wait for a pause in typing.
     const go = await this.debounce(doc, req.immediate ? 0 : doc.rhythm.delay({ floorMs: s.debounceMs, capMs: Math.max(s.debounceMs, DEBOUNCE_CAP_MS), adaptive: s.adaptiveDebounce }), signal);

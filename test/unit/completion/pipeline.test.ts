@@ -214,6 +214,10 @@ test('after a finished statement at the end of a line: no request (the next key 
   await clock.advance(2000);
   assert.equal((await p)?.text, ' foo();');
   assert.equal(model.calls.length, 1);
+  const asked = pipeline.provide({ ...at('let b = 2;'), immediate: true }, token().signal); // Alt+\\: the user asks anyway
+  await clock.advance(2000);
+  assert.equal((await asked)?.text, ' foo();');
+  assert.equal(model.calls.length, 2);
 });
 
 test('mid-word: no request', async () => {

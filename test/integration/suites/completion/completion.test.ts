@@ -75,9 +75,10 @@ describe('completion', () => {
 
   it('returns the expected suggestion at a position, and records one served call with the server\'s usage', async () => {
     fake.reset();
-    fake.setReply(({ suffix }) => (suffix !== undefined ? 'a + b;' : 'wrong'));
+    events.length = 0;
+    fake.setReply(({ suffix }) => (suffix !== undefined ? 'a + b' : 'wrong'));
     await fresh('served');
-    assert.equal(await suggest(editor), 'a + b;');
+    assert.equal(await suggest(editor), 'a + b');
     const gen = fake.requests.find((r) => r.path === '/api/generate')!;
     assert.equal(gen.body.model, MODEL);
     assert.equal(gen.body.suffix, '\n}\n');
@@ -86,8 +87,24 @@ describe('completion', () => {
     assert.equal(served.kind, 'completion');
     assert.equal(served.route, 'local');
     assert.equal(served.endpointClass, 'machine');
-    assert.equal(served.usage?.completionTokens, countTokens('a + b;'));
+    assert.equal(served.usage?.completionTokens, countTokens('a + b'));
     await until('status ready', () => api.services.status.state.completion === 'ready');
+  });
+
+  it('a line that finishes its statement closes the request at the `;`, so the server generates nothing more', async () => {
+    fake.reset();
+    events.length = 0;
+    // A model that would go on after the statement, at a model's pace so the close lands mid-stream.
+    const reply = 'a + b; // the sum of both numbers, as a number';
+    fake.setReply(() => ({ text: reply, speed: { prefillMs: 100, perTokenMs: 40 } }));
+    await fresh('statement');
+    assert.equal(await suggest(editor), 'a + b;');
+    const gen = fake.requests.find((r) => r.path === '/api/generate')!;
+    await fake.ended(gen);
+    assert.equal(gen.aborted, true, 'the client closed the stream after the `;`');
+    assert.ok(gen.tokensGenerated <= countTokens('a + b;') + 1, `${gen.tokensGenerated} of ${countTokens(reply)} tokens generated`);
+    const served = await until('served event', () => events.find((e) => e.outcome === 'served'));
+    assert.equal(served.estimated.completionTokens, countTokens('a + b;'));
   });
 
   it('a hanging request is aborted at the server and reported, with no exception', async () => {
