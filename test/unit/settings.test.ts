@@ -13,7 +13,7 @@ test('defaults are used when nothing is set', () => {
 test('a bad value yields a problem naming the setting and the safe default', () => {
   const { settings, problems } = parseSettings({
     'routing.mode': { defaultValue: 'hybrid', globalValue: 'yolo' },
-    'budget.dailyUsd': { defaultValue: 0, workspaceValue: -5 },
+    'budget.dailyUsd': { defaultValue: 0, globalValue: -5 },
     'local.ollamaUrl': { defaultValue: 'http://127.0.0.1:11434', globalValue: 'not a url' },
   });
   assert.equal(settings.routing.mode, 'hybrid');
@@ -33,6 +33,16 @@ test('endpoint settings ignore workspace and folder values', () => {
   });
   assert.equal(settings.providers.local.ollamaUrl, 'http://127.0.0.1:11434');
   assert.equal(settings.providers.cloud.openai.baseUrl, 'https://api.openai.com/v1');
+});
+
+test('a workspace cannot lift or change the budget caps', () => {
+  const { settings, problems } = parseSettings({
+    'budget.dailyUsd': { defaultValue: 0, globalValue: 5, workspaceValue: 0 },
+    'budget.monthlyUsd': { defaultValue: 0, globalValue: 50, workspaceFolderValue: 0 },
+  });
+  assert.equal(settings.cost.dailyBudgetUsd, 5);
+  assert.equal(settings.cost.monthlyBudgetUsd, 50);
+  assert.deepEqual(problems, []);
 });
 
 test('never-leave-machine: true in any scope wins', () => {

@@ -37,8 +37,8 @@ export interface CostSettings {
 export function parseCostSettings(r: SettingsReader): CostSettings {
   const user = { resolution: 'user' as const };
   return {
-    dailyBudgetUsd: r.number('budget.dailyUsd', { fallback: 0, min: 0, max: 100000 }),
-    monthlyBudgetUsd: r.number('budget.monthlyUsd', { fallback: 0, min: 0, max: 1000000 }),
+    dailyBudgetUsd: r.number('budget.dailyUsd', { fallback: 0, min: 0, max: 100000, ...user }),
+    monthlyBudgetUsd: r.number('budget.monthlyUsd', { fallback: 0, min: 0, max: 1000000, ...user }),
     warnAtPercent: r.number('budget.warnAtPercent', { fallback: 80, min: 1, max: 100, ...user }),
     onCap: r.oneOf('budget.onCap', ['keep-local', 'ask'] as const, { fallback: 'keep-local', ...user }),
     localRatePerHourUsd: r.number('cost.localRatePerHourUsd', { fallback: defaultLocalRatePerHourUsd(), min: 0, max: 1000, ...user }),
