@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { matchesExclusion } from '../../core/completion/exclusion';
 import type { CompletionPipeline } from '../../core/completion/pipeline';
 import { selectSnippets } from '../../core/completion/snippets';
 import type { Snippet } from '../../core/completion/templates';
@@ -57,17 +56,15 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
     }
   }
 
-  /** The privacy service's verdict, or the exclusion globs and secret-file patterns. Fails closed. */
+  /**
+   * The privacy service's verdict (exclusion settings, built-in secret-file patterns, ignore files,
+   * symlink targets), remembered per document until settings change. Fails closed.
+   */
   private isExcluded(uri: vscode.Uri): Promise<boolean> {
     const key = uri.toString();
     let known = this.excluded.get(key);
     if (!known) {
-      const globs = this.s.settings.current.privacy.exclude;
-      const path = uri.scheme === 'untitled' ? '' : vscode.workspace.asRelativePath(uri, false);
-      known = (async () => {
-        if (path && (matchesExclusion(path, globs) || matchesExclusion(uri.fsPath, globs))) return true;
-        return this.s.privacy.isExcluded(uri);
-      })().catch(() => true);
+      known = this.s.privacy.isExcluded(uri).catch(() => true);
       this.excluded.set(key, known);
     }
     return known;

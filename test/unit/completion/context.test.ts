@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { matchesExclusion } from '../../../src/core/completion/exclusion';
+import { createExclusionMatcher } from '../../../src/core/privacy/exclusions';
 import { selectSnippets } from '../../../src/core/completion/snippets';
+
+// Completions use the privacy service's one matcher: the user's globs plus the secret-file defaults.
+const matchesExclusion = (path: string, patterns: string[]) => createExclusionMatcher({ patterns }).isExcludedPath(path);
 
 test('excluded: the user\'s globs and secret-looking files', () => {
   assert.equal(matchesExclusion('secret/plan.ts', ['secret/**']), true);
