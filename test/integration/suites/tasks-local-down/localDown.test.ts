@@ -3,10 +3,7 @@ import { createServer } from 'node:net';
 import * as vscode from 'vscode';
 import type { SwitchyardApi } from '../../../../src/extension';
 import { closeAll, startFakeOllama, startFakeOpenAI, type FakeOllama, type FakeOpenAI } from '../../../fakes';
-import { activate, recordEvents, select, setUserSettings, until, type Summary } from '../tasks/helpers';
-
-const KEY = 'sk-test-switchyard-0123456789';
-const run = async (command: string, args?: unknown) => (await vscode.commands.executeCommand(command, args)) as Summary;
+import { activate, KEY, runRecorded, select, setUserSettings, until } from '../tasks/helpers';
 
 /** A loopback port nothing listens on: bound once to get it, then closed. */
 async function closedPort(): Promise<number> {
@@ -47,17 +44,15 @@ describe('local model down in a hybrid workspace: the cloud takes over, with the
 
   it('a small ask goes to the cloud, saying the local model is unreachable; the cloud gets exactly one request', async () => {
     await select('src/money.ts', 'export function formatCents', '}');
-    const rec = recordEvents(api);
-    const r = await run('switchyard.askAboutSelection', { question: 'What does this do?' });
-    rec.stop();
+    const { r, events } = await runRecorded(api, 'switchyard.askAboutSelection', { question: 'What does this do?' });
     assert.equal(r.outcome, 'served', r.error);
     assert.equal(r.route, 'cloud');
     assert.equal(r.provider, 'openai');
     assert.equal(r.text, 'From the cloud: it formats cents.');
     assert.match(r.reasons[0], /^ask is small \(\d+ tokens\), so it stays local$/);
     assert.equal(r.reasons[1], 'local model unreachable, using the cloud (allowed in this workspace)');
-    assert.equal(rec.events.length, 1);
-    const [e] = rec.events;
+    assert.equal(events.length, 1);
+    const [e] = events;
     assert.deepEqual([e.kind, e.route, e.provider, e.outcome, e.endpointClass], ['ask', 'cloud', 'openai', 'served', 'machine']);
     assert.deepEqual(e.reasons, r.reasons);
     assert.equal(openai.requests.length, 1);
@@ -70,16 +65,14 @@ describe('local model down in a hybrid workspace: the cloud takes over, with the
     await until('the status bar to stop showing it unreachable', () => api.services.status.state.completion !== 'unreachable', 5_000);
     openai.reset();
     await select('src/money.ts', 'export function formatCents', '}');
-    const rec = recordEvents(api);
-    const r = await run('switchyard.askAboutSelection', { question: 'What does this do?' });
-    rec.stop();
+    const { r, events } = await runRecorded(api, 'switchyard.askAboutSelection', { question: 'What does this do?' });
     assert.equal(r.outcome, 'served', r.error);
     assert.equal(r.route, 'local');
     assert.equal(r.provider, 'ollama');
     assert.equal(r.text, 'Locally: it formats cents.');
     assert.deepEqual(r.reasons.length, 1, JSON.stringify(r.reasons));
     assert.match(r.reasons[0], /^ask is small \(\d+ tokens\), so it stays local$/);
-    assert.deepEqual(rec.events.map((x) => `${x.route}/${x.provider}/${x.outcome}`), ['local/ollama/served']);
+    assert.deepEqual(events.map((x) => `${x.route}/${x.provider}/${x.outcome}`), ['local/ollama/served']);
     assert.equal(ollama.generations.length, 1);
     assert.equal(openai.requests.length, 0);
   });

@@ -2,10 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { SwitchyardApi } from '../../../../src/extension';
 import { assertNothingReached, closeAll, startFakeOllama, startFakeOpenAI, type FakeOllama, type FakeOpenAI } from '../../../fakes';
-import { activate, answerState, recordEvents, select, setUserSettings, type Summary } from '../tasks/helpers';
-
-const KEY = 'sk-test-switchyard-0123456789';
-const run = async (command: string, args?: unknown) => (await vscode.commands.executeCommand(command, args)) as Summary;
+import { activate, answerState, KEY, run, runRecorded, select, setUserSettings } from '../tasks/helpers';
 
 describe('tasks in a never-leave-machine workspace', () => {
   let api: SwitchyardApi;
@@ -51,12 +48,10 @@ describe('tasks in a never-leave-machine workspace', () => {
   });
 
   it('forcing the cloud is blocked with the reason; one blocked event, nothing sent', async () => {
-    const rec = recordEvents(api);
-    const r = await run('switchyard.askAboutSelection', { question: 'What does it do?', override: 'cloud' });
-    rec.stop();
+    const { r, events } = await runRecorded(api, 'switchyard.askAboutSelection', { question: 'What does it do?', override: 'cloud' });
     assert.equal(r.outcome, 'blocked');
     assert.match(r.reasons[0], /blocked: the cloud is not available: never-leave-machine workspace/);
-    assert.deepEqual(rec.events.map((e) => `${e.route}/${e.outcome}`), ['blocked/blocked']);
+    assert.deepEqual(events.map((e) => `${e.route}/${e.outcome}`), ['blocked/blocked']);
     assert.equal((await answerState()).header.route, 'blocked');
     assertNothingReached(openai);
   });

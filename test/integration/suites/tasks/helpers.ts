@@ -24,17 +24,23 @@ export async function until(what: string, check: () => boolean | Promise<boolean
 export async function setUserSettings(api: SwitchyardApi, values: Record<string, unknown>): Promise<void> {
   const config = vscode.workspace.getConfiguration('switchyard');
   for (const [key, value] of Object.entries(values)) await config.update(key, value, vscode.ConfigurationTarget.Global);
-  const s = api.services.settings.current;
-  const read = (): Record<string, unknown> => ({
-    'local.provider': s.providers.local.provider,
-    'local.ollamaUrl': api.services.settings.current.providers.local.ollamaUrl,
-    'cloud.provider': api.services.settings.current.providers.cloud.provider,
-    'cloud.openai.baseUrl': api.services.settings.current.providers.cloud.openai.baseUrl,
-    'cloud.openai.model': api.services.settings.current.providers.cloud.openai.model,
-    'routing.cloudTimeoutSeconds': api.services.settings.current.routing.cloudTimeoutSeconds,
-    'routing.autoEscalate': api.services.settings.current.routing.autoEscalate,
+  // The store replaces its settings object on each change: read it afresh on every check.
+  const read = (): Record<string, unknown> => {
+    const { providers, routing } = api.services.settings.current;
+    return {
+      'local.provider': providers.local.provider,
+      'local.ollamaUrl': providers.local.ollamaUrl,
+      'cloud.provider': providers.cloud.provider,
+      'cloud.openai.baseUrl': providers.cloud.openai.baseUrl,
+      'cloud.openai.model': providers.cloud.openai.model,
+      'routing.cloudTimeoutSeconds': routing.cloudTimeoutSeconds,
+      'routing.autoEscalate': routing.autoEscalate,
+    };
+  };
+  await until('settings to apply', () => {
+    const current = read();
+    return Object.entries(values).every(([k, v]) => !(k in current) || v === undefined || current[k] === v);
   });
-  await until('settings to apply', () => Object.entries(values).every(([k, v]) => !(k in read()) || v === undefined || read()[k] === v));
 }
 
 /** Opens a workspace file and selects from the line containing `from` to the line containing `to`. */
@@ -55,6 +61,24 @@ export function recordEvents(api: SwitchyardApi): { events: ModelCallEvent[]; st
   const events: ModelCallEvent[] = [];
   const stop = api.services.events.on((e) => events.push(e));
   return { events, stop };
+}
+
+/** The key the fake OpenAI server accepts (stored through SecretStorage, never settings). */
+export const KEY = 'sk-test-switchyard-0123456789';
+
+/** Runs a task command with arguments, as automation does, and returns its summary. */
+export async function run(command: string, args?: unknown): Promise<Summary> {
+  return (await vscode.commands.executeCommand(command, args)) as Summary;
+}
+
+/** Runs a task command and collects the ModelCallEvents emitted while it ran. */
+export async function runRecorded(api: SwitchyardApi, command: string, args?: unknown): Promise<{ r: Summary; events: ModelCallEvent[] }> {
+  const rec = recordEvents(api);
+  try {
+    return { r: await run(command, args), events: rec.events };
+  } finally {
+    rec.stop();
+  }
 }
 
 export interface AnswerState {

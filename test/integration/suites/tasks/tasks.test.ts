@@ -2,10 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { SwitchyardApi } from '../../../../src/extension';
 import { closeAll, startFakeOllama, startFakeOpenAI, type FakeOllama, type FakeOpenAI } from '../../../fakes';
-import { activate, answerState, recordEvents, select, setUserSettings, until, type Summary } from './helpers';
-
-const KEY = 'sk-test-switchyard-0123456789';
-const run = async (command: string, args?: unknown) => (await vscode.commands.executeCommand(command, args)) as Summary;
+import { activate, answerState, KEY, run, runRecorded, select, setUserSettings, until } from './helpers';
 
 describe('tasks: routed between the local model and the cloud, with reasons', () => {
   let api: SwitchyardApi;
@@ -48,9 +45,7 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
   it('a small ask stays local, streams into the answer view with its route header, and records one event', async () => {
     ollama.setReply(() => 'It formats cents.\n\n```ts\nformatCents(150) // "$1.50"\n```\n');
     await select('src/money.ts', 'export function formatCents', '}');
-    const rec = recordEvents(api);
-    const r = await run('switchyard.askAboutSelection', { question: 'What does this do?' });
-    rec.stop();
+    const { r, events } = await runRecorded(api, 'switchyard.askAboutSelection', { question: 'What does this do?' });
     assert.equal(r.outcome, 'served', r.error);
     assert.equal(r.route, 'local');
     assert.equal(r.provider, 'ollama');
@@ -61,10 +56,10 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
     assert.match(body, /What does this do\?/);
     assert.match(body, /formatCents/);
     assert.equal(openai.requests.length, 0, 'nothing went to the cloud');
-    assert.equal(rec.events.length, 1, 'one event per model call');
-    assert.equal(rec.events[0].route, 'local');
-    assert.equal(rec.events[0].outcome, 'served');
-    assert.ok(rec.events[0].usage && rec.events[0].usage.completionTokens > 0);
+    assert.equal(events.length, 1, 'one event per model call');
+    assert.equal(events[0].route, 'local');
+    assert.equal(events[0].outcome, 'served');
+    assert.ok(events[0].usage && events[0].usage.completionTokens > 0);
 
     const state = await answerState();
     assert.equal(state.open, true);
@@ -81,7 +76,7 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
   });
 
   it('"Ask the cloud instead" re-runs the same question in the cloud, with the key, through the gate', async () => {
-    const r = (await vscode.commands.executeCommand('switchyard.answer.rerun', 'cloud')) as Summary;
+    const r = await run('switchyard.answer.rerun', 'cloud');
     assert.equal(r.outcome, 'served', r.error);
     assert.equal(r.route, 'cloud');
     assert.equal(r.provider, 'openai');
@@ -161,19 +156,17 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
   it('closing the answer view aborts the request and closes the connection at the fake', async () => {
     openai.script({ text: 'one two three four five six seven eight nine ten eleven twelve', chunkMs: 150 });
     await select('src/money.ts', 'export function formatCents', '}');
-    const rec = recordEvents(api);
-    const pending = run('switchyard.askAboutSelection', { question: 'Explain slowly', override: 'cloud' });
+    const pending = runRecorded(api, 'switchyard.askAboutSelection', { question: 'Explain slowly', override: 'cloud' });
     await openai.waitForRequests(1, { timeoutMs: 5000 });
     await until('some text to stream', async () => (await answerState()).markdown.length > 0);
     await vscode.commands.executeCommand('switchyard.answer.close');
-    const r = await pending;
-    rec.stop();
+    const { r, events } = await pending;
     assert.equal(r.outcome, 'cancelled');
     const [req] = openai.generations;
     await openai.ended(req);
     assert.equal(req.aborted, true, 'the HTTP stream was closed');
-    assert.equal(rec.events.length, 1);
-    assert.equal(rec.events[0].outcome, 'cancelled');
+    assert.equal(events.length, 1);
+    assert.equal(events[0].outcome, 'cancelled');
   });
 
   describe('cloud errors are surfaced in plain words with a local retry', () => {
@@ -208,7 +201,7 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
       assert.equal(r.outcome, 'failed');
       assert.equal(r.errorCode, 'timeout');
       assert.match(r.error ?? '', /OpenAI did not answer within 1 s/);
-      const retried = (await vscode.commands.executeCommand('switchyard.answer.rerun', 'local')) as Summary;
+      const retried = await run('switchyard.answer.rerun', 'local');
       assert.equal(retried.route, 'local');
       assert.equal(retried.outcome, 'served');
       assert.deepEqual(retried.reasons, ['you asked to keep it local']);
