@@ -14,11 +14,11 @@ export interface CloudFactoryInput {
 }
 
 export function cloudBaseUrl(provider: CloudProviderId, settings: ProviderSettings['cloud']): string {
-  return provider === 'openai' ? settings.openai.baseUrl : settings.anthropic.baseUrl;
+  return settings[provider].baseUrl;
 }
 
 export function cloudModel(provider: CloudProviderId, settings: ProviderSettings['cloud']): string {
-  return provider === 'openai' ? settings.openai.model : settings.anthropic.model;
+  return settings[provider].model;
 }
 
 export function createCloudChat(i: CloudFactoryInput): ChatProvider {

@@ -60,6 +60,16 @@ export interface SdkErrorClasses {
   APIConnectionTimeoutError?: abstract new (...args: never[]) => Error;
 }
 
+/** No answer, or a stalled stream, for `timeoutMs`. */
+export function cloudTimeout(provider: CloudProviderId, timeoutMs: number): ProviderError {
+  return new ProviderError('timeout', `${NAMES[provider]} did not answer within ${Math.round(timeoutMs / 1000)} s`, { endpointClass: 'cloud' });
+}
+
+/** The stream ended without its final event. */
+export function cloudCut(provider: CloudProviderId): ProviderError {
+  return new ProviderError('cut', `the ${NAMES[provider]} answer stopped before it was complete (the stream was cut)`);
+}
+
 export function mapCloudError(err: unknown, provider: CloudProviderId, ctx: { host: string; model: string; timeoutMs: number }, sdk: SdkErrorClasses = {}): ProviderError {
   const name = NAMES[provider];
   const inner = findProviderError(err);
@@ -68,7 +78,7 @@ export function mapCloudError(err: unknown, provider: CloudProviderId, ctx: { ho
   const status = typeof e.status === 'number' ? e.status : undefined;
   const is = (cls: SdkErrorClasses[keyof SdkErrorClasses], name: string) => (cls !== undefined && err instanceof cls) || e.name === name;
   if (is(sdk.APIConnectionTimeoutError, 'APIConnectionTimeoutError') || e.name === 'TimeoutError') {
-    return new ProviderError('timeout', `${name} did not answer within ${Math.round(ctx.timeoutMs / 1000)} s`, { endpointClass: 'cloud' });
+    return cloudTimeout(provider, ctx.timeoutMs);
   }
   if (status === undefined) {
     if (is(sdk.APIConnectionError, 'APIConnectionError') || e.name === 'TypeError' || e.name === 'FetchError') {
