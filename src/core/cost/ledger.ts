@@ -90,7 +90,7 @@ export interface ParsedLines {
  * Parses complete lines of `buf` (each ending in '\n'). Returns how many bytes were consumed: a trailing
  * fragment without a newline is left for the caller (it may still be being written, or be torn).
  */
-export function parseLines(buf: Buffer, file: string, firstLine: number, into: ParsedLines): { consumed: number; lines: number } {
+function parseLines(buf: Buffer, file: string, firstLine: number, into: ParsedLines): { consumed: number; lines: number } {
   let start = 0;
   let lines = 0;
   for (;;) {
@@ -103,23 +103,30 @@ export function parseLines(buf: Buffer, file: string, firstLine: number, into: P
   return { consumed: start, lines };
 }
 
-/** Parses one line; a torn record followed by a whole one on the same line yields the whole one. */
-export function parseLine(line: Buffer, file: string, lineNo: number, into: ParsedLines, last = false): void {
-  if (line.length === 0 || (line.length === 1 && line[0] === 0x0d)) return;
-  let from = 0;
-  let reported = false;
-  while (from >= 0) {
-    const rec = tryParse(line.subarray(from));
-    if (rec) {
-      into.records.push(rec);
-      return;
-    }
-    if (!reported) {
-      into.problems.push({ file, line: lineNo, kind: last ? 'truncated' : 'corrupt' });
-      reported = true;
-    }
-    from = line.indexOf(RECORD_START, from + 1);
+/**
+ * Parses one line. After a crash a line can hold more than one record: a torn fragment, or a record that
+ * lost only its newline, with the next record appended straight after it. Every whole record on the line
+ * is kept, and the line is reported once if any part of it is not a record. Returns whether the line ends
+ * in a whole record (a torn end may still be being written).
+ */
+function parseLine(line: Buffer, file: string, lineNo: number, into: ParsedLines): boolean {
+  if (line.length === 0 || (line.length === 1 && line[0] === 0x0d)) return true;
+  const whole = tryParse(line);
+  if (whole) {
+    into.records.push(whole);
+    return true;
   }
+  into.problems.push({ file, line: lineNo, kind: 'corrupt' });
+  // JSON escapes the quotes inside strings, so `{"v":` occurs only where a record starts: split there.
+  let endsWhole = false;
+  for (let from = 0; from >= 0;) {
+    const next = line.indexOf(RECORD_START, from + 1);
+    const rec = tryParse(line.subarray(from, next < 0 ? line.length : next));
+    if (rec) into.records.push(rec);
+    endsWhole = rec !== undefined;
+    from = next;
+  }
+  return endsWhole;
 }
 
 function tryParse(bytes: Buffer): LedgerRecord | undefined {
@@ -187,19 +194,19 @@ export class LedgerTail {
         }
         if (pos < size) await new Promise<void>((resolve) => setImmediate(resolve));
       }
-      // A fragment without a newline: a whole record that lost only its newline is kept (and consumed);
-      // anything else stays pending: it is reported as truncated, and re-read when more bytes arrive.
+      // A fragment without a newline that ends in a whole record (one that lost only its newline) is
+      // kept and consumed. Otherwise it stays pending: reported as truncated, re-read when more bytes arrive.
       this.tail = undefined;
       if (carry.length) {
         const out: ParsedLines = { records: [], problems: [] };
-        parseLine(carry, this.path, this.lineNo, out, true);
-        if (out.records.length) {
+        if (parseLine(carry, this.path, this.lineNo, out)) {
+          this.problems.push(...out.problems);
           all.push(...out.records);
           onRecords?.(out.records);
           this.offset += carry.length;
           this.lineNo++;
         } else {
-          this.tail = out.problems[0];
+          this.tail = { file: this.path, line: this.lineNo, kind: 'truncated' };
         }
       }
     } finally {

@@ -57,6 +57,17 @@ test('records appended after a torn line are recovered; only the torn fragments 
   assert.deepEqual(problems.map((p) => [p.line, p.kind]), [[2, 'corrupt'], [3, 'corrupt']]);
 });
 
+test('a record that lost its newline is kept with the one appended after it; a torn end of file is reported', async () => {
+  const dir = tmp();
+  const path = join(dir, 'ledger-2025-06.jsonl');
+  const line = (id: string) => JSON.stringify(record({ id, time: JUNE }));
+  const torn = line('torn').slice(0, 50);
+  writeFileSync(path, `${line('a')}${line('b')}\n${torn}${line('c')}`);
+  const { records, problems } = await readLedgerFile(path);
+  assert.deepEqual(records.map((r) => r.id), ['a', 'b', 'c']);
+  assert.deepEqual(problems.map((p) => [p.line, p.kind]), [[1, 'corrupt'], [2, 'corrupt']]);
+});
+
 test('records only missing their newline are kept; values that are JSON but not records are reported', async () => {
   const dir = tmp();
   const path = join(dir, 'ledger-2025-06.jsonl');
