@@ -165,12 +165,12 @@ export function route(i: RouteInput): RouteDecision {
   }
 
   if (!localWhyNot) return toLocal([why]);
-  if (i.local.healthy === false && !cloudWhyNot && i.override !== 'local' && i.mode !== 'local-only' && i.kind !== 'completion') {
-    return toCloud([why, `${localWhyNot}, using the cloud (allowed in this workspace)`]);
-  }
   if (i.local.healthy !== false) return blocked(false, [why, `blocked: ${localWhyNot}`]); // the local server's address is not allowed
+  // The local model is down. Every reason to stay local comes before the cloud fallback (completions
+  // and never-leave-machine workspaces already have a cloudWhyNot).
   if (i.privacy.neverLeaveMachine) return blocked(false, [why, `blocked: ${localWhyNot} and this workspace never leaves the machine`]);
   if (i.override === 'local') return blocked(false, [`blocked: ${localWhyNot} (you asked to keep it local)`]);
   if (i.mode === 'local-only') return blocked(false, [why, `blocked: ${localWhyNot} and routing mode is local-only`]);
-  return blocked(false, [why, `blocked: ${localWhyNot} and the cloud is not available: ${cloudWhyNot ?? 'completions stay local'}`]);
+  if (!cloudWhyNot) return toCloud([why, `${localWhyNot}, using the cloud (allowed in this workspace)`]);
+  return blocked(false, [why, `blocked: ${localWhyNot} and the cloud is not available: ${cloudWhyNot}`]);
 }
