@@ -26,7 +26,6 @@ export function finishedHeader(r: TaskResult): Partial<AnswerHeader> {
     ...routedHeader(r.decision),
     status,
     route: r.outcome === 'blocked' ? 'blocked' : r.decision.target,
-    reasons: r.decision.reasons,
     ...(r.usage ? { tokensIn: r.usage.promptTokens + (r.usage.cacheReadTokens ?? 0) + (r.usage.cacheWriteTokens ?? 0), tokensOut: r.usage.completionTokens, tokensEstimated: false } : {}),
     ttftMs: r.ttftMs,
     totalMs: r.totalMs,

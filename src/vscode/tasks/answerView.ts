@@ -20,7 +20,6 @@ export interface AnswerHandlers {
   rerun(override: 'local' | 'cloud'): void;
   insert(code: string): void;
   open(href: string): void;
-  stop(): void;
 }
 
 export interface AnswerSession {
@@ -135,7 +134,6 @@ export class AnswerView implements vscode.Disposable {
         break;
       case 'stop':
         this.request?.abort();
-        this.handlers?.stop();
         break;
     }
   }

@@ -26,7 +26,6 @@ export class TaskController {
       rerun: (override) => void rerun(override),
       insert: (code) => void this.insert(code, target),
       open: (href) => void this.open(href, target),
-      stop: () => undefined,
     });
     const sink: TaskSink = {
       onRoute: (d) => {

@@ -34,8 +34,6 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
   private readonly proposals = new Map<string, Proposal>();
   private latest: string | undefined;
   private counter = 0;
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = this.changed.event;
 
   constructor(private readonly c: TaskController) {}
 
@@ -185,7 +183,7 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
   }
 
   dispose(): void {
-    this.changed.dispose();
+    this.proposals.clear();
   }
 }
 

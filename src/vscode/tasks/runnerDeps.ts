@@ -1,6 +1,7 @@
 import type { RoutingContext, TaskDeps } from '../../core/tasks/runner';
 import { cloudBaseUrl, cloudModel, createCloudChat } from '../../core/providers/cloud';
 import { ProviderError } from '../../core/providers/types';
+import { providerName } from '../../core/routing/router';
 import { countTokens } from '../../core/tokens';
 import type { EndpointClass } from '../../core/types';
 import { apiKeys } from '../secrets';
@@ -38,7 +39,7 @@ export function createRunnerDeps(s: Services, local: LocalModels, cost: CostServ
     localChat: () => local.chat(),
     async cloudChat(kind, provider) {
       const apiKey = await keys.get(provider);
-      if (!apiKey) throw new ProviderError('no-key', `no ${provider === 'openai' ? 'OpenAI' : 'Anthropic'} API key is set — set it with Switchyard: Set Cloud API Key`);
+      if (!apiKey) throw new ProviderError('no-key', `no ${providerName(provider)} API key is set — set it with Switchyard: Set Cloud API Key`);
       return createCloudChat({
         provider,
         settings: s.settings.current.providers.cloud,
