@@ -1,7 +1,7 @@
 // Turns what the cloud SDKs throw into a ProviderError in plain words. Duck-typed on the SDKs' shared
 // error shape (status, headers, name) so this module never loads an SDK. Messages never carry keys.
 import type { CloudProviderId } from '../types';
-import { ProviderError } from './types';
+import { findProviderError, ProviderError } from './types';
 
 const NAMES: Record<CloudProviderId, string> = { openai: 'OpenAI', anthropic: 'Anthropic' };
 const SET_KEY = 'set it with Switchyard: Set Cloud API Key';
@@ -11,7 +11,6 @@ interface SdkErrorLike {
   status?: number;
   headers?: Headers | Record<string, string>;
   message?: string;
-  cause?: unknown;
 }
 
 /** Removes anything that looks like an API key from a provider's message, and shortens it. */
@@ -39,13 +38,6 @@ export function retryAfterMs(h: SdkErrorLike['headers'], now = Date.now()): numb
   if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
   const date = Date.parse(raw);
   return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
-}
-
-function findProviderError(err: unknown): ProviderError | undefined {
-  for (let e = err, depth = 0; e && depth < 5; e = (e as SdkErrorLike).cause, depth++) {
-    if (e instanceof ProviderError) return e;
-  }
-  return undefined;
 }
 
 function bodyMessage(err: SdkErrorLike): string {

@@ -1,7 +1,7 @@
 // What the local providers (Ollama, OpenAI-compatible) share: the fetch they hand their SDK client
 // (gate + per-call abort + stream validation), and failures turned into plain words.
 import type { EgressPurpose } from '../privacy/gate';
-import { ProviderError, type HealthResult, type OnText, type StreamResult } from './types';
+import { findProviderError, ProviderError, type HealthResult, type OnText, type StreamResult } from './types';
 
 /** The gate's fetch for one purpose (e.g. `(p) => gate.fetchFor({ purpose: p, provider: 'ollama' })`). */
 export type FetchFor = (purpose: EgressPurpose) => typeof fetch;
@@ -79,16 +79,8 @@ function causeCodes(err: unknown): string[] {
     if (x.code) out.push(x.code);
     if (x.name) out.push(x.name);
     if (x.message) out.push(x.message);
-    if (e instanceof ProviderError) out.push(`provider:${e.code}`);
   }
   return out;
-}
-
-function innerProviderError(err: unknown): ProviderError | undefined {
-  for (let e = err, depth = 0; e && depth < 6; e = (e as ErrorLike).cause, depth++) {
-    if (e instanceof ProviderError) return e;
-  }
-  return undefined;
 }
 
 export interface ErrorContext {
@@ -102,7 +94,7 @@ export interface ErrorContext {
 
 /** Any failure of a local call -> ProviderError with a message a user can act on. Never includes prompt text. */
 export function mapLocalError(err: unknown, ctx: ErrorContext): ProviderError {
-  const inner = innerProviderError(err);
+  const inner = findProviderError(err);
   if (inner) return inner;
   const e = (err ?? {}) as ErrorLike;
   const status = e.status ?? e.status_code;

@@ -102,3 +102,11 @@ export class ProviderError extends Error {
     this.name = 'ProviderError';
   }
 }
+
+/** The ProviderError along `err`'s cause chain (e.g. the gate's refusal wrapped by an SDK), if any. */
+export function findProviderError(err: unknown): ProviderError | undefined {
+  for (let e = err, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof ProviderError) return e;
+  }
+  return undefined;
+}
