@@ -40,8 +40,7 @@ function readMarkerSync(folder: vscode.WorkspaceFolder): MarkerState | undefined
     if (statSync(path).isDirectory()) return { kind: 'marked', why: 'marker is a folder (fail-closed)' };
     return parseMarker(readFileSync(path, 'utf8'));
   } catch (err) {
-    if (isMissing(err)) return { kind: 'absent' };
-    return { kind: 'marked', why: `marker file could not be read (fail-closed: ${(err as Error).message})` };
+    return unreadableMarker(err);
   }
 }
 
@@ -50,9 +49,14 @@ async function readMarkerAsync(folder: vscode.WorkspaceFolder): Promise<MarkerSt
     const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, MARKER_FILE));
     return parseMarker(new TextDecoder().decode(bytes));
   } catch (err) {
-    if (isMissing(err)) return { kind: 'absent' };
-    return { kind: 'marked', why: `marker file could not be read (fail-closed: ${(err as Error).message})` };
+    return unreadableMarker(err);
   }
+}
+
+/** A missing marker is absent; any other read failure marks the folder (fail closed). */
+function unreadableMarker(err: unknown): MarkerState {
+  if (isMissing(err)) return { kind: 'absent' };
+  return { kind: 'marked', why: `marker file could not be read (fail-closed: ${(err as Error).message})` };
 }
 
 async function readIgnoreFile(folder: vscode.WorkspaceFolder): Promise<string | undefined> {
@@ -77,6 +81,8 @@ export function createPrivacyService(settings: SettingsStore): PrivacyServiceImp
   let ignoreFiles: string[] = [];
   let ignoreError: string | undefined;
   let matcher: ExclusionMatcher | undefined;
+  // Asked on every gate check (each request); rebuilt only when the trusted hosts may have changed.
+  let classifier: EndpointClassifier | undefined;
   const changed = new Emitter<PrivacyPolicy>();
   let last: string | undefined;
 
@@ -113,9 +119,10 @@ export function createPrivacyService(settings: SettingsStore): PrivacyServiceImp
     return matcher;
   };
 
+  const keyOf = (p: PrivacyPolicy): string => `${p.neverLeaveMachine}|${p.allowed.join()}|${p.reason}`;
   const notifyIfChanged = (): void => {
     const p = policy();
-    const key = `${p.neverLeaveMachine}|${p.allowed.join()}|${p.reason}`;
+    const key = keyOf(p);
     if (key === last) return;
     last = key;
     changed.emit(p);
@@ -123,6 +130,7 @@ export function createPrivacyService(settings: SettingsStore): PrivacyServiceImp
 
   settings.onDidChange.on(() => {
     matcher = undefined;
+    classifier = undefined;
     notifyIfChanged();
   });
 
@@ -135,7 +143,7 @@ export function createPrivacyService(settings: SettingsStore): PrivacyServiceImp
     },
 
     classifyDetailed(url: URL) {
-      const classifier = new EndpointClassifier({ resolve: resolveAll, trustedNetworkHosts: settings.current.providers.trustedNetworkHosts });
+      classifier ??= new EndpointClassifier({ resolve: resolveAll, trustedNetworkHosts: settings.current.providers.trustedNetworkHosts });
       return classifier.classify(url);
     },
 
@@ -185,10 +193,7 @@ export function createPrivacyService(settings: SettingsStore): PrivacyServiceImp
       notifyIfChanged();
     },
   };
-  last = (() => {
-    const p = policy();
-    return `${p.neverLeaveMachine}|${p.allowed.join()}|${p.reason}`;
-  })();
+  last = keyOf(policy());
   return service;
 }
 

@@ -42,14 +42,6 @@ export function isModelRequest(purpose: EgressPurpose): purpose is RequestKind {
   return REQUEST_KINDS.includes(purpose);
 }
 
-/**
- * The one door to the network for anything that carries a prompt or talks to a model server.
- * Every SDK client is constructed with `gate.fetchFor(intent)` as its fetch, so the check runs
- * immediately before the bytes leave, on the URL actually requested - whatever decided upstream.
- * Checks happen per request (retries and redirects included), so a name that later resolves
- * elsewhere (DNS rebinding) is caught; plain-http requests to a name are also pinned to the
- * address that was checked.
- */
 const reported = new WeakSet<object>();
 
 /**
@@ -60,6 +52,14 @@ export function blockReportedByGate(err: unknown): boolean {
   return typeof err === 'object' && err !== null && reported.has(err);
 }
 
+/**
+ * The one door to the network for anything that carries a prompt or talks to a model server.
+ * Every SDK client is constructed with `gate.fetchFor(intent)` as its fetch, so the check runs
+ * immediately before the bytes leave, on the URL actually requested - whatever decided upstream.
+ * Checks happen per request (retries and redirects included), so a name that later resolves
+ * elsewhere (DNS rebinding) is caught; plain-http requests to a name are also pinned to the
+ * address that was checked.
+ */
 export class EgressGate {
   private readonly realFetch: typeof fetch;
   private readonly blockedListeners = new Set<NonNullable<EgressGateOptions['onBlocked']>>();
