@@ -75,8 +75,6 @@ export interface PipelineStats {
   generatedTokens: number;
   /** Generated tokens that ended up in a suggestion that was returned for display. */
   shownTokens: number;
-  /** Generated tokens of requests cancelled because the user typed something else. */
-  cancelledTokens: number;
   /** Wall time requests spent at the server, ms. */
   modelMs: number;
 }
@@ -97,7 +95,6 @@ const SUFFIX_SHARE = 0.12;
 interface Flight {
   id: string;
   win: PromptWindow;
-  key: string;
   controller: AbortController;
   raw: string;
   /** Start offset in `raw` of each streamed piece (one piece ~ one token). */
@@ -130,7 +127,7 @@ interface DocState {
 }
 
 export class CompletionPipeline {
-  readonly stats: PipelineStats = { requests: 0, served: 0, cancelled: 0, failed: 0, cacheHits: 0, typingThroughHits: 0, reuseHits: 0, generatedTokens: 0, shownTokens: 0, cancelledTokens: 0, modelMs: 0 };
+  readonly stats: PipelineStats = { requests: 0, served: 0, cancelled: 0, failed: 0, cacheHits: 0, typingThroughHits: 0, reuseHits: 0, generatedTokens: 0, shownTokens: 0, modelMs: 0 };
   readonly cache = new CompletionCache({ maxEntries: 500, maxBytes: 8 * 1024 * 1024 });
   private readonly docs = new Map<string, DocState>();
   private cachedPending = 0;
@@ -330,7 +327,7 @@ export class CompletionPipeline {
     const estimated: TokenUsage = { promptTokens: estimateTokens(rawPrompt ?? win.prefix + win.suffix), completionTokens: 0 };
 
     const flight: Flight = {
-      id: newId(), win, key, controller: new AbortController(), raw: '', pieces: [], waiters: 0,
+      id: newId(), win, controller: new AbortController(), raw: '', pieces: [], waiters: 0,
       stoppedEarly: false, userCancelled: false, tokens: 0, counted: false, result: Promise.resolve(undefined),
     };
     doc.flight = flight;
@@ -346,25 +343,23 @@ export class CompletionPipeline {
     }, s.timeoutMs);
     const thinking = clock.setTimeout(() => this.setState('thinking'), THINKING_AFTER_MS);
 
+    /** Enough for the suggestion: the server stops generating. */
+    const stopEarly = (cutLastLine: boolean) => {
+      flight.stoppedEarly = true;
+      flight.cutLastLine = cutLastLine;
+      flight.controller.abort();
+    };
     const onText = (delta: string) => {
       if (!delta || flight.controller.signal.aborted) return;
       ttftMs ??= clock.now() - t0;
       flight.pieces.push(flight.raw.length);
       flight.raw += delta;
-      if (isStreamDone(flight.raw, ctx)) {
-        flight.stoppedEarly = true;
-        flight.controller.abort(); // enough for the suggestion: the server stops generating
-      } else if (win.multiline && clock.now() - t0 >= MULTILINE_BUDGET_MS && /\S[^\n]*\n/.test(flight.raw)) {
-        // A long block would arrive after the user resumed typing: show the complete lines now.
-        flight.stoppedEarly = true;
-        flight.cutLastLine = true;
-        flight.controller.abort();
-      } else if (!win.multiline && clock.now() - t0 >= SINGLE_LINE_BUDGET_MS && /[^\w\s]$/.test(delta) && /\w\W+\w/.test(flight.raw)) {
-        // A long line: show its words so far at a punctuation boundary rather than keep a pausing
-        // user waiting; typing through to its end asks for the rest.
-        flight.stoppedEarly = true;
-        flight.controller.abort();
-      }
+      const elapsed = clock.now() - t0;
+      if (isStreamDone(flight.raw, ctx)) stopEarly(false);
+      // A long block would arrive after the user resumed typing: show the complete lines now.
+      else if (win.multiline && elapsed >= MULTILINE_BUDGET_MS && /\S[^\n]*\n/.test(flight.raw)) stopEarly(true);
+      // A long line: its words so far, at a punctuation boundary; typing through to its end asks for the rest.
+      else if (!win.multiline && elapsed >= SINGLE_LINE_BUDGET_MS && /[^\w\s]$/.test(delta) && /\w\W+\w/.test(flight.raw)) stopEarly(false);
     };
 
     const finish = (outcome: ModelCallEvent['outcome'], usage: TokenUsage | undefined, error?: string) => {
@@ -376,10 +371,7 @@ export class CompletionPipeline {
       this.stats.generatedTokens += flight.tokens;
       this.stats.modelMs += totalMs;
       if (outcome === 'served') this.stats.served++;
-      else if (outcome === 'cancelled') {
-        this.stats.cancelled++;
-        this.stats.cancelledTokens += flight.tokens;
-      }
+      else if (outcome === 'cancelled') this.stats.cancelled++;
       else this.stats.failed++;
       if (outcome === 'served') this.noteLatency(totalMs, s.slowMs);
       else if (this.state === 'thinking') this.setState(this.slowNow(s.slowMs) ? 'slow' : 'ready');

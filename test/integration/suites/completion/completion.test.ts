@@ -3,18 +3,9 @@ import * as vscode from 'vscode';
 import type { SwitchyardApi } from '../../../../src/extension';
 import type { ModelCallEvent } from '../../../../src/core/types';
 import { startFakeOllama, countTokens, type FakeOllama } from '../../../fakes';
+import { until } from '../../until';
 
 const MODEL = 'qwen2.5-coder:1.5b-base';
-
-async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Sets a user setting and waits until the extension has read it. */
 async function setUser(api: SwitchyardApi, key: string, value: unknown): Promise<void> {

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { SwitchyardApi } from '../../../../src/extension';
 import type { ModelCallEvent } from '../../../../src/core/types';
 import { countTokens, startFakeOllama, type FakeOllama } from '../../../fakes';
+import { until } from '../../until';
 
 /** One line (so no multi-line budget cuts it short), ~40 tokens at 250 ms each: about 10 s of model time. */
 const LONG = 'items.map((item) => item.unitPrice * item.quantity).reduce((sum, cents) => sum + cents, 0);';
@@ -13,16 +14,6 @@ const SPEED = { prefillMs: 100, perTokenMs: 250 };
 const NATURAL_MS = SPEED.prefillMs + countTokens(LONG) * SPEED.perTokenMs;
 
 type Recorded = FakeOllama['requests'][number];
-
-async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('completion: one request in flight per editor', () => {
   let api: SwitchyardApi;
