@@ -3,7 +3,7 @@ import { allowanceKey, budgetState, dueNotices, withAllowances } from '../core/c
 import { findPrice } from '../core/cost/prices';
 import { costOf, priceLookup, toRecord, type LedgerRecord, type PriceLookup } from '../core/cost/record';
 import { LedgerStore } from '../core/cost/store';
-import { dayKey } from '../core/cost/summary';
+import { cloudSpend, dayKey } from '../core/cost/summary';
 import { usageCostUsd } from '../core/cost/usage';
 import { hashWorkspace } from '../core/ids';
 import type { LoggedCost } from '../core/log/format';
@@ -38,22 +38,17 @@ export function registerCost(s: Services): CostFeature {
   let pending: Promise<unknown> = Promise.resolve();
   let writeErrorShown = false;
 
-  // Cloud spend for budgets and the status bar, kept incrementally (a full pass only on load and when
-  // the day turns), so a completion per keystroke costs nothing here.
+  // Cloud spend for budgets and the status bar, kept incrementally (a full pass only on load and when the day turns),
+  // so a completion per keystroke costs nothing here. `cloudSpend` is the one rule for what budgets count.
   const spend = { day: '', dailyUsd: 0, monthlyUsd: 0 };
   const recount = () => {
     const now = new Date();
-    spend.day = dayKey(now);
-    spend.dailyUsd = 0;
-    spend.monthlyUsd = 0;
-    for (const r of ledger.records) addSpend(r);
+    Object.assign(spend, { day: dayKey(now), ...cloudSpend(ledger.records, now) });
   };
-  const addSpend = (r: LedgerRecord) => {
-    if (r.route !== 'cloud') return;
-    const usd = r.billedCostUsd ?? r.estimatedCostUsd ?? 0;
-    const day = dayKey(new Date(r.time));
-    if (day.slice(0, 7) === spend.day.slice(0, 7)) spend.monthlyUsd += usd;
-    if (day === spend.day) spend.dailyUsd += usd;
+  const addSpend = (records: LedgerRecord[]) => {
+    const added = cloudSpend(records, new Date());
+    spend.dailyUsd += added.dailyUsd;
+    spend.monthlyUsd += added.monthlyUsd;
   };
   const budget = (): BudgetState => {
     if (dayKey(new Date()) !== spend.day) recount();
@@ -115,7 +110,7 @@ export function registerCost(s: Services): CostFeature {
   // Records from this window and other windows alike.
   ledger.onRecords.on((records) => {
     if (dayKey(new Date()) !== spend.day) recount();
-    else for (const r of records) addSpend(r);
+    else addSpend(records);
     if (records.some((r) => r.route === 'cloud')) {
       showStatus();
       checkBudget();
@@ -160,6 +155,7 @@ export function registerCost(s: Services): CostFeature {
   }
 
   // Load this month's ledger off the activation path, then follow other windows' appends.
+  // The recount settles a count taken while the load was still reading (this window appending meanwhile).
   void ledger.load().then(() => {
     recount();
     showStatus();

@@ -85,7 +85,7 @@ export function dayKey(d: Date): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
-export function emptyTotals(): Totals {
+function emptyTotals(): Totals {
   return { requests: 0, cloudUsd: 0, cloudUnreportedUsd: 0, localUsd: 0, cloudRequests: 0, localRequests: 0, blockedRequests: 0, tokensIn: 0, tokensOut: 0 };
 }
 
@@ -98,19 +98,13 @@ export function summarize(records: Iterable<LedgerRecord>, o: SummaryOptions): S
   const mo = now.getMonth();
   const monthStartMs = new Date(y, mo, 1).getTime();
   const monthEndMs = new Date(y, mo + 1, 1).getTime();
-  // Record times are canonical ISO strings (UTC, fixed width): comparing them as strings against the
-  // local-time boundaries converted the same way is exact, and far cheaper than parsing 100,000 dates.
-  const iso = (d: number) => new Date(y, mo, d).toISOString();
-  const monthStart = iso(1);
-  const monthEnd = iso(new Date(y, mo + 1, 0).getDate() + 1);
-  const dayStart = iso(now.getDate());
-  const dayEnd = iso(now.getDate() + 1);
+  const { monthStart, monthEnd, dayStart, dayEnd } = bounds(now);
 
   const daily: DaySpend[] = [];
   const dayStarts: string[] = [];
   for (let i = 1; i <= now.getDate(); i++) {
     daily.push({ date: `${month}-${pad(i)}`, cloudUsd: 0, localUsd: 0, requests: 0 });
-    dayStarts.push(iso(i));
+    dayStarts.push(new Date(y, mo, i).toISOString());
   }
   const today = emptyTotals();
   const monthTotals = emptyTotals();
@@ -197,6 +191,20 @@ function add(t: Totals, route: string, cost: number, unreported: number, tokIn: 
   if (reported) { t.tokensIn += tokIn; t.tokensOut += tokOut; }
 }
 
+/**
+ * `now`'s local month and day as ISO strings. Record times are canonical ISO strings (UTC, fixed width):
+ * comparing them as strings against these is exact, and far cheaper than parsing 100,000 dates.
+ */
+function bounds(now: Date): { monthStart: string; monthEnd: string; dayStart: string; dayEnd: string } {
+  const y = now.getFullYear();
+  const mo = now.getMonth();
+  const d = now.getDate();
+  return {
+    monthStart: new Date(y, mo, 1).toISOString(), monthEnd: new Date(y, mo + 1, 1).toISOString(),
+    dayStart: new Date(y, mo, d).toISOString(), dayEnd: new Date(y, mo, d + 1).toISOString(),
+  };
+}
+
 function dayIndex(starts: string[], t: string): number {
   // Days are at most 31: a short scan from the end beats anything clever (DST-safe, unlike t / 86400000).
   for (let i = starts.length - 1; i >= 0; i--) if (t >= starts[i]) return i;
@@ -213,12 +221,7 @@ function pad(n: number): string {
 
 /** Cloud spend (billed + unreported estimates) for today and this month: what budgets count. */
 export function cloudSpend(records: Iterable<LedgerRecord>, now: Date): { dailyUsd: number; monthlyUsd: number } {
-  const y = now.getFullYear();
-  const mo = now.getMonth();
-  const monthStart = new Date(y, mo, 1).toISOString();
-  const monthEnd = new Date(y, mo + 1, 1).toISOString();
-  const dayStart = new Date(y, mo, now.getDate()).toISOString();
-  const dayEnd = new Date(y, mo, now.getDate() + 1).toISOString();
+  const { monthStart, monthEnd, dayStart, dayEnd } = bounds(now);
   let dailyUsd = 0;
   let monthlyUsd = 0;
   for (const r of records) {
