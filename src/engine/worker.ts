@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   parseHostMessage, type EngineErrorCode, type EngineMessage, type EngineStats, type GenerationResult, type HostMessage,
-  type LoadOptions, type ModelSummary,
+  type LoadOptions, type ModelSummary, sameLoadOptions,
 } from '../core/providers/embedded/protocol';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp');
@@ -66,7 +66,7 @@ async function loadLibrary(gpu: boolean): Promise<{ lib: NodeLlamaCpp; llama: Ll
 }
 
 async function load(options: LoadOptions): Promise<ModelSummary> {
-  if (loaded && JSON.stringify(loaded.options) === JSON.stringify(options)) return loaded.summary;
+  if (loaded && sameLoadOptions(loaded.options, options)) return loaded.summary;
   let size: number;
   try {
     size = statSync(options.modelPath).size;
@@ -81,7 +81,7 @@ async function load(options: LoadOptions): Promise<ModelSummary> {
   } catch (err) {
     throw new EngineError('model-invalid', `llama.cpp could not load ${basename(options.modelPath)}: ${(err as Error).message}`);
   }
-  const context = await model.createContext({ contextSize: Math.min(options.contextSize, model.trainContextSize), threads: options.threads, sequences: 1 });
+  const context = await createContext(model, options);
   const sequence = context.getSequence();
   const completion = new l.LlamaCompletion({ contextSequence: sequence });
   const summary: ModelSummary = {
@@ -95,6 +95,11 @@ async function load(options: LoadOptions): Promise<ModelSummary> {
   };
   loaded = { options, model, summary, fim: { context, sequence, completion } };
   return summary;
+}
+
+/** One sequence, no larger than the model was trained for. FIM and chat each get their own. */
+function createContext(model: LlamaModel, options: LoadOptions): Promise<LlamaContext> {
+  return model.createContext({ contextSize: Math.min(options.contextSize, model.trainContextSize), threads: options.threads, sequences: 1 });
 }
 
 async function unload(): Promise<void> {
@@ -167,17 +172,13 @@ async function fim(m: Extract<HostMessage, { type: 'fim' }>): Promise<Generation
   const { model, fim: f, summary } = requireModel();
   const stop = m.stop.filter((s) => s !== '');
   const common = { maxTokens: m.maxTokens, temperature: m.temperature, stopOnAbortSignal: true, customStopTriggers: stop.length ? stop : undefined };
-  if (summary.infill) {
-    const promptTokens = model.tokenize(m.prefix).length + model.tokenize(m.suffix).length + 3;
-    return generate(m.id, f.sequence, promptTokens, async (o) => {
-      const r = await f.completion.generateInfillCompletionWithMeta(m.prefix, m.suffix, { ...common, ...o });
-      return { text: r.response, stopReason: r.metadata.stopReason };
-    }, m.maxTokens);
-  }
-  // A model without FIM tokens can still continue the text before the cursor.
-  const promptTokens = model.tokenize(m.prefix).length;
+  // A model without FIM tokens can still continue the text before the cursor. The infill prompt
+  // is the prefix and suffix plus the three FIM tokens.
+  const promptTokens = summary.infill ? model.tokenize(m.prefix).length + model.tokenize(m.suffix).length + 3 : model.tokenize(m.prefix).length;
   return generate(m.id, f.sequence, promptTokens, async (o) => {
-    const r = await f.completion.generateCompletionWithMeta(m.prefix, { ...common, ...o });
+    const r = summary.infill
+      ? await f.completion.generateInfillCompletionWithMeta(m.prefix, m.suffix, { ...common, ...o })
+      : await f.completion.generateCompletionWithMeta(m.prefix, { ...common, ...o });
     return { text: r.response, stopReason: r.metadata.stopReason };
   }, m.maxTokens);
 }
@@ -186,7 +187,7 @@ async function chat(m: Extract<HostMessage, { type: 'chat' }>): Promise<Generati
   const current = requireModel();
   const l = lib as NodeLlamaCpp;
   if (!current.chat) {
-    const context = await current.model.createContext({ contextSize: Math.min(current.options.contextSize, current.model.trainContextSize), threads: current.options.threads, sequences: 1 });
+    const context = await createContext(current.model, current.options);
     current.chat = { context, sequence: context.getSequence() };
   }
   const { sequence } = current.chat;

@@ -6,7 +6,7 @@ import { Emitter } from '../../events';
 import { ProviderError } from '../types';
 import {
   parseEngineMessage, type EngineErrorCode, type EngineMessage, type EngineStats, type GenerationResult, type HostMessage,
-  type LoadOptions, type ModelSummary,
+  type LoadOptions, type ModelSummary, sameLoadOptions,
 } from './protocol';
 
 export type EngineState =
@@ -88,7 +88,7 @@ export class EngineClient {
 
   /** Starts the child if it is not running. Resolves with its pid once it said it is ready. */
   start(): Promise<number> {
-    if (this.disposed) return Promise.reject(new ProviderError('unreachable', 'The embedded engine was shut down.'));
+    if (this.disposed) return Promise.reject(new ProviderError('unreachable', 'The embedded engine was shut down.', { endpointClass: 'machine' }));
     if (this.ready) return this.ready;
     clearTimeout(this.restartTimer);
     this.setState({ kind: 'starting' });
@@ -165,13 +165,18 @@ export class EngineClient {
     this.restartTimer.unref?.();
   }
 
-  /** Sends a request and resolves with its final answer. Chunks go to `onChunk`; `signal` cancels it. */
-  async request(msg: Request, onChunk?: (text: string) => void, signal?: AbortSignal): Promise<EngineMessage> {
+  /**
+   * Sends a request and resolves with its final answer, which must be of type `answer` (`what` names
+   * the request in the error otherwise). Chunks go to `onChunk`; `signal` cancels it.
+   */
+  private async request<T extends EngineMessage['type']>(
+    msg: Request, answer: T, what: string, onChunk?: (text: string) => void, signal?: AbortSignal,
+  ): Promise<Extract<EngineMessage, { type: T }>> {
     await this.start();
     const child = this.child;
     if (!child?.connected) throw new ProviderError('unreachable', 'The embedded engine is not running.', { endpointClass: 'machine' });
     const id = `r${this.nextId++}`;
-    return new Promise<EngineMessage>((resolve, reject) => {
+    const m = await new Promise<EngineMessage>((resolve, reject) => {
       const onAbort = (): void => {
         if (this.pending.has(id) && child.connected) child.send({ type: 'cancel', id: `c${this.nextId++}`, target: id } satisfies HostMessage);
       };
@@ -184,18 +189,21 @@ export class EngineClient {
       if (signal?.aborted) onAbort();
       else signal?.addEventListener('abort', onAbort, { once: true });
     });
+    if (m.type !== answer) throw new ProviderError('malformed', `The embedded engine answered ${what} with something else.`, { endpointClass: 'machine' });
+    return m as Extract<EngineMessage, { type: T }>;
   }
 
   /** Loads a model (once per distinct options; the engine remembers it across requests). */
   async load(options: LoadOptions): Promise<ModelSummary> {
-    if (this.model && this.lastLoad && JSON.stringify(this.lastLoad) === JSON.stringify(options)) return this.model;
-    if (this.loading && JSON.stringify(this.lastLoad) === JSON.stringify(options)) return this.loading;
+    if (this.lastLoad && sameLoadOptions(this.lastLoad, options)) {
+      if (this.model) return this.model;
+      if (this.loading) return this.loading;
+    }
     // llama.cpp picks its backend (CPU or GPU) once per process: switching needs a fresh one.
     if (this.lastLoad && this.lastLoad.gpu !== options.gpu) this.stop();
     this.lastLoad = options;
     this.model = undefined;
-    const loading = this.request({ type: 'load', options }).then((m) => {
-      if (m.type !== 'loaded') throw new ProviderError('malformed', 'The embedded engine answered a load with something else.');
+    const loading = this.request({ type: 'load', options }, 'loaded', 'a load').then((m) => {
       if (this.lastLoad === options) this.model = m.model;
       if (this._state.kind === 'ready') this.setState({ kind: 'ready', pid: this._state.pid, model: m.model });
       return m.model;
@@ -206,15 +214,11 @@ export class EngineClient {
   }
 
   async generate(msg: Extract<Request, { type: 'fim' | 'chat' }>, onChunk: (t: string) => void, signal: AbortSignal): Promise<GenerationResult> {
-    const m = await this.request(msg, onChunk, signal);
-    if (m.type !== 'result') throw new ProviderError('malformed', 'The embedded engine answered a generation with something else.');
-    return m.result;
+    return (await this.request(msg, 'result', 'a generation', onChunk, signal)).result;
   }
 
   async stats(): Promise<EngineStats> {
-    const m = await this.request({ type: 'stats' });
-    if (m.type !== 'stats') throw new ProviderError('malformed', 'The embedded engine answered a stats request with something else.');
-    return m.stats;
+    return (await this.request({ type: 'stats' }, 'stats', 'a stats request')).stats;
   }
 
   /** Stops the child (freeing the model's memory); the next request starts a new one. Pending requests reject. */

@@ -13,6 +13,11 @@ export interface LoadOptions {
   gpu: boolean;
 }
 
+/** Whether two loads would give the same loaded model; the extension and the engine both skip a repeated load. */
+export function sameLoadOptions(a: LoadOptions, b: LoadOptions): boolean {
+  return a.modelPath === b.modelPath && a.threads === b.threads && a.contextSize === b.contextSize && a.gpu === b.gpu;
+}
+
 /** Extension -> engine. Every request carries an id that its chunks and answer repeat. */
 export type HostMessage =
   | { type: 'load'; id: string; options: LoadOptions }
@@ -76,7 +81,8 @@ export type EngineMessage =
  * - `bad-request`: the message was malformed.
  * - `failed`: inference failed.
  */
-export type EngineErrorCode = 'engine-missing' | 'model-missing' | 'model-invalid' | 'no-model' | 'bad-request' | 'failed';
+const ENGINE_ERROR_CODES = ['engine-missing', 'model-missing', 'model-invalid', 'no-model', 'bad-request', 'failed'] as const;
+export type EngineErrorCode = (typeof ENGINE_ERROR_CODES)[number];
 
 type Check = (v: unknown) => boolean;
 const str: Check = (v) => typeof v === 'string';
@@ -109,7 +115,7 @@ const ENGINE: Record<EngineMessage['type'], Check> = {
   loaded: obj({ id: str, model }),
   result: obj({ id: str, result }),
   stats: obj({ id: str, stats }),
-  error: obj({ id: str, code: oneOf('engine-missing', 'model-missing', 'model-invalid', 'no-model', 'bad-request', 'failed'), message: str }),
+  error: obj({ id: str, code: oneOf(...ENGINE_ERROR_CODES), message: str }),
   log: obj({ level: oneOf('info', 'warn'), message: str }),
 };
 
