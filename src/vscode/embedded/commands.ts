@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { DownloadError, MODEL_OFFERS, downloadModel, type ModelOffer } from '../../core/providers/embedded/download';
+import { MODEL_OFFERS, downloadModel, type ModelOffer } from '../../core/providers/embedded/download';
 import { adviseHardware, type MachineInfo } from '../../core/providers/embedded/hardware';
 import { readMachine } from '../../core/providers/embedded/machine';
 import { ProviderError } from '../../core/providers/types';
@@ -15,6 +15,13 @@ function modelsDir(s: Services): string {
 }
 
 const ENGINE_MISSING = 'This build of Switchyard does not include the embedded engine. Install the Switchyard VSIX for your platform (e.g. switchyard-linux-x64.vsix), which carries the llama.cpp engine; in a development checkout run `npm install`.';
+
+/** Without the engine a model is of no use: says how to get it instead. */
+function warnIfNoEngine(f: EmbeddedFeature): boolean {
+  if (f.engineInstalled()) return false;
+  void vscode.window.showWarningMessage(`Switchyard: ${ENGINE_MISSING}`);
+  return true;
+}
 
 async function useModel(s: Services, path: string): Promise<void> {
   const config = vscode.workspace.getConfiguration('switchyard');
@@ -33,10 +40,7 @@ function hardwareSummary(): string {
 }
 
 async function selectModel(s: Services, f: EmbeddedFeature): Promise<void> {
-  if (!f.engineInstalled()) {
-    void vscode.window.showWarningMessage(`Switchyard: ${ENGINE_MISSING}`);
-    return;
-  }
+  if (warnIfNoEngine(f)) return;
   type Item = vscode.QuickPickItem & { action: 'browse' | 'download' | 'file'; path?: string };
   const dir = modelsDir(s);
   const downloaded: Item[] = existsSync(dir)
@@ -56,10 +60,7 @@ async function selectModel(s: Services, f: EmbeddedFeature): Promise<void> {
 }
 
 async function downloadCommand(s: Services, f: EmbeddedFeature): Promise<void> {
-  if (!f.engineInstalled()) {
-    void vscode.window.showWarningMessage(`Switchyard: ${ENGINE_MISSING}`);
-    return;
-  }
+  if (warnIfNoEngine(f)) return;
   const advice = adviseHardware(await machineWithGpu(f));
   const pick = await vscode.window.showQuickPick(
     MODEL_OFFERS.map((o) => ({ label: o.label, detail: o.url, offer: o })),
@@ -98,7 +99,7 @@ async function download(s: Services, offer: ModelOffer): Promise<void> {
   } catch (err) {
     const message = err instanceof ProviderError && err.code === 'blocked'
       ? `Downloading a model is blocked here: ${err.message}. Download it from a workspace that is not never-leave-machine, or choose a GGUF file you already have.`
-      : err instanceof DownloadError || err instanceof Error ? err.message : String(err);
+      : err instanceof Error ? err.message : String(err);
     s.log.warn(`model download: ${message}`);
     void vscode.window.showErrorMessage(`Switchyard: ${message}`);
   }

@@ -68,6 +68,8 @@ function advertisedSha256(res: Response): string | undefined {
   return undefined;
 }
 
+const cancelled = (): DownloadError => new DownloadError('cancelled', 'The download was cancelled; it will resume where it stopped.');
+
 async function hashFile(path: string, hash: Hash): Promise<void> {
   const s = createReadStream(path);
   for await (const chunk of s) hash.update(chunk as Buffer);
@@ -90,21 +92,23 @@ export async function downloadModel(o: DownloadOptions): Promise<{ path: string;
     try {
       res = await o.fetch(url, { headers: have > 0 ? { Range: `bytes=${have}-` } : {}, redirect: 'manual', signal: o.signal });
     } catch (err) {
-      if (o.signal?.aborted) throw new DownloadError('cancelled', 'The download was cancelled; it will resume where it stopped.');
+      if (o.signal?.aborted) throw cancelled();
       throw err;
     }
     expected ??= advertisedSha256(res);
     const location = res.headers.get('location');
     if (res.status >= 300 && res.status < 400 && location) {
+      await res.body?.cancel();
       url = new URL(location, url).href;
       continue;
     }
     break;
   }
   if (!res) throw new DownloadError('http', 'no response');
-  if (res.status === 416 && have > 0) {
-    // The part file is already complete (or longer than the file): verify it as it is.
-  } else if (res.status !== 200 && res.status !== 206) {
+  // 416 to a Range request: the part file is already complete (or longer than the file); it is verified as it is.
+  const partComplete = res.status === 416 && have > 0;
+  if (!partComplete && res.status !== 200 && res.status !== 206) {
+    await res.body?.cancel();
     throw new DownloadError('http', `The server answered ${res.status} ${res.statusText} for ${new URL(url).host}.`);
   }
   if (!expected) {
@@ -113,12 +117,15 @@ export async function downloadModel(o: DownloadOptions): Promise<{ path: string;
   }
   const resume = res.status === 206 && have > 0;
   const resumedFromBytes = resume ? have : 0;
+  // The bytes already in the part file count towards the hash and the size.
+  let received = resume || partComplete ? have : 0;
   const hash = createHash('sha256');
-  if (resume || res.status === 416) await hashFile(part, hash);
-  let received = resume ? have : res.status === 416 ? have : 0;
-  const length = Number(res.headers.get('content-length'));
-  const totalBytes = res.status === 416 ? have : Number.isFinite(length) && length > 0 ? received + length : undefined;
-  if (res.status !== 416 && res.body) {
+  if (received > 0) await hashFile(part, hash);
+  if (partComplete) {
+    await res.body?.cancel();
+  } else if (res.body) {
+    const length = Number(res.headers.get('content-length'));
+    const totalBytes = Number.isFinite(length) && length > 0 ? received + length : undefined;
     const out = createWriteStream(part, { flags: resume ? 'a' : 'w' });
     try {
       const reader = res.body.getReader();
@@ -133,7 +140,7 @@ export async function downloadModel(o: DownloadOptions): Promise<{ path: string;
     } catch (err) {
       out.end();
       await finished(out).catch(() => undefined);
-      if (o.signal?.aborted) throw new DownloadError('cancelled', 'The download was cancelled; it will resume where it stopped.');
+      if (o.signal?.aborted) throw cancelled();
       throw new DownloadError('io', `The download was interrupted after ${received} bytes (${(err as Error).message}); run it again to resume.`);
     }
     out.end();
