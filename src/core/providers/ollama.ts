@@ -24,11 +24,15 @@ export class OllamaProvider implements FimProvider, ChatProvider, ModelCatalog, 
     return { server: 'Ollama', baseUrl: this.baseUrl, model, startHint: 'is Ollama running? Start it with `ollama serve` or check switchyard.local.ollamaUrl' };
   }
 
-  /** Asks /api/show once per model whether its template uses `.Suffix` (FIM-capable). */
-  supportsSuffix(model: string, signal?: AbortSignal): Promise<boolean> {
+  /**
+   * Asks /api/show once per model whether its template uses `.Suffix` (FIM-capable). The answer is
+   * shared by every request waiting for it, so it is bound to its own timeout only, never to the
+   * signal of the request that happened to ask first.
+   */
+  supportsSuffix(model: string): Promise<boolean> {
     let known = this.takesSuffix.get(model);
     if (!known) {
-      known = this.client('show-model', timeoutSignal(SHOW_TIMEOUT_MS, signal)).show({ model })
+      known = this.client('show-model', timeoutSignal(SHOW_TIMEOUT_MS)).show({ model })
         .then((info) => (info.template ?? '').includes('.Suffix') || (info.capabilities ?? []).includes('insert'));
       this.takesSuffix.set(model, known);
       // A failure is not remembered: the next request asks again.
@@ -39,7 +43,7 @@ export class OllamaProvider implements FimProvider, ChatProvider, ModelCatalog, 
 
   complete(req: FimRequest, onText: OnText, signal: AbortSignal): Promise<StreamResult> {
     return runStream(signal, onText, (err) => mapLocalError(err, this.ctx(req.model)), async (rec) => {
-      const native = await this.supportsSuffix(req.model, signal);
+      const native = await this.supportsSuffix(req.model);
       // Ollama templates the suffix itself when the model's template takes one; otherwise the
       // family's raw template; a model with neither gets the prefix alone (plain completion).
       const prompt = native

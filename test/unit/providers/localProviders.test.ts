@@ -91,6 +91,23 @@ test('Ollama: abort closes the HTTP request at the server and resolves cancelled
   assert.equal(req.aborted, true);
 });
 
+test('Ollama: cancelling the request that asked /api/show does not cancel the next one waiting for the same answer', async () => {
+  ollama.reset();
+  ollama.setReply('a + b');
+  ollama.script({ firstByteMs: 200 }, { match: '/api/show' });
+  const p = new OllamaProvider(ollama.baseURL, fetchFor('ollama'));
+  const first = new AbortController();
+  const stale = p.complete(fim('qwen2.5-coder:1.5b-base'), () => undefined, first.signal);
+  await ollama.waitForRequests(1, { match: '/api/show', timeoutMs: 2000 });
+  const next = p.complete(fim('qwen2.5-coder:1.5b-base'), () => undefined, new AbortController().signal);
+  first.abort();
+  assert.equal((await stale).finishReason, 'cancelled');
+  const r = await next;
+  assert.equal(r.finishReason, 'stop');
+  assert.equal(r.text, 'a + b');
+  assert.equal(ollama.requests.filter((q) => q.path === '/api/show').length, 1);
+});
+
 test('Ollama: failures in plain words with the right code', async () => {
   const p = new OllamaProvider(ollama.baseURL, fetchFor('ollama'));
   await p.supportsSuffix('qwen2.5-coder:1.5b-base');
