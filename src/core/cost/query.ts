@@ -70,12 +70,6 @@ function isSortedByTime(rs: readonly LedgerRecord[]): boolean {
   return true;
 }
 
-/** Records whose local day falls in [from, to] (YYYY-MM-DD, inclusive). */
-export function inPeriod(r: LedgerRecord, fromMs: number, toExclusiveMs: number): boolean {
-  const t = Date.parse(r.time);
-  return t >= fromMs && t < toExclusiveMs;
-}
-
 /** Local-time bounds of a day period. */
 export function periodBounds(from: string, to: string): { fromMs: number; toExclusiveMs: number } {
   const [fy, fm, fd] = from.split('-').map(Number);

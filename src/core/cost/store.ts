@@ -61,6 +61,7 @@ export class LedgerStore {
 
   /** Records whose time is in [fromMs, toMs), from memory for this month and from the files otherwise. */
   async readPeriod(fromMs: number, toMs: number): Promise<{ records: LedgerRecord[]; problems: LedgerProblem[] }> {
+    await this.load(); // this month comes from memory: it must hold the whole file, not what loaded so far
     const months = (await ledgerMonths(this.dir)).filter((m) => m >= monthKey(fromMs) && m <= monthKey(toMs - 1));
     const records: LedgerRecord[] = [];
     const problems: LedgerProblem[] = [];

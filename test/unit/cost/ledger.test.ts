@@ -124,3 +124,15 @@ test('the store shows its own appends at once and picks up other windows\' lines
   await a.close();
   await b.close();
 });
+
+test('a period read before the store has loaded still has this month\'s records from the file', async () => {
+  const dir = tmp();
+  const now = () => new Date(2025, 5, 10, 13);
+  const w = new LedgerWriter(dir);
+  await w.append(record({ id: 'earlier', time: JUNE }));
+  await w.close();
+  const store = new LedgerStore(dir, now);
+  const period = await store.readPeriod(new Date(2025, 5, 1).getTime(), new Date(2025, 6, 1).getTime());
+  assert.deepEqual(period.records.map((r) => r.id), ['earlier']);
+  await store.close();
+});
