@@ -86,6 +86,7 @@ export function parseWebviewMessage(x: unknown): WebviewMessage | { error: strin
     case 'showLog':
       return onlyKeys(x, ['type']) ? { type: x.type } : { error: `unexpected fields in ${x.type}` };
     case 'query': {
+      if (!onlyKeys(x, ['type', 'query'])) return { error: 'unexpected fields in query' };
       const q = parseQuery(x.query);
       return typeof q === 'string' ? { error: q } : { type: 'query', query: q };
     }

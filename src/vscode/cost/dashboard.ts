@@ -29,8 +29,7 @@ export class DashboardPanel implements vscode.Disposable {
       if (!this.panel || !this.ready || this.liveTimer) return;
       this.liveTimer = setTimeout(() => {
         this.liveTimer = undefined;
-        this.postState();
-        this.postPage();
+        this.postAll();
       }, LIVE_UPDATE_MS);
     });
   }
@@ -78,9 +77,9 @@ export class DashboardPanel implements vscode.Disposable {
     switch (m.type) {
       case 'ready':
         this.ready = true;
-        this.postState();
-        this.postPage();
-        if (!this.cost.ledger.loaded) void this.cost.ledger.load().then(() => { this.postState(); this.postPage(); });
+        this.postAll();
+        // A failed load is logged where it is started (registerCost); the dashboard keeps what it has.
+        if (!this.cost.ledger.loaded) this.cost.ledger.load().then(() => this.postAll(), () => undefined);
         return;
       case 'query':
         this.query = m.query;
@@ -103,6 +102,11 @@ export class DashboardPanel implements vscode.Disposable {
 
   private post(message: HostMessage): void {
     if (this.panel && this.ready) void this.panel.webview.postMessage(message);
+  }
+
+  private postAll(): void {
+    this.postState();
+    this.postPage();
   }
 
   private postState(): void {

@@ -15,7 +15,7 @@ test('protocol: well-formed messages pass, normalized', () => {
 test('protocol: bad messages are rejected with a reason', () => {
   const bad: unknown[] = [
     null, 'ready', [], { type: 42 }, { type: 'eval', code: 'x' }, { type: 'ready', extra: 1 },
-    { type: 'query' }, { type: 'query', query: { ...defaultQuery(), page: -1 } }, { type: 'query', query: { ...defaultQuery(), pageSize: 10_000 } },
+    { type: 'query' }, { type: 'query', query: defaultQuery(), extra: 1 }, { type: 'query', query: { ...defaultQuery(), page: -1 } }, { type: 'query', query: { ...defaultQuery(), pageSize: 10_000 } },
     { type: 'query', query: { ...defaultQuery(), sort: { key: 'constructor', dir: 'asc' } } },
     { type: 'query', query: { ...defaultQuery(), filter: { route: 'elsewhere' } } },
     { type: 'query', query: { ...defaultQuery(), filter: { text: 'x'.repeat(500) } } },
