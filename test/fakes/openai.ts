@@ -171,7 +171,7 @@ export class FakeOpenAI extends FakeServer {
     const withUsage = includeUsage ? { usage: null } : {};
     const chunk = (delta: object, finish: string | null, logprobs: object | null = null) =>
       sse({ ...head, choices: [{ index: 0, delta, logprobs, finish_reason: finish }], ...withUsage });
-    const finish = finishReason(plan);
+    const finish = plan.finishReason;
     return {
       headers: requestHeaders(),
       streamContentType: SSE,
@@ -224,7 +224,7 @@ export class FakeOpenAI extends FakeServer {
     const id = fakeId('cmpl-');
     const created = Math.floor(Date.now() / 1000);
     const head = { id, object: 'text_completion', created, model: plan.model, system_fingerprint: 'fp_fake' };
-    const finish = finishReason(plan);
+    const finish = plan.finishReason;
     let offset = 0;
     return {
       headers: requestHeaders(),
@@ -274,10 +274,6 @@ function sse(value: unknown): string {
 
 function requestHeaders(): Record<string, string> {
   return { 'x-request-id': fakeId('req_'), 'openai-processing-ms': '12' };
-}
-
-function finishReason(plan: Plan): string {
-  return plan.finishReason;
 }
 
 function stops(stop: unknown): string[] | undefined {
