@@ -4,7 +4,7 @@ import '@vscode/codicons/dist/codicon.css';
 import '../webview-base.css';
 import './dashboard.css';
 import {
-  defaultQuery, SORT_KEYS, type DashboardInfo, type HostMessage, type SortKey, type TableQuery, type TableRow, type WebviewMessage,
+  defaultQuery, KINDS, OUTCOMES, ROUTES, SORT_KEYS, type DashboardInfo, type HostMessage, type SortKey, type TableQuery, type TableRow, type WebviewMessage,
 } from '../../src/core/cost/dashboardProtocol';
 import type { Summary } from '../../src/core/cost/summary';
 
@@ -224,7 +224,7 @@ function buildTableShell(): void {
     clearTimeout(timer);
     timer = setTimeout(() => setQuery({ ...query, page: 0, filter: { ...query.filter, text: text.value.slice(0, 200) || undefined } }), 200);
   });
-  const select = (label: string, key: 'route' | 'kind' | 'outcome', options: string[]) => {
+  const select = (label: string, key: 'route' | 'kind' | 'outcome', options: readonly string[]) => {
     const el = h('select', { 'aria-label': label }, h('option', { value: '' }, `All ${label.toLowerCase()}s`), ...options.map((o) => h('option', { value: o, selected: query.filter[key] === o }, o)));
     el.addEventListener('change', () => setQuery({ ...query, page: 0, filter: { ...query.filter, [key]: el.value || undefined } }));
     return el;
@@ -262,8 +262,8 @@ function buildTableShell(): void {
 
   tableSection.replaceChildren(
     h('div', { class: 'table-head' }, h('h2', {}, 'Requests'),
-      h('div', { class: 'filters' }, text, select('Route', 'route', ['local', 'cloud', 'blocked']), select('Kind', 'kind', ['completion', 'ask', 'refactor', 'architecture']),
-        select('Outcome', 'outcome', ['served', 'cancelled', 'cached', 'failed', 'blocked']), h('label', { for: 'this-ws', class: 'check' }, mine, ' This workspace'))),
+      h('div', { class: 'filters' }, text, select('Route', 'route', ROUTES), select('Kind', 'kind', KINDS),
+        select('Outcome', 'outcome', OUTCOMES), h('label', { for: 'this-ws', class: 'check' }, mine, ' This workspace'))),
     h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, headRow), tbody)),
     pager,
     h('div', { class: 'export' }, h('span', {}, icon('desktop-download'), ' Export'), from, h('span', { class: 'muted' }, 'to'), to, format, exportButton, exportStatus),

@@ -6,9 +6,10 @@ import type { Summary } from './summary';
 
 export const SORT_KEYS = ['time', 'kind', 'route', 'model', 'tokens', 'latency', 'cost', 'outcome'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
-const ROUTES: readonly Route[] = ['local', 'cloud', 'blocked'];
-const KINDS: readonly RequestKind[] = ['completion', 'ask', 'refactor', 'architecture'];
-const OUTCOMES: readonly Outcome[] = ['served', 'cancelled', 'cached', 'failed', 'blocked'];
+/** The values a filter accepts (and the dashboard offers). */
+export const ROUTES: readonly Route[] = ['local', 'cloud', 'blocked'];
+export const KINDS: readonly RequestKind[] = ['completion', 'ask', 'refactor', 'architecture'];
+export const OUTCOMES: readonly Outcome[] = ['served', 'cancelled', 'cached', 'failed', 'blocked'];
 export const MAX_PAGE_SIZE = 200;
 
 export interface TableQuery {
