@@ -61,3 +61,32 @@ test('exclusions add up across scopes', () => {
   assert.deepEqual(settings.privacy.exclude.sort(), ['**/secret/**', '*.pem']);
   assert.deepEqual(defaultSettings().privacy.exclude, []);
 });
+
+test('a workspace can keep more work local, never send more to the cloud', () => {
+  const loosen = parseSettings({
+    'routing.mode': { defaultValue: 'hybrid', globalValue: 'local-only', workspaceValue: 'cloud-preferred' },
+    'routing.targets': { defaultValue: {}, workspaceFolderValue: { ask: 'cloud' } },
+    'routing.autoEscalate': { defaultValue: false, workspaceValue: true },
+    'routing.askLocalMaxTokens': { defaultValue: 2000, workspaceValue: 10 },
+    'routing.confidenceThreshold': { defaultValue: 0.5, workspaceValue: 0.99 },
+  }).settings.routing;
+  assert.equal(loosen.mode, 'local-only');
+  assert.equal(loosen.targets.ask, 'local');
+  assert.equal(loosen.autoEscalate, false);
+  assert.equal(loosen.askLocalMaxTokens, 2000);
+  assert.equal(loosen.confidenceThreshold, 0.5);
+
+  const tighten = parseSettings({
+    'routing.mode': { defaultValue: 'hybrid', globalValue: 'cloud-preferred', workspaceValue: 'local-only' },
+    'routing.targets': { defaultValue: {}, globalValue: { refactor: 'cloud' }, workspaceValue: { refactor: 'local' } },
+    'routing.autoEscalate': { defaultValue: false, globalValue: true, workspaceValue: false },
+    'routing.askLocalMaxTokens': { defaultValue: 2000, workspaceValue: 8000 },
+    'routing.cloudTimeoutSeconds': { defaultValue: 60, workspaceValue: 30 },
+  });
+  assert.equal(tighten.settings.routing.mode, 'local-only');
+  assert.equal(tighten.settings.routing.targets.refactor, 'local');
+  assert.equal(tighten.settings.routing.autoEscalate, false);
+  assert.equal(tighten.settings.routing.askLocalMaxTokens, 8000);
+  assert.equal(tighten.settings.routing.cloudTimeoutSeconds, 30);
+  assert.deepEqual(tighten.problems, []);
+});

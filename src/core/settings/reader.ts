@@ -43,9 +43,23 @@ export function invalid(why: string): Invalid {
 }
 
 export class SettingsReader {
-  readonly problems: SettingProblem[] = [];
+  constructor(private readonly raw: RawSettings, readonly problems: SettingProblem[] = []) {}
 
-  constructor(private readonly raw: RawSettings) {}
+  /**
+   * A reader of one level's values: the user's (or the default), or the workspace's (folder, then
+   * workspace; nothing else). Problems go to this reader's list. For settings a workspace may only
+   * tighten: read both levels and keep the stricter value.
+   */
+  level(level: 'user' | 'workspace'): SettingsReader {
+    const only: Record<string, RawValue | undefined> = {};
+    for (const [key, v] of Object.entries(this.raw)) {
+      if (!v) continue;
+      only[key] = level === 'user'
+        ? { defaultValue: v.defaultValue, globalValue: v.globalValue }
+        : { workspaceValue: v.workspaceValue, workspaceFolderValue: v.workspaceFolderValue };
+    }
+    return new SettingsReader(only, this.problems);
+  }
 
   /** The value for `key` under `resolution`, or undefined when no scope sets one. */
   value(key: string, resolution: Resolution = 'any'): unknown {

@@ -24,7 +24,36 @@ export interface RoutingSettings {
 
 export const DEFAULT_TARGETS: Record<TaskKind, 'local' | 'cloud'> = { ask: 'local', refactor: 'cloud', architecture: 'cloud' };
 
+const MODES = ['local-only', 'hybrid', 'cloud-preferred'] as const; // most local first
+
+const DEFAULTS: RoutingSettings = {
+  mode: 'hybrid', targets: DEFAULT_TARGETS, askLocalMaxTokens: 2000, askLocalMaxLines: 150,
+  confidenceThreshold: 0.5, autoEscalate: false, cloudTimeoutSeconds: 60,
+};
+
+/**
+ * A workspace may keep more work local, never send more to the cloud: each setting that decides
+ * where code goes is the more local of the user's value and the workspace's. A repository's
+ * "cloud-preferred" cannot override a user's "local-only".
+ */
 export function parseRoutingSettings(r: SettingsReader): RoutingSettings {
+  const user = readRouting(r.level('user'), DEFAULTS);
+  const workspace = readRouting(r.level('workspace'), user);
+  const targets = { ...user.targets };
+  for (const kind of TASK_KINDS) if (workspace.targets[kind] === 'local') targets[kind] = 'local';
+  return {
+    mode: MODES[Math.min(MODES.indexOf(user.mode), MODES.indexOf(workspace.mode))],
+    targets,
+    askLocalMaxTokens: Math.max(user.askLocalMaxTokens, workspace.askLocalMaxTokens),
+    askLocalMaxLines: Math.max(user.askLocalMaxLines, workspace.askLocalMaxLines),
+    confidenceThreshold: Math.min(user.confidenceThreshold, workspace.confidenceThreshold),
+    autoEscalate: user.autoEscalate && workspace.autoEscalate,
+    cloudTimeoutSeconds: workspace.cloudTimeoutSeconds, // not about where code goes: the workspace may set it
+  };
+}
+
+/** One level's routing settings; what the level does not set comes from `base`. */
+function readRouting(r: SettingsReader, base: RoutingSettings): RoutingSettings {
   const targets = r.record<'local' | 'cloud'>(
     'routing.targets',
     (value, entry) => {
@@ -34,12 +63,12 @@ export function parseRoutingSettings(r: SettingsReader): RoutingSettings {
     { fallback: {} },
   );
   return {
-    mode: r.oneOf('routing.mode', ['local-only', 'hybrid', 'cloud-preferred'] as const, { fallback: 'hybrid' }),
-    targets: { ...DEFAULT_TARGETS, ...targets },
-    askLocalMaxTokens: r.number('routing.askLocalMaxTokens', { fallback: 2000, min: 0, max: 1_000_000, integer: true }),
-    askLocalMaxLines: r.number('routing.askLocalMaxLines', { fallback: 150, min: 0, max: 1_000_000, integer: true }),
-    confidenceThreshold: r.number('routing.confidenceThreshold', { fallback: 0.5, min: 0, max: 1 }),
-    autoEscalate: r.boolean('routing.autoEscalate', { fallback: false }),
-    cloudTimeoutSeconds: r.number('routing.cloudTimeoutSeconds', { fallback: 60, min: 1, max: 600 }),
+    mode: r.oneOf('routing.mode', MODES, { fallback: base.mode }),
+    targets: { ...base.targets, ...targets },
+    askLocalMaxTokens: r.number('routing.askLocalMaxTokens', { fallback: base.askLocalMaxTokens, min: 0, max: 1_000_000, integer: true }),
+    askLocalMaxLines: r.number('routing.askLocalMaxLines', { fallback: base.askLocalMaxLines, min: 0, max: 1_000_000, integer: true }),
+    confidenceThreshold: r.number('routing.confidenceThreshold', { fallback: base.confidenceThreshold, min: 0, max: 1 }),
+    autoEscalate: r.boolean('routing.autoEscalate', { fallback: base.autoEscalate }),
+    cloudTimeoutSeconds: r.number('routing.cloudTimeoutSeconds', { fallback: base.cloudTimeoutSeconds, min: 1, max: 600 }),
   };
 }
