@@ -2,6 +2,7 @@
 // -> one model request per editor -> post-processing -> cache. Plain TypeScript with an injected
 // clock, so every timing decision is tested without an editor or real time.
 import { newId } from '../ids';
+import { blockReportedByGate } from '../privacy/gate';
 import { ProviderError, type FimProvider, type FimRequest } from '../providers/types';
 import type { EndpointClass, LocalProviderId, ModelCallEvent, TokenUsage } from '../types';
 import { CompletionCache, typedThrough, type CachedCompletion } from './cache';
@@ -362,7 +363,8 @@ export class CompletionPipeline {
       else if (!win.multiline && elapsed >= SINGLE_LINE_BUDGET_MS && /[^\w\s]$/.test(delta) && /\w\W+\w/.test(flight.raw)) stopEarly(false);
     };
 
-    const finish = (outcome: ModelCallEvent['outcome'], usage: TokenUsage | undefined, error?: string) => {
+    /** `reported`: the egress gate already recorded this refusal, so no second event for it. */
+    const finish = (outcome: ModelCallEvent['outcome'], usage: TokenUsage | undefined, error?: string, reported = false) => {
       clock.clearTimeout(timeout);
       clock.clearTimeout(thinking);
       if (doc.flight === flight) doc.flight = undefined;
@@ -375,6 +377,7 @@ export class CompletionPipeline {
       else this.stats.failed++;
       if (outcome === 'served') this.noteLatency(totalMs, s.slowMs);
       else if (this.state === 'thinking') this.setState(this.slowNow(s.slowMs) ? 'slow' : 'ready');
+      if (reported) return;
       this.deps.emit({
         id: flight.id, time, kind: 'completion', route: 'local',
         reasons: [outcome === 'cancelled' ? 'completion cancelled: the user kept typing' : 'completions are always local'],
@@ -408,7 +411,7 @@ export class CompletionPipeline {
           finish('cancelled', undefined);
           return undefined;
         }
-        finish('failed', undefined, e.message);
+        finish('failed', undefined, e.message, blockReportedByGate(err));
         this.deps.onError?.(e);
         return undefined;
       }

@@ -3,6 +3,7 @@
 import { confidenceOf, type Confidence } from '../routing/confidence';
 import { route, type Override, type PriceFn, type RouteDecision } from '../routing/router';
 import type { PrivacyPolicy } from '../privacy/policy';
+import { blockReportedByGate } from '../privacy/gate';
 import { ProviderError, type ChatMessage, type ChatProvider, type StreamResult } from '../providers/types';
 import type { RoutingSettings, TaskKind } from '../settings/routing';
 import type { BudgetState, CloudProviderId, EndpointClass, LocalProviderId, ModelCallEvent, Outcome, TokenUsage } from '../types';
@@ -183,7 +184,8 @@ export class TaskRunner {
     const pe = err instanceof ProviderError ? err : undefined;
     const message = pe ? pe.message : `${req.kind} failed unexpectedly: ${(err as Error)?.message ?? String(err)}`;
     const blocked = pe?.code === 'blocked';
-    this.deps.emit({ ...base, route: blocked ? 'blocked' : decision.target, totalMs, outcome: blocked ? 'blocked' : 'failed', error: message });
+    // A refusal by the egress gate is already in the ledger (the gate reports it): one record per call.
+    if (!blockReportedByGate(err)) this.deps.emit({ ...base, route: blocked ? 'blocked' : decision.target, totalMs, outcome: blocked ? 'blocked' : 'failed', error: message });
     return {
       decision, outcome: blocked ? 'blocked' : 'failed', text, totalMs, unsure: false, offers,
       error: { code: pe?.code ?? 'internal', message, retryAfterMs: pe?.options.retryAfterMs },

@@ -293,3 +293,23 @@ test('typing through an earlier suggestion aborts a request made for text the us
   assert.equal(await stale, undefined);
   assert.equal(events.at(-1)?.outcome, 'cancelled');
 });
+
+test('a request the egress gate refuses is recorded once, by the gate, not again as a failed call', async () => {
+  const { EgressGate } = await import('../../../src/core/privacy/gate');
+  const { failClosedPolicy } = await import('../../../src/core/privacy/policy');
+  const gateEvents: string[] = [];
+  const gate = new EgressGate({
+    policy: () => failClosedPolicy('never-leave-machine'), classify: async () => 'cloud',
+    fetch: (() => { throw new Error('must not be called'); }) as never,
+    onBlocked: (intent) => gateEvents.push(intent.purpose),
+  });
+  const { clock, model, events, errors, pipeline } = setup(() => 'x');
+  model.complete = async () => gate.fetchFor({ purpose: 'completion', provider: 'ollama' })('http://ollama.example:11434/api/generate') as never;
+  const p = pipeline.provide(at('let a = '), token().signal);
+  await clock.advance(1000);
+  assert.equal(await p, undefined);
+  assert.deepEqual(gateEvents, ['completion'], 'the gate reported the refusal');
+  assert.deepEqual(events, [], 'no second record of the same refusal');
+  assert.equal(errors[0].code, 'blocked', 'the status bar still hears of it');
+  assert.equal(pipeline.stats.failed, 1);
+});

@@ -168,3 +168,20 @@ test('a local provider that cannot be built fails clearly instead of throwing', 
   assert.equal(r.outcome, 'failed');
   assert.match(r.error!.message, /No local model provider is available yet/);
 });
+
+test('a call the egress gate refuses is recorded once, by the gate, and reported as blocked', async () => {
+  const { EgressGate } = await import('../../../src/core/privacy/gate');
+  const gateEvents: string[] = [];
+  const gate = new EgressGate({
+    policy: () => ({ allowed: ['machine'], neverLeaveMachine: false, reason: 'local only' }), classify: async () => 'cloud',
+    fetch: (() => { throw new Error('must not be called'); }) as never,
+    onBlocked: (intent) => gateEvents.push(intent.purpose),
+  });
+  let refusal: unknown;
+  await gate.fetchFor({ purpose: 'ask', provider: 'ollama' })('http://ollama.example:11434/api/chat').catch((e: unknown) => { refusal = e; });
+  const { runner, events } = setup({ local: provider('ollama', refusal as Error) });
+  const r = await runner.run(ask(), collect().sink, new AbortController().signal);
+  assert.equal(r.outcome, 'blocked');
+  assert.deepEqual(gateEvents, ['ask']);
+  assert.deepEqual(events, [], 'no second record of the same refusal');
+});
