@@ -20,9 +20,11 @@ export interface EmbeddedFeature {
 export function registerEmbedded(s: Services, local: LocalModels): EmbeddedFeature {
   const root = s.context.extensionPath;
   const engine = new EngineClient({ workerPath: join(root, 'dist', 'engine', 'worker.js'), cwd: root });
-  const physicalCores = readMachine().physicalCores;
+  // Read the CPU's description only when a model loads, never at activation.
+  let physicalCores: number | undefined;
   const provider = new EmbeddedProvider(engine, () => {
     const e = s.settings.current.embedded;
+    physicalCores ??= readMachine().physicalCores;
     return { modelPath: e.modelPath, threads: resolveThreads(e.threads, physicalCores), contextSize: e.contextSize, gpu: e.gpu };
   });
   const feature: EmbeddedFeature = {
@@ -34,7 +36,7 @@ export function registerEmbedded(s: Services, local: LocalModels): EmbeddedFeatu
   engine.onState.on((state) => {
     const serving = local.current().id === 'embedded';
     if (state.kind === 'crashed') {
-      s.log.warn(`embedded engine stopped (${state.detail}); restarting in ${state.restartInMs} ms`);
+      // The engine's own log line (through onLog) already says it stopped and when it restarts.
       if (serving) s.status.update({ completion: 'unreachable', completionDetail: `The embedded engine stopped (${state.detail}) and is restarting.` });
     } else if (state.kind === 'ready' && state.model) {
       s.log.info(`embedded engine ready: ${state.model.name} (pid ${state.pid}, ${state.model.threads} threads${state.model.gpu ? `, GPU ${state.model.gpu}` : ''})`);
