@@ -8,20 +8,13 @@ import { hashWorkspace } from '../../../../src/core/ids';
 import type { ModelCallEvent } from '../../../../src/core/types';
 import type { CostFeature } from '../../../../src/vscode/cost';
 import type { SwitchyardApi } from '../../../../src/extension';
+import { until } from '../../until';
 import { closeAll, startFakeOllama, startFakeOpenAI, type FakeOllama, type FakeOpenAI } from '../../../fakes';
 
 const KEY = 'sk-test-switchyard-cost-0123456789';
 const QUESTION = 'What does this function do, exactly?';
 
 interface DashboardSnapshot { open: boolean; ready: boolean; rendered: { rows: string[]; total: number; seq: number }; rejectedMessages: number }
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function select(relPath: string, from: string, to: string): Promise<vscode.TextEditor> {
   const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, relPath));

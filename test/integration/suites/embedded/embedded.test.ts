@@ -6,14 +6,7 @@ import type { EmbeddedProvider } from '../../../../src/core/providers/embedded/p
 import type { FimRequest, ProviderError } from '../../../../src/core/providers/types';
 import type { ModelCallEvent } from '../../../../src/core/types';
 import type { SwitchyardApi } from '../../../../src/extension';
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { until } from '../../until';
 
 const fim = (over: Partial<FimRequest> = {}): FimRequest => ({ model: 'tiny', prefix: 'function add(a, b) {\n  return', suffix: ';\n}\n', maxTokens: 16, temperature: 0.7, stop: [], ...over });
 
@@ -32,7 +25,7 @@ describe('embedded engine in VS Code', () => {
     await config.update('embedded.threads', 1, vscode.ConfigurationTarget.Global);
     await config.update('embedded.modelPath', modelPath, vscode.ConfigurationTarget.Global);
     await config.update('local.provider', 'embedded', vscode.ConfigurationTarget.Global);
-    await until('the embedded provider to serve', () => api.local.current().id === 'embedded' && api.services.settings.current.embedded.modelPath === modelPath && api.local.fim().id === 'embedded');
+    await until('the embedded provider to serve', () => api.local.current().id === 'embedded' && api.services.settings.current.embedded.modelPath === modelPath && api.local.fim().id === 'embedded', 20_000);
     provider = api.local.fim() as unknown as EmbeddedProvider;
     assert.equal(provider.endpointClass, 'machine');
   });
@@ -70,7 +63,7 @@ describe('embedded engine in VS Code', () => {
   it('cancelling stops the generation in the engine process', async () => {
     // No editor open, so no ghost-text request of the editor's own runs beside this one.
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await until('the engine to be idle', async () => (await provider.engine.stats()).active === 0);
+    await until('the engine to be idle', async () => (await provider.engine.stats()).active === 0, 20_000);
     const abort = new AbortController();
     let chunks = 0;
     const r = await provider.complete(fim({ maxTokens: 100_000 }), () => { if (++chunks === 3) abort.abort(); }, abort.signal);
@@ -91,7 +84,7 @@ describe('embedded engine in VS Code', () => {
     process.kill(pid, 'SIGKILL');
     await assert.rejects(pending, (err: ProviderError) => err.name === 'ProviderError' && err.code === 'server' && /stopped unexpectedly/.test(err.message));
     assert.match(api.services.status.state.completionDetail ?? '', /embedded engine stopped/i);
-    await until('the engine to come back', () => provider.engine.pid !== undefined && provider.engine.pid !== pid && provider.engine.state.kind === 'ready');
+    await until('the engine to come back', () => provider.engine.pid !== undefined && provider.engine.pid !== pid && provider.engine.state.kind === 'ready', 20_000);
     const r = await provider.complete(fim({ maxTokens: 4 }), () => undefined, new AbortController().signal);
     assert.equal(r.usage?.completionTokens, 4);
     assert.equal(provider.engine.crashes, 1);

@@ -1,13 +1,5 @@
 // Helpers for the privacy suites (bundled into each suite's test file).
-import * as assert from 'node:assert/strict';
-import * as vscode from 'vscode';
-import type { SwitchyardApi } from '../../../../src/extension';
-
-export async function activate(): Promise<SwitchyardApi> {
-  const ext = vscode.extensions.getExtension<SwitchyardApi>('switchyard.switchyard');
-  assert.ok(ext, 'extension not installed');
-  return ext.activate();
-}
+export { activate, until } from '../tasks/helpers';
 
 /**
  * A model server "on another host". `.invalid` names never resolve (RFC 6761), so nothing can be
@@ -23,10 +15,3 @@ export function blockedCause(err: unknown): { code: string; message: string } | 
   return undefined;
 }
 
-export async function until(what: string, check: () => boolean, timeoutMs = 8000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

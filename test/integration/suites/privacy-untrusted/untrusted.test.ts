@@ -3,10 +3,8 @@ import OpenAI from 'openai';
 import * as vscode from 'vscode';
 import type { SwitchyardApi } from '../../../../src/extension';
 import { assertNothingReached, closeAll, startFakeOllama, startFakeOpenAI, type FakeOllama, type FakeOpenAI } from '../../../fakes';
-import { activate, recordEvents, select, setUserSettings, type Summary } from '../tasks/helpers';
+import { activate, KEY, run, runRecorded, select, setUserSettings } from '../tasks/helpers';
 
-const KEY = 'sk-test-switchyard-0123456789';
-const run = async (command: string, args?: unknown) => (await vscode.commands.executeCommand(command, args)) as Summary;
 
 /** The message of an error and of every cause behind it. */
 function messages(err: unknown): string {
@@ -68,16 +66,14 @@ describe('untrusted workspace (restricted mode): local-only', () => {
 
   it('Refactor Selection is served by the local model, saying the workspace is untrusted; the cloud gets nothing', async () => {
     await select('src/cart.ts', 'remove(sku: string)', '}');
-    const rec = recordEvents(api);
-    const r = await run('switchyard.refactorSelection', { refactor: 'Simplify' });
-    rec.stop();
+    const { r, events } = await runRecorded(api, 'switchyard.refactorSelection', { refactor: 'Simplify' });
     assert.equal(r.outcome, 'served', r.error);
     assert.equal(r.route, 'local');
     assert.equal(r.provider, 'ollama');
     assert.ok(r.reasons.some((x) => /untrusted workspace/.test(x)), `reasons: ${JSON.stringify(r.reasons)}`);
     assert.equal(ollama.generations.length, 1);
-    assert.deepEqual(rec.events.map((e) => `${e.kind}/${e.route}/${e.provider}/${e.outcome}`), ['refactor/local/ollama/served']);
-    assert.deepEqual(rec.events[0].reasons, r.reasons);
+    assert.deepEqual(events.map((e) => `${e.kind}/${e.route}/${e.provider}/${e.outcome}`), ['refactor/local/ollama/served']);
+    assert.deepEqual(events[0].reasons, r.reasons);
     assertNothingReached(openai);
   });
 

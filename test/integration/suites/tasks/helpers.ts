@@ -6,18 +6,14 @@ import type { SwitchyardApi } from '../../../../src/extension';
 import type { ArchitectureSummary } from '../../../../src/vscode/tasks/architecture';
 import type { RefactorSummary } from '../../../../src/vscode/tasks/refactor';
 
+import { until } from '../../until';
+
+export { until };
+
 export async function activate(): Promise<SwitchyardApi> {
   const ext = vscode.extensions.getExtension<SwitchyardApi>('switchyard.switchyard');
   assert.ok(ext, 'extension not installed');
   return ext.activate();
-}
-
-export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 8000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** Sets user settings and waits until the extension has read them. */
