@@ -11,6 +11,9 @@ export type Outcome = 'served' | 'cancelled' | 'cached' | 'failed' | 'blocked';
 
 export type LocalProviderId = 'ollama' | 'openai-compatible' | 'embedded';
 export type CloudProviderId = 'openai' | 'anthropic';
+
+/** How a cloud provider is named to the user. */
+export const CLOUD_PROVIDER_NAMES: Readonly<Record<CloudProviderId, string>> = { openai: 'OpenAI', anthropic: 'Anthropic' };
 export type ProviderId = LocalProviderId | CloudProviderId;
 
 export const LOCAL_PROVIDERS: readonly LocalProviderId[] = ['ollama', 'openai-compatible', 'embedded'];

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
-import { CLOUD_PROVIDERS, type CloudProviderId } from '../core/types';
+import { CLOUD_PROVIDER_NAMES, CLOUD_PROVIDERS, type CloudProviderId } from '../core/types';
 
-const LABELS: Record<CloudProviderId, string> = { openai: 'OpenAI', anthropic: 'Anthropic' };
 
 /**
  * Cloud API keys, kept only in VS Code's SecretStorage (the OS keychain where available).
@@ -54,7 +53,7 @@ export function apiKeys(secrets?: vscode.SecretStorage): ApiKeys {
 async function pickProvider(keys: ApiKeys, placeHolder: string, arg?: unknown): Promise<CloudProviderId | undefined> {
   if (typeof arg === 'string' && (CLOUD_PROVIDERS as readonly string[]).includes(arg)) return arg as CloudProviderId;
   const items = await Promise.all(CLOUD_PROVIDERS.map(async (p) => ({
-    label: LABELS[p],
+    label: CLOUD_PROVIDER_NAMES[p],
     description: (await keys.has(p)) ? 'key stored' : 'no key',
     provider: p,
   })));
@@ -69,7 +68,7 @@ export function registerApiKeyCommands(context: vscode.ExtensionContext, log: { 
       const provider = await pickProvider(keys, 'Set the API key of which cloud provider?', arg);
       if (!provider) return;
       const key = await vscode.window.showInputBox({
-        title: `Switchyard: ${LABELS[provider]} API key`,
+        title: `Switchyard: ${CLOUD_PROVIDER_NAMES[provider]} API key`,
         prompt: 'Stored in VS Code\'s secret storage on this machine only; never written to settings or logs.',
         password: true,
         ignoreFocusOut: true,
@@ -77,15 +76,15 @@ export function registerApiKeyCommands(context: vscode.ExtensionContext, log: { 
       });
       if (key === undefined) return;
       await keys.set(provider, key);
-      log.info(`${LABELS[provider]} API key stored in secret storage.`);
-      void vscode.window.showInformationMessage(`Switchyard: ${LABELS[provider]} API key stored.`);
+      log.info(`${CLOUD_PROVIDER_NAMES[provider]} API key stored in secret storage.`);
+      void vscode.window.showInformationMessage(`Switchyard: ${CLOUD_PROVIDER_NAMES[provider]} API key stored.`);
     }),
     vscode.commands.registerCommand('switchyard.clearApiKey', async (arg?: unknown) => {
       const provider = await pickProvider(keys, 'Clear the API key of which cloud provider?', arg);
       if (!provider) return;
       await keys.clear(provider);
-      log.info(`${LABELS[provider]} API key removed from secret storage.`);
-      void vscode.window.showInformationMessage(`Switchyard: ${LABELS[provider]} API key cleared.`);
+      log.info(`${CLOUD_PROVIDER_NAMES[provider]} API key removed from secret storage.`);
+      void vscode.window.showInformationMessage(`Switchyard: ${CLOUD_PROVIDER_NAMES[provider]} API key cleared.`);
     }),
   );
   return keys;

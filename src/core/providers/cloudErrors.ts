@@ -1,9 +1,9 @@
 // Turns what the cloud SDKs throw into a ProviderError in plain words. Duck-typed on the SDKs' shared
 // error shape (status, headers, name) so this module never loads an SDK. Messages never carry keys.
-import type { CloudProviderId } from '../types';
+import { CLOUD_PROVIDER_NAMES, type CloudProviderId } from '../types';
+import { redactKeyShaped } from '../privacy/secrets';
 import { findProviderError, ProviderError } from './types';
 
-const NAMES: Record<CloudProviderId, string> = { openai: 'OpenAI', anthropic: 'Anthropic' };
 const SET_KEY = 'set it with Switchyard: Set Cloud API Key';
 
 interface SdkErrorLike {
@@ -13,12 +13,15 @@ interface SdkErrorLike {
   message?: string;
 }
 
-/** Removes anything that looks like an API key from a provider's message, and shortens it. */
+/**
+ * Removes anything that looks like an API key from a provider's message, and shortens it: short
+ * `sk-` keys and any bearer token here, then every key shape the privacy redactor knows.
+ */
 export function scrubKey(text: string): string {
-  return text
+  const scrubbed = text
     .replace(/\b(?:sk|pk|rk)-[A-Za-z0-9_-]{6,}/g, '[key]')
-    .replace(/\bBearer\s+\S+/gi, 'Bearer [key]')
-    .slice(0, 200);
+    .replace(/\bBearer\s+\S+/gi, 'Bearer [key]');
+  return redactKeyShaped(scrubbed).slice(0, 200);
 }
 
 function header(h: SdkErrorLike['headers'], name: string): string | null {
@@ -54,16 +57,16 @@ export interface SdkErrorClasses {
 
 /** No answer, or a stalled stream, for `timeoutMs`. */
 export function cloudTimeout(provider: CloudProviderId, timeoutMs: number): ProviderError {
-  return new ProviderError('timeout', `${NAMES[provider]} did not answer within ${Math.round(timeoutMs / 1000)} s`, { endpointClass: 'cloud' });
+  return new ProviderError('timeout', `${CLOUD_PROVIDER_NAMES[provider]} did not answer within ${Math.round(timeoutMs / 1000)} s`, { endpointClass: 'cloud' });
 }
 
 /** The stream ended without its final event. */
 export function cloudCut(provider: CloudProviderId): ProviderError {
-  return new ProviderError('cut', `the ${NAMES[provider]} answer stopped before it was complete (the stream was cut)`);
+  return new ProviderError('cut', `the ${CLOUD_PROVIDER_NAMES[provider]} answer stopped before it was complete (the stream was cut)`);
 }
 
 export function mapCloudError(err: unknown, provider: CloudProviderId, ctx: { host: string; model: string; timeoutMs: number }, sdk: SdkErrorClasses = {}): ProviderError {
-  const name = NAMES[provider];
+  const name = CLOUD_PROVIDER_NAMES[provider];
   const inner = findProviderError(err);
   if (inner) return inner; // the gate's refusal (or our own timeout) keeps its words
   const e = (err ?? {}) as SdkErrorLike;

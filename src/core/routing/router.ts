@@ -2,7 +2,7 @@
 // and says why in plain words. Pure: every input is passed in, so a test can drive every decision.
 import type { PrivacyPolicy } from '../privacy/policy';
 import type { RoutingMode, RoutingSettings } from '../settings/routing';
-import type { BudgetState, CloudProviderId, EndpointClass, LocalProviderId, ProviderId, RequestKind, Route, TokenUsage } from '../types';
+import { CLOUD_PROVIDER_NAMES, type BudgetState, type CloudProviderId, type EndpointClass, type LocalProviderId, type ProviderId, type RequestKind, type Route, type TokenUsage } from '../types';
 
 export type Override = 'local' | 'cloud';
 
@@ -65,8 +65,7 @@ const PROVIDER_NAMES: Record<ProviderId, string> = {
   ollama: 'Ollama',
   'openai-compatible': 'the local OpenAI-compatible server',
   embedded: 'the embedded engine',
-  openai: 'OpenAI',
-  anthropic: 'Anthropic',
+  ...CLOUD_PROVIDER_NAMES,
 };
 
 export function providerName(p: ProviderId): string {

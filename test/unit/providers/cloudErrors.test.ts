@@ -53,4 +53,5 @@ test('the egress gate\'s refusal keeps its own words, even wrapped by the SDK', 
 test('scrubKey removes key-shaped text and shortens', () => {
   assert.equal(scrubKey('Bearer abc.def and sk-ant-api03-xyzxyzxyz'), 'Bearer [key] and [key]');
   assert.equal(scrubKey('x'.repeat(500)).length, 200);
+  assert.doesNotMatch(scrubKey('quota for AIzaSyA1234567890abcdefghijklmnopqrstuv and https://me:hunter2secret@proxy.example/'), /AIza|hunter2/, 'every key shape the redactor knows');
 });
