@@ -43,29 +43,26 @@ export function invalid(why: string): Invalid {
 }
 
 export class SettingsReader {
-  constructor(private readonly raw: RawSettings, readonly problems: SettingProblem[] = []) {}
+  /**
+   * `only`: which values this reader sees - all of them (unset), only the user's (or the default),
+   * or only the workspace's (folder, then workspace). See `level()`.
+   */
+  constructor(private readonly raw: RawSettings, readonly problems: SettingProblem[] = [], private readonly only?: 'user' | 'workspace') {}
 
   /**
-   * A reader of one level's values: the user's (or the default), or the workspace's (folder, then
-   * workspace; nothing else). Problems go to this reader's list. For settings a workspace may only
-   * tighten: read both levels and keep the stricter value.
+   * A reader of one level's values, sharing this reader's problems. For settings a workspace may
+   * only tighten: read both levels and keep the stricter value.
    */
   level(level: 'user' | 'workspace'): SettingsReader {
-    const only: Record<string, RawValue | undefined> = {};
-    for (const [key, v] of Object.entries(this.raw)) {
-      if (!v) continue;
-      only[key] = level === 'user'
-        ? { defaultValue: v.defaultValue, globalValue: v.globalValue }
-        : { workspaceValue: v.workspaceValue, workspaceFolderValue: v.workspaceFolderValue };
-    }
-    return new SettingsReader(only, this.problems);
+    return new SettingsReader(this.raw, this.problems, level);
   }
 
   /** The value for `key` under `resolution`, or undefined when no scope sets one. */
   value(key: string, resolution: Resolution = 'any'): unknown {
     const v = this.raw[key];
     if (!v) return undefined;
-    if (resolution === 'user') return v.globalValue ?? v.defaultValue;
+    if (this.only === 'workspace') return resolution === 'user' ? undefined : v.workspaceFolderValue ?? v.workspaceValue;
+    if (resolution === 'user' || this.only === 'user') return v.globalValue ?? v.defaultValue;
     return v.workspaceFolderValue ?? v.workspaceValue ?? v.globalValue ?? v.defaultValue;
   }
 
