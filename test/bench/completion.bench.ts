@@ -21,6 +21,7 @@ import type { LineSource } from '../../src/core/completion/window';
 import type { Clock } from '../../src/core/completion/clock';
 import type { FimProvider, FimRequest, OnText, StreamResult } from '../../src/core/providers/types';
 import { tokenize } from '../fakes/tokens';
+import { rng } from '../seededRandom';
 import { FakeClock } from '../unit/completion/fakeClock';
 
 const PREFILL_MS = 300;
@@ -34,16 +35,6 @@ const SETTINGS: PipelineSettings = {
 };
 
 // ---------- deterministic randomness ----------
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 function hash(text: string): number {
   let h = 2166136261;
   for (let i = Math.max(0, text.length - 400); i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);

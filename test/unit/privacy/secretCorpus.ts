@@ -8,22 +8,14 @@
 // - Stripe publishable keys (`pk_live_...`) are NEGATIVE: they are meant to be embedded in web pages.
 // - Placeholders (`password = "changeme"`, `<your-api-key>`, `${API_KEY}`) and environment lookups are NEGATIVE.
 
+import { rng } from '../../seededRandom';
+
+export { rng };
+
 export interface Sample {
   type: string;
   text: string;
   fileName?: string;
-}
-
-/** Mulberry32: a tiny seeded PRNG so the corpus is identical on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
