@@ -117,6 +117,7 @@ export function registerCompletion(s: Services, local: LocalModelsService): Comp
     vscode.commands.registerCommand('switchyard.selectCompletionModel', () => selectCompletionModel(s, local)),
     vscode.commands.registerCommand('switchyard.pullModel', (name?: string) => pullModel(s, local, typeof name === 'string' ? name : undefined)),
     vscode.workspace.onDidCloseTextDocument((d) => pipeline.forget(d.uri.toString())),
+    { dispose: s.privacy.onDidChangeExclusions(() => provider.clearExclusions()) },
     { dispose: () => pipeline.dispose() },
   );
   s.settings.onDidChange.on((settings) => {

@@ -127,7 +127,11 @@ export function registerLocalModels(s: Services): LocalModelsService {
       return { id: chosen, provider: p, baseUrl: p.baseUrl, endpointClass: classify(p) };
     },
     fim: () => provider(chosen),
-    chat: () => provider(chosen),
+    chat: (sources) => {
+      if (!sources?.length || chosen === 'embedded') return provider(chosen);
+      // A light client per request: the gate judges it by where its content comes from.
+      return createServerProvider(chosen, local(), { fetchFor: (intent) => s.gate.fetchFor({ ...intent, sources }) });
+    },
     catalog: () => provider(chosen),
     healthy: () => monitor.healthy,
     health: () => monitor.current,

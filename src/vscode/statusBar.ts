@@ -6,8 +6,10 @@ export interface StatusModel {
   completion: 'ready' | 'thinking' | 'slow' | 'unreachable' | 'off' | 'unknown';
   /** Detail for the tooltip, e.g. the fix when the local model is unreachable. */
   completionDetail?: string;
-  /** The workspace is never-leave-machine. */
+  /** The active editor's folder (or the window, with no editor) is never-leave-machine. */
   locked: boolean;
+  /** The privacy policy in plain words, for the tooltip. */
+  lockReason?: string;
   /** Route of the last request. */
   lastRoute?: 'local' | 'cloud' | 'blocked';
   /** Tooltip lines about the last request (route, model, tokens, cost, reasons). */
@@ -80,7 +82,8 @@ export class StatusBar implements vscode.Disposable {
       : ` $${m.todayCloudUsd > 0 && m.todayCloudUsd < 0.01 ? m.todayCloudUsd.toFixed(4) : m.todayCloudUsd.toFixed(2)}`;
     const text = `${lock}${route} Switchyard${spend}${engine}`;
     const tooltip = new vscode.MarkdownString(undefined, true);
-    tooltip.appendMarkdown(`**Switchyard**${m.locked ? ' — $(lock) never-leave-machine workspace' : ''}\n\n`);
+    tooltip.appendMarkdown(`**Switchyard**${m.locked ? ' — $(lock) never-leave-machine' : ''}\n\n`);
+    if (m.lockReason) tooltip.appendMarkdown(`Privacy: ${escape(m.lockReason)}\n\n`);
     tooltip.appendMarkdown(`Completions: ${m.completion}${m.completionDetail ? ` — ${escape(m.completionDetail)}` : ''}\n\n`);
     if (m.lastDetail?.length) tooltip.appendMarkdown(m.lastDetail.map(escape).join('  \n'));
     if (this.item.command === 'switchyard.showDashboard') tooltip.appendMarkdown('\n\n$(graph) Click to open the dashboard');

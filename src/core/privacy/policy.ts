@@ -81,19 +81,22 @@ export interface PolicyInputs {
   markers: ReadonlyArray<{ folder: string; state: MarkerState }>;
   /** Workspace Trust. */
   trusted: boolean;
+  /** Where the setting was read, for the reason, e.g. `folder "api"`; absent in a single-folder window. */
+  scope?: string;
 }
 
 /** Tightest wins: setting or any marked folder -> machine only; untrusted -> no cloud; else everything. */
 export function resolvePolicy(inputs: PolicyInputs): PrivacyPolicy {
   try {
     if (inputs.neverLeaveMachineSetting) {
-      return { allowed: NEVER_LEAVE_MACHINE, neverLeaveMachine: true, reason: 'never-leave-machine (setting)', source: 'setting' };
+      const where = inputs.scope ? `, ${inputs.scope}` : '';
+      return { allowed: NEVER_LEAVE_MACHINE, neverLeaveMachine: true, reason: `never-leave-machine (setting${where})`, source: 'setting' };
     }
     const marked = inputs.markers.filter((m) => m.state.kind === 'marked');
     if (marked.length > 0) {
       const first = marked[0]!;
       const why = first.state.kind === 'marked' ? first.state.why : '';
-      const where = inputs.markers.length > 1 ? ` in folder "${first.folder}"` : '';
+      const where = inputs.markers.length > 1 || inputs.scope ? ` in folder "${first.folder}"` : '';
       const failClosed = why.includes('fail-closed');
       return {
         allowed: NEVER_LEAVE_MACHINE,
@@ -109,6 +112,23 @@ export function resolvePolicy(inputs: PolicyInputs): PrivacyPolicy {
   } catch (err) {
     return failClosedPolicy((err as Error).message);
   }
+}
+
+/**
+ * The policy of content that comes from several places (folders, files): only what every one of
+ * them allows, and the reason of the strictest. No policy at all is a bug upstream: fail closed.
+ */
+export function strictestPolicy(policies: readonly PrivacyPolicy[]): PrivacyPolicy {
+  if (policies.length === 0) return failClosedPolicy('no policy for the content');
+  let strictest = policies[0]!;
+  let allowed = [...strictest.allowed];
+  for (const p of policies.slice(1)) {
+    allowed = allowed.filter((c) => p.allowed.includes(c));
+    if (p.allowed.length < strictest.allowed.length) strictest = p;
+  }
+  const neverLeaveMachine = policies.some((p) => p.neverLeaveMachine) || (allowed.length <= 1 && !allowed.some((c) => c !== 'machine'));
+  if (allowed.length === strictest.allowed.length && neverLeaveMachine === strictest.neverLeaveMachine) return strictest;
+  return { ...strictest, allowed, neverLeaveMachine };
 }
 
 /** The marker file text the toggle command writes. */

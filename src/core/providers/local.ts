@@ -1,6 +1,7 @@
 // What the local providers (Ollama, OpenAI-compatible) share: the fetch they hand their SDK client
 // (gate + per-call abort + stream validation), and failures turned into plain words.
 import type { EgressPurpose } from '../privacy/gate';
+import { redactSecrets } from '../privacy/knownKeys';
 import { findProviderError, ProviderError, type HealthResult, type OnText, type StreamResult } from './types';
 
 /** The gate's fetch for one purpose (e.g. `(p) => gate.fetchFor({ purpose: p, provider: 'ollama' })`). */
@@ -98,7 +99,7 @@ export function mapLocalError(err: unknown, ctx: ErrorContext): ProviderError {
   if (inner) return inner;
   const e = (err ?? {}) as ErrorLike;
   const status = e.status ?? e.status_code;
-  const message = String(e.message ?? err).slice(0, 200);
+  const message = redactSecrets(String(e.message ?? err)).slice(0, 200);
   const where = ctx.baseUrl;
   if (typeof status === 'number') {
     if (status === 404 && /model|not found/i.test(message)) {

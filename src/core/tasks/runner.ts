@@ -4,6 +4,7 @@ import { confidenceOf, type Confidence } from '../routing/confidence';
 import { route, type Override, type PriceFn, type RouteDecision } from '../routing/router';
 import type { PrivacyPolicy } from '../privacy/policy';
 import { blockReportedByGate } from '../privacy/gate';
+import { redactSecrets } from '../privacy/knownKeys';
 import { ProviderError, type ChatMessage, type ChatProvider, type StreamResult } from '../providers/types';
 import type { RoutingSettings, TaskKind } from '../settings/routing';
 import type { BudgetState, CloudProviderId, EndpointClass, LocalProviderId, ModelCallEvent, Outcome, TokenUsage } from '../types';
@@ -21,6 +22,11 @@ export interface TaskRequest {
   /** Some content comes from a privacy-excluded file (the adapters keep such files out, so rarely true). */
   excludedContent: boolean;
   override?: Override;
+  /**
+   * Where the content comes from (file or folder URIs). Its privacy policy and routing settings are
+   * the strictest of theirs; absent, the whole window's.
+   */
+  sources?: readonly string[];
 }
 
 /** Everything the router needs that changes over time, read fresh for each request. */
@@ -40,11 +46,12 @@ export interface SecretsVerdict {
 }
 
 export interface TaskDeps {
-  context(): Promise<RoutingContext>;
-  /** The local chat provider, built through the gate. May throw if none is available. */
-  localChat(kind: TaskKind): ChatProvider;
-  /** The cloud chat provider, built through the gate; throws ProviderError('no-key') without a key. */
-  cloudChat(kind: TaskKind, provider: CloudProviderId): Promise<ChatProvider>;
+  /** Read fresh for each attempt, for the content of `sources` (the window when absent). */
+  context(sources?: readonly string[]): Promise<RoutingContext>;
+  /** The local chat provider, built through the gate for content from `sources`. May throw if none is available. */
+  localChat(kind: TaskKind, sources?: readonly string[]): ChatProvider;
+  /** The cloud chat provider, built through the gate for content from `sources`; throws ProviderError('no-key') without a key. */
+  cloudChat(kind: TaskKind, provider: CloudProviderId, sources?: readonly string[]): Promise<ChatProvider>;
   countTokens(text: string): Promise<number>;
   /** Scans cloud-bound text for secrets and applies the user's privacy.secrets choice. */
   checkSecrets(text: string): Promise<SecretsVerdict>;
@@ -86,7 +93,7 @@ export class TaskRunner {
   async run(req: TaskRequest, sink: TaskSink, signal: AbortSignal): Promise<TaskResult> {
     const first = await this.attempt(req, sink, signal);
     if (!first.unsure || !first.offers.askCloud || signal.aborted) return first;
-    const ctx = await this.deps.context();
+    const ctx = await this.deps.context(req.sources);
     if (!ctx.routing.autoEscalate) return first;
     const why = `escalated: the local answer looked unsure (${first.confidence?.signals.join(', ') || 'low confidence'})`;
     const second = await this.attempt({ ...req, override: 'cloud' }, sink, signal, why);
@@ -95,7 +102,7 @@ export class TaskRunner {
 
   private async attempt(req: TaskRequest, sink: TaskSink, signal: AbortSignal, overrideWhy?: string): Promise<TaskResult> {
     const started = Date.now();
-    const ctx = await this.deps.context();
+    const ctx = await this.deps.context(req.sources);
     const text = promptText(req.messages);
     const promptTokens = await this.deps.countTokens(text);
     // Scanning only matters when the cloud is possible at all.
@@ -137,10 +144,10 @@ export class TaskRunner {
     let messages = req.messages;
     try {
       if (decision.target === 'cloud') {
-        provider = await this.deps.cloudChat(req.kind, ctx.cloud.provider);
+        provider = await this.deps.cloudChat(req.kind, ctx.cloud.provider, req.sources);
         if (secretsFound) messages = await this.redacted(req.messages);
       } else {
-        provider = this.deps.localChat(req.kind);
+        provider = this.deps.localChat(req.kind, req.sources);
       }
     } catch (err) {
       return this.failed(req, decision, base, started, err, '', offers);
@@ -182,7 +189,7 @@ export class TaskRunner {
   ): TaskResult {
     const totalMs = Date.now() - started;
     const pe = err instanceof ProviderError ? err : undefined;
-    const message = pe ? pe.message : `${req.kind} failed unexpectedly: ${(err as Error)?.message ?? String(err)}`;
+    const message = redactSecrets(pe ? pe.message : `${req.kind} failed unexpectedly: ${(err as Error)?.message ?? String(err)}`);
     const blocked = pe?.code === 'blocked';
     // A refusal by the egress gate is already in the ledger (the gate reports it): one record per call.
     if (!blockReportedByGate(err)) this.deps.emit({ ...base, route: blocked ? 'blocked' : decision.target, totalMs, outcome: blocked ? 'blocked' : 'failed', error: message });

@@ -75,6 +75,7 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
       files: 1,
       excludedContent: await this.c.s.privacy.isExcluded(doc.uri),
       override: args.override,
+      sources: [doc.uri.toString()],
     };
     return this.propose(req, label, snapshot, args.apply === true);
   }

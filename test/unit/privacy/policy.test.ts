@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseMarker, readMarker, resolvePolicy, type MarkerState } from '../../../src/core/privacy/policy';
+import { parseMarker, readMarker, resolvePolicy, strictestPolicy, type MarkerState } from '../../../src/core/privacy/policy';
 import { parseSettings } from '../../../src/core/settings';
 
 const absent: MarkerState = { kind: 'absent' };
@@ -97,5 +97,26 @@ describe('privacy settings resolution', () => {
   it('the user can choose redaction', () => {
     const s = parseSettings({ 'privacy.secrets': { defaultValue: 'keep-local', globalValue: 'redact' } }).settings;
     assert.equal(s.privacy.secrets, 'redact');
+  });
+});
+
+describe('strictestPolicy: content from several folders', () => {
+  const open = resolvePolicy({ neverLeaveMachineSetting: false, markers: [], trusted: true });
+  const marked = resolvePolicy({ neverLeaveMachineSetting: true, markers: [], trusted: true, scope: 'folder "secret"' });
+  const untrusted = resolvePolicy({ neverLeaveMachineSetting: false, markers: [], trusted: false });
+
+  it('allows only what every source allows, with the strictest reason', () => {
+    const p = strictestPolicy([open, marked, untrusted]);
+    assert.deepEqual([...p.allowed], ['machine']);
+    assert.equal(p.neverLeaveMachine, true);
+    assert.equal(p.reason, 'never-leave-machine (setting, folder "secret")');
+    assert.deepEqual([...strictestPolicy([open, untrusted]).allowed], ['machine', 'network']);
+    assert.equal(strictestPolicy([open]).reason, open.reason);
+  });
+
+  it('fails closed with no policy at all', () => {
+    const p = strictestPolicy([]);
+    assert.equal(p.neverLeaveMachine, true);
+    assert.equal(p.source, 'fail-closed');
   });
 });
