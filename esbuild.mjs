@@ -31,6 +31,7 @@ const lazyVendors = {
   'gpt-tokenizer/encoding/o200k_base': 'gpt-tokenizer-o200k',
   '@secretlint/core': 'secretlint-core',
   '@secretlint/secretlint-rule-preset-recommend': 'secretlint-preset-recommend',
+  'undici': 'undici',
 };
 
 /** Resolves imports of the lazy vendors to their separate files, relative to dist/extension.js. */
