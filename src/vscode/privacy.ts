@@ -375,13 +375,33 @@ export function registerPrivacyFeatures(s: Services): void {
   s.context.subscriptions.push({ dispose: unsubscribe });
 
   s.context.subscriptions.push(
-    vscode.commands.registerCommand('switchyard.toggleNeverLeaveMachine', () => toggleNeverLeaveMachine(s, privacy)),
+    vscode.commands.registerCommand('switchyard.toggleNeverLeaveMachine', (args?: unknown) => toggleNeverLeaveMachine(s, privacy, toggleArgs(args))),
   );
 }
 
-/** The folder the command is about: the active editor's, the only one, or the one the user picks. */
-async function targetFolder(placeHolder: string): Promise<vscode.WorkspaceFolder | undefined> {
+/** Optional arguments, so the command can run without prompts (automation, tests). */
+interface ToggleArgs {
+  /** How to mark: the committed marker file or the folder's setting. */
+  how?: 'marker' | 'setting';
+  /** The folder, by name or URI; default the active editor's. */
+  folder?: string;
+  /** Delete a marker file without asking when unmarking. */
+  deleteMarker?: boolean;
+}
+
+function toggleArgs(args: unknown): ToggleArgs {
+  const a = (typeof args === 'object' && args !== null ? args : {}) as Record<string, unknown>;
+  return {
+    how: a.how === 'marker' || a.how === 'setting' ? a.how : undefined,
+    folder: typeof a.folder === 'string' ? a.folder : undefined,
+    deleteMarker: a.deleteMarker === true,
+  };
+}
+
+/** The folder the command is about: the named one, the active editor's, the only one, or the one the user picks. */
+async function targetFolder(placeHolder: string, named?: string): Promise<vscode.WorkspaceFolder | undefined> {
   const folders = vscode.workspace.workspaceFolders ?? [];
+  if (named) return folders.find((f) => f.name === named || f.uri.toString() === named);
   const active = vscode.window.activeTextEditor?.document.uri;
   const own = active && vscode.workspace.getWorkspaceFolder(active);
   if (own) return own;
@@ -395,13 +415,13 @@ async function targetFolder(placeHolder: string): Promise<vscode.WorkspaceFolder
  * multi-root window the folder's `.vscode/settings.json`; otherwise the workspace's). Unmarking
  * removes what the workspace can remove and says plainly what it cannot (a user-level setting).
  */
-async function toggleNeverLeaveMachine(s: Services, privacy: PrivacyServiceImpl): Promise<void> {
+async function toggleNeverLeaveMachine(s: Services, privacy: PrivacyServiceImpl, args: ToggleArgs): Promise<void> {
   const folders = vscode.workspace.workspaceFolders ?? [];
   if (folders.length === 0) {
     void vscode.window.showWarningMessage('Switchyard: open a folder first; never-leave-machine marks a workspace.');
     return;
   }
-  const folder = await targetFolder('Which folder? Never-leave-machine belongs to the code of one folder.');
+  const folder = await targetFolder('Which folder? Never-leave-machine belongs to the code of one folder.', args.folder);
   if (!folder) return;
   const multi = folders.length > 1;
   const where = multi ? `folder "${folder.name}"` : 'this workspace';
@@ -410,7 +430,7 @@ async function toggleNeverLeaveMachine(s: Services, privacy: PrivacyServiceImpl)
   const policyOf = (): PrivacyPolicy => privacy.policyFor([folder.uri.toString()]);
 
   if (!policyOf().neverLeaveMachine) {
-    const pick = await vscode.window.showQuickPick([
+    const pick = args.how ? { how: args.how } : await vscode.window.showQuickPick([
       { label: '$(file) Commit a marker file', detail: `Creates ${MARKER_FILE} in the root of ${folder.name}: the marking travels with the repository.`, how: 'marker' as const },
       { label: '$(settings-gear) Folder setting', detail: `Sets switchyard.privacy.neverLeaveMachine in ${multi ? `${folder.name}/.vscode/settings.json` : 'this workspace\'s settings'}.`, how: 'setting' as const },
     ], { placeHolder: `Mark ${where} never-leave-machine: nothing from it will be sent off this machine` });
@@ -446,7 +466,7 @@ async function toggleNeverLeaveMachine(s: Services, privacy: PrivacyServiceImpl)
   const marker = vscode.Uri.joinPath(folder.uri, MARKER_FILE);
   const hasMarker = await vscode.workspace.fs.stat(marker).then(() => true, () => false);
   if (hasMarker) {
-    const confirm = await vscode.window.showWarningMessage(
+    const confirm = args.deleteMarker ? 'Delete Marker' : await vscode.window.showWarningMessage(
       `Delete the ${MARKER_FILE} marker file of ${folder.name}? It may be committed on purpose: the repository asks never to leave the machine.`,
       { modal: true }, 'Delete Marker');
     if (confirm === 'Delete Marker') {
