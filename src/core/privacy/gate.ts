@@ -114,6 +114,16 @@ export class EgressGate {
         detail = 'could not be classified';
       }
       if (!['machine', 'network', 'cloud'].includes(endpointClass)) endpointClass = 'cloud';
+      // Pulling a model makes the server (Ollama, or our own download) fetch it from the internet:
+      // an egress on our behalf, refused wherever only the machine is allowed, as the embedded download is.
+      if (intent?.purpose === 'pull' && policy.neverLeaveMachine) {
+        return {
+          allowed: false,
+          endpointClass,
+          addresses,
+          reason: `blocked: pulling a model downloads it from the internet and this workspace is ${policy.reason}`,
+        };
+      }
       // A cloud provider's API is refused wherever the cloud is, even at a loopback address:
       // a local gateway or proxy (LiteLLM, a corporate relay) forwards those bytes off the machine.
       if (intent && isCloudProvider(intent.provider) && !policy.allowed.includes('cloud')) {
