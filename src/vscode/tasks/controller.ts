@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { parseFileLink } from '../../core/tasks/answerProtocol';
+import { isPlainRelativePath, resolveInsideWorkspace } from '../../core/tasks/linkTarget';
 import { actionsFor, finishedHeader, routedHeader, summarize, type TaskSummary } from '../../core/tasks/present';
 import type { TaskRequest, TaskResult, TaskRunner, TaskSink } from '../../core/tasks/runner';
 import type { Services } from '../services';
@@ -73,11 +74,14 @@ export class TaskController {
     const link = parseFileLink(href);
     const folder = target.folder ?? vscode.workspace.workspaceFolders?.[0]?.uri;
     if (!link || !folder) return;
-    const uri = vscode.Uri.joinPath(folder, link.path);
+    const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+    const real = folder.scheme === 'file' ? await resolveInsideWorkspace(folder.fsPath, link.path, roots) : undefined;
+    const uri = real ? vscode.Uri.file(real) : isPlainRelativePath(link.path) && folder.scheme !== 'file' ? vscode.Uri.joinPath(folder, link.path) : undefined;
     try {
+      if (!uri) throw new Error('outside');
       await vscode.workspace.fs.stat(uri);
     } catch {
-      void vscode.window.showWarningMessage(`Switchyard: ${link.path} does not exist in this workspace.`);
+      void vscode.window.showWarningMessage(`Switchyard: ${link.path} is not a file in this workspace.`);
       return;
     }
     const line = link.line ? link.line - 1 : 0;
