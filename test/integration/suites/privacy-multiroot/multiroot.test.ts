@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { SwitchyardApi } from '../../../../src/extension';
 import { closeAll, startFakeOllama, startFakeOpenAI, type FakeOllama, type FakeOpenAI } from '../../../fakes';
-import { activate, KEY, runRecorded, setUserSettings, until } from '../tasks/helpers';
+import { activate, answerState, KEY, runRecorded, setUserSettings, until } from '../tasks/helpers';
 
 /** Text that appears only in the files of a marked folder: no cloud request may carry any of it. */
 const MARKED_TEXT = ['SECRET_FOLDER_TEXT_7f3a', 'MARKED_FOLDER_TEXT_91c2', 'sealVault', 'postLedger'];
@@ -203,5 +203,27 @@ describe('multi-root: privacy belongs to the folder the content comes from', () 
     assert.match(api.services.privacy.policyFor([folder('localonly').uri.toString()]).reason, /\.switchyard in folder "localonly"/);
     await vscode.commands.executeCommand('switchyard.toggleNeverLeaveMachine', { deleteMarker: true });
     await until('unmarked', () => !api.services.privacy.policyFor([folder('localonly').uri.toString()]).neverLeaveMachine);
+  });
+
+  it('a gateway that echoes the configured key in a 4xx body: the key reaches neither the ledger, nor the answer view', async () => {
+    // A 32-hex Azure-style key: no key pattern knows this shape; only its value can be recognised.
+    const hexKey = '3f9c0a7be1d24c6a8b5e9f0d1c2b3a4e';
+    const gateway = await startFakeOpenAI({ models: ['gpt-4.1-mini'] });
+    try {
+      await api.services.context.secrets.store('switchyard.apiKey.openai', hexKey);
+      await setUserSettings(api, { 'cloud.openai.baseUrl': gateway.baseURL });
+      gateway.script({ status: 400, message: `The api-key ${hexKey} is not valid for this deployment (${hexKey.toUpperCase()})` }, { times: 3 });
+      await selectAll('open', 'src/open_only.ts');
+      const { r, events } = await runRecorded(api, 'switchyard.askAboutSelection', { question: 'What is this?', override: 'cloud' });
+      assert.equal(r.outcome, 'failed', r.reasons.join('; '));
+      assert.equal(gateway.requests.length, 1, 'the request did reach the gateway with the key');
+      const seen = JSON.stringify({ r, events, answer: await answerState() }).toLowerCase();
+      assert.ok(!seen.includes(hexKey), 'the key value reached what the user or the ledger sees');
+      assert.match(seen, /redacted/);
+    } finally {
+      await api.services.context.secrets.store('switchyard.apiKey.openai', KEY);
+      await setUserSettings(api, { 'cloud.openai.baseUrl': cloud.baseURL });
+      await gateway.close();
+    }
   });
 });
