@@ -7,7 +7,7 @@ import { EndpointClassifier } from '../core/privacy/endpoints';
 import { createExclusionMatcher, IGNORE_FILE, isExcludedFile, type ExclusionMatcher } from '../core/privacy/exclusions';
 import { isModelRequest } from '../core/privacy/gate';
 import {
-  failClosedPolicy, MARKER_FILE, MARKER_TEMPLATE, parseMarker, resolvePolicy, strictestPolicy,
+  failClosedPolicy, isInFolder, MARKER_FILE, MARKER_TEMPLATE, parseMarker, policyOfSources, resolvePolicy, strictestPolicy,
   type MarkerState, type PrivacyPolicy,
 } from '../core/privacy/policy';
 import { redactSecrets } from '../core/privacy/knownKeys';
@@ -97,8 +97,7 @@ export interface PrivacyServiceImpl extends PrivacyService {
 
 /** True when `uri` is the folder or inside it (by URI, so any scheme works). */
 function contains(folder: vscode.WorkspaceFolder, uri: string): boolean {
-  const root = folder.uri.toString().replace(/\/$/, '');
-  return uri === root || uri.startsWith(`${root}/`);
+  return isInFolder(folder.uri.toString(), uri);
 }
 
 /** Every workspace folder the file or folder (a URI string) lies in: nested folders all count. */
@@ -157,21 +156,12 @@ export function createPrivacyService(settings: SettingsStore): PrivacyServiceImp
     }
   };
 
-  const policyFor = (sources?: readonly string[]): PrivacyPolicy => {
-    try {
-      if (!sources || sources.length === 0) return windowPolicy();
-      const involved = new Map<string, vscode.WorkspaceFolder>();
-      for (const source of sources) {
-        const owners = owningFolders(source);
-        // Content from outside every folder (an untitled buffer, a file elsewhere): the window's policy.
-        if (owners.length === 0) return windowPolicy();
-        for (const f of owners) involved.set(f.uri.toString(), f);
-      }
-      return strictestPolicy([...involved.values()].map(folderPolicy));
-    } catch (err) {
-      return failClosedPolicy((err as Error).message);
-    }
-  };
+  // Content from outside every folder (an untitled buffer, a file elsewhere) gets the window's policy.
+  const policyFor = (sources?: readonly string[]): PrivacyPolicy => policyOfSources(
+    sources,
+    folders().filter((f) => sources?.some((s) => contains(f, s))).map((f) => ({ uri: f.uri.toString(), policy: folderPolicy(f) })),
+    windowPolicy,
+  );
 
   const editorPolicy = (): PrivacyPolicy => {
     const uri = vscode.window.activeTextEditor?.document.uri;

@@ -131,6 +131,38 @@ export function strictestPolicy(policies: readonly PrivacyPolicy[]): PrivacyPoli
   return { ...strictest, allowed, neverLeaveMachine };
 }
 
+/** A workspace folder by URI (any scheme, no trailing slash needed) with its own policy. */
+export interface FolderPolicy {
+  uri: string;
+  policy: PrivacyPolicy;
+}
+
+/** True when `uri` is the folder or lies inside it. */
+export function isInFolder(folderUri: string, uri: string): boolean {
+  const root = folderUri.replace(/\/+$/, '');
+  return uri === root || uri.startsWith(`${root}/`);
+}
+
+/**
+ * The policy of content from `sources` (file or folder URIs): the strictest policy of every folder
+ * any of them lies in (nested folders all count). Content from outside every folder, or of unknown
+ * origin (no sources), gets the strictest policy of the whole window (`window`).
+ */
+export function policyOfSources(sources: readonly string[] | undefined, folders: readonly FolderPolicy[], window: () => PrivacyPolicy): PrivacyPolicy {
+  try {
+    if (!sources || sources.length === 0) return window();
+    const involved = new Set<FolderPolicy>();
+    for (const source of sources) {
+      const owners = folders.filter((f) => isInFolder(f.uri, source));
+      if (owners.length === 0) return window();
+      for (const f of owners) involved.add(f);
+    }
+    return strictestPolicy([...involved].map((f) => f.policy));
+  } catch (err) {
+    return failClosedPolicy((err as Error).message);
+  }
+}
+
 /** The marker file text the toggle command writes. */
 export const MARKER_TEMPLATE = `{
   "neverLeaveMachine": true
