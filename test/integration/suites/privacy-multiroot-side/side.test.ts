@@ -22,7 +22,13 @@ describe('multi-root: a folder marked by its own settings beside an unmarked one
   let api: SwitchyardApi;
   let ollama: FakeOllama;
   let cloud: FakeOpenAI;
+  /** What the cloud fake received since the last reset, and over the whole suite. */
   const sentToCloud = (): string => cloud.requests.map((r) => JSON.stringify(r.body ?? '')).join('\n');
+  const everSent: string[] = [];
+  const resetCloud = (): void => {
+    everSent.push(sentToCloud());
+    cloud.reset();
+  };
 
   before(async () => {
     api = await activate();
@@ -37,7 +43,8 @@ describe('multi-root: a folder marked by its own settings beside an unmarked one
     });
   });
   after(async () => {
-    for (const t of SECRET_TEXT) assert.ok(!sentToCloud().includes(t), `the cloud received ${t}`);
+    resetCloud();
+    for (const t of SECRET_TEXT) assert.ok(!everSent.join('\n').includes(t), `the cloud received ${t}`);
     await vscode.commands.executeCommand('switchyard.answer.close');
     await closeAll(ollama, cloud);
   });
@@ -46,7 +53,7 @@ describe('multi-root: a folder marked by its own settings beside an unmarked one
     await selectAll('secret', 'src/vault_logic.ts');
     await until('the lock for the secret folder', () => api.services.status.state.locked);
     assert.match(api.services.status.state.lockReason ?? '', /never-leave-machine \(setting, folder "secret"\)/);
-    cloud.reset();
+    resetCloud();
     const { r } = await runRecorded(api, 'switchyard.refactorSelection', { refactor: 'Add types' });
     assert.equal(r.route, 'local', r.reasons.join('; '));
     assert.ok(r.reasons.some((x) => /never-leave-machine/.test(x)), r.reasons.join('; '));
@@ -56,7 +63,7 @@ describe('multi-root: a folder marked by its own settings beside an unmarked one
 
   it('Explain Architecture of the marked folder stays local', async () => {
     await selectAll('secret', 'src/vault_logic.ts');
-    cloud.reset();
+    resetCloud();
     const { r } = await runRecorded(api, 'switchyard.explainArchitecture', { budgetTokens: 3000 });
     assert.equal(r.route, 'local', r.reasons.join('; '));
     assert.equal(cloud.requests.length, 0);
@@ -66,7 +73,7 @@ describe('multi-root: a folder marked by its own settings beside an unmarked one
   it('the unmarked folder beside it is not locked and still uses the cloud', async () => {
     await selectAll('open', 'src/open_only.ts');
     await until('no lock for the open folder', () => !api.services.status.state.locked);
-    cloud.reset();
+    resetCloud();
     const { r } = await runRecorded(api, 'switchyard.refactorSelection', { refactor: 'Add types' });
     assert.equal(r.route, 'cloud', r.reasons.join('; '));
     assert.equal(cloud.requests.length, 1);

@@ -32,6 +32,11 @@ describe('multi-root: privacy belongs to the folder the content comes from', () 
   let cloud: FakeOpenAI;
   /** Every byte the cloud fake received, across the suite. */
   const cloudBodies = (): string => cloud.requests.map((r) => JSON.stringify(r.body ?? '')).join('\n');
+  const everSent: string[] = [];
+  const resetCloud = (): void => {
+    everSent.push(cloudBodies());
+    cloud.reset();
+  };
 
   before(async () => {
     api = await activate();
@@ -52,7 +57,8 @@ describe('multi-root: privacy belongs to the folder the content comes from', () 
   });
   after(async () => {
     // The suite-wide property: nothing of a marked folder and nothing excluded ever reached the cloud.
-    const sent = cloudBodies();
+    resetCloud();
+    const sent = everSent.join('\n');
     for (const t of [...MARKED_TEXT, ...EXCLUDED_TEXT]) assert.ok(!sent.includes(t), `the cloud received ${t}`);
     await vscode.commands.executeCommand('switchyard.answer.close');
     await closeAll(ollama, cloud);
@@ -88,7 +94,7 @@ describe('multi-root: privacy belongs to the folder the content comes from', () 
   });
 
   it('Refactor Selection on a file of the folder marked by its settings stays on this machine', async () => {
-    cloud.reset();
+    resetCloud();
     ollama.reset();
     await selectAll('secret', 'src/vault_logic.ts');
     const { r, events } = await runRecorded(api, 'switchyard.refactorSelection', { refactor: 'Add types' });
@@ -102,7 +108,7 @@ describe('multi-root: privacy belongs to the folder the content comes from', () 
   });
 
   it('"ask the cloud instead" for a marked folder\'s code is refused, by the router and by the gate', async () => {
-    cloud.reset();
+    resetCloud();
     await selectAll('marked', 'src/ledger_core.ts');
     const { r } = await runRecorded(api, 'switchyard.askAboutSelection', { question: 'What does this do?', override: 'cloud' });
     assert.equal(r.route, 'blocked', r.reasons.join('; '));
@@ -115,7 +121,7 @@ describe('multi-root: privacy belongs to the folder the content comes from', () 
   });
 
   it('the unmarked folder beside them still reaches the cloud (the setup can see a leak), with only its own code', async () => {
-    cloud.reset();
+    resetCloud();
     await selectAll('open', 'src/open_only.ts');
     const { r } = await runRecorded(api, 'switchyard.refactorSelection', { refactor: 'Add types' });
     assert.equal(r.route, 'cloud', r.reasons.join('; '));
@@ -125,7 +131,7 @@ describe('multi-root: privacy belongs to the folder the content comes from', () 
   });
 
   it('a folder-level routing.mode local-only keeps that folder\'s refactor local', async () => {
-    cloud.reset();
+    resetCloud();
     await selectAll('localonly', 'src/team_notes.ts');
     const { r } = await runRecorded(api, 'switchyard.refactorSelection', { refactor: 'Add types' });
     assert.equal(r.route, 'local', r.reasons.join('; '));
@@ -134,7 +140,7 @@ describe('multi-root: privacy belongs to the folder the content comes from', () 
   });
 
   it('Explain Architecture of a marked folder sends none of its files off the machine', async () => {
-    cloud.reset();
+    resetCloud();
     ollama.reset();
     await selectAll('secret', 'src/vault_logic.ts');
     const { r } = await runRecorded(api, 'switchyard.explainArchitecture', { budgetTokens: 3000 });
@@ -154,7 +160,7 @@ describe('multi-root: privacy belongs to the folder the content comes from', () 
       assert.equal(api.services.privacy.isExcludedPath(file('open', rel)), true, rel);
     }
     assert.equal(await api.services.privacy.isExcluded(file('open', 'src/open_only.ts')), false, 'ordinary files stay usable');
-    cloud.reset();
+    resetCloud();
     await selectAll('open', '.env');
     const { r } = await runRecorded(api, 'switchyard.refactorSelection', { refactor: 'Add types', override: 'cloud' });
     assert.notEqual(r.route, 'cloud', r.reasons.join('; '));
@@ -166,7 +172,7 @@ describe('multi-root: privacy belongs to the folder the content comes from', () 
     await ws.update('privacy.neverLeaveMachine', true, vscode.ConfigurationTarget.Workspace);
     try {
       await until('the workspace setting to mark the open folder', () => api.services.privacy.policyFor([folder('open').uri.toString()]).neverLeaveMachine);
-      cloud.reset();
+      resetCloud();
       await selectAll('open', 'src/open_only.ts');
       await until('the lock to show', () => api.services.status.state.locked);
       const { r } = await runRecorded(api, 'switchyard.refactorSelection', { refactor: 'Add types' });
