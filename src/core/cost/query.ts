@@ -1,16 +1,16 @@
 // The requests table: filter, sort and page ledger records in the host, so the webview only ever
 // receives one page however large the ledger is.
 import type { TableQuery, TableRow } from './dashboardProtocol';
-import type { LedgerRecord } from './record';
+import { costIsEstimate, type LedgerRecord } from './record';
 
 export function toRow(r: LedgerRecord): TableRow {
   const u = r.usage ?? r.estimated;
   const row: TableRow = {
     id: r.id, time: r.time, kind: r.kind, route: r.route, provider: r.provider, model: r.model,
     endpointClass: r.endpointClass, tokensIn: u.promptTokens || 0, tokensOut: r.usage ? r.usage.completionTokens || 0 : u.completionTokens || 0,
-    cacheRead: u.cacheReadTokens || 0, cacheWrite: u.cacheWriteTokens || 0, estimatedTokens: !r.usage,
+    cacheRead: u.cacheReadTokens || 0, cacheWrite: u.cacheWriteTokens || 0, estimatedTokens: !r.usage || r.usageEstimated === true,
     totalMs: r.totalMs, outcome: r.outcome, costUsd: r.billedCostUsd ?? r.estimatedCostUsd,
-    estimatedCost: r.billedCostUsd === undefined, reasons: r.reasons,
+    estimatedCost: costIsEstimate(r), reasons: r.reasons,
   };
   if (r.ttftMs !== undefined) row.ttftMs = r.ttftMs;
   if (r.error) row.error = r.error;

@@ -2,14 +2,17 @@
 // Pure and single-pass, so 100,000 records summarize in the extension host without a worker.
 import type { Outcome, RequestKind, Route } from '../types';
 import type { ModelPrice } from './prices';
-import type { LedgerRecord } from './record';
+import { costIsEstimate, type LedgerRecord } from './record';
 import { usageCostUsd } from './usage';
 
 export interface Totals {
   requests: number;
   /** Cloud spend billed from provider-reported usage. */
   cloudUsd: number;
-  /** Estimated cost of cloud calls the provider reported no usage for (e.g. cancelled streams). */
+  /**
+   * Estimated cloud spend: calls the provider reported no usage for (e.g. cancelled streams), streams that
+   * failed part-way, and models with no known price (at a conservative price).
+   */
   cloudUnreportedUsd: number;
   /** Local inference cost (time x rate). */
   localUsd: number;
@@ -70,7 +73,7 @@ export interface Summary {
   projectedMonthCloudUsd: number;
   /** Share of served requests that ran locally, 0..1. */
   localShare: number;
-  /** Cloud calls on models with no known price (their cost is missing from the totals). */
+  /** Cloud calls on models with no known price (counted at a conservative price, as estimates). */
   unpricedCloudCalls: number;
 }
 
@@ -121,9 +124,10 @@ export function summarize(records: Iterable<LedgerRecord>, o: SummaryOptions): S
     const t = r.time;
     if (!(t >= monthStart && t < monthEnd)) continue;
     const cloud = r.route === 'cloud';
-    const cost = r.billedCostUsd ?? 0;
-    const unreported = cloud && r.billedCostUsd === undefined ? (r.estimatedCostUsd ?? 0) : 0;
-    if (cloud && r.billedCostUsd === undefined && r.estimatedCostUsd === undefined) unpricedCloudCalls++;
+    const estimate = cloud && costIsEstimate(r);
+    const cost = estimate ? 0 : r.billedCostUsd ?? 0;
+    const unreported = estimate ? r.billedCostUsd ?? r.estimatedCostUsd ?? 0 : 0;
+    if (cloud && (r.priceAssumed || (r.billedCostUsd === undefined && r.estimatedCostUsd === undefined))) unpricedCloudCalls++;
     const usage = r.usage ?? r.estimated;
     const tokIn = usage.promptTokens || 0; // cache tokens are part of it
     const tokOut = r.usage ? r.usage.completionTokens || 0 : 0;
