@@ -10,6 +10,7 @@ import type { LoggedCost } from '../core/log/format';
 import { isCloudProvider, type BudgetState, type ModelCallEvent } from '../core/types';
 import { DashboardPanel } from './cost/dashboard';
 import { describeLast } from './cost/statusDetail';
+import { SET_PRICE_COMMAND, setModelPrice, warnUnpricedOnce } from './cost/unpriced';
 import type { CostService, Services } from './services';
 
 /** The cost area: the CostService for the router, plus the ledger for views and tests. */
@@ -102,6 +103,7 @@ export function registerCost(s: Services): CostFeature {
       }
     });
     pending = Promise.all([pending, write]);
+    warnUnpricedOnce(s, record);
     // Cached or cancelled completions happen per keystroke: they change nothing the status bar shows.
     const quiet = e.kind === 'completion' && (e.outcome === 'cached' || e.outcome === 'cancelled');
     if (!quiet) showStatus(record);
@@ -168,6 +170,7 @@ export function registerCost(s: Services): CostFeature {
   s.status.setCommand('switchyard.showDashboard');
   s.context.subscriptions.push(
     vscode.commands.registerCommand('switchyard.showDashboard', () => dashboard.show()),
+    vscode.commands.registerCommand(SET_PRICE_COMMAND, (model?: unknown) => setModelPrice(model)),
     // Not in the command palette: the dashboard's state, for automation and tests.
     vscode.commands.registerCommand('switchyard.dashboard.state', () => dashboard.snapshot()),
     vscode.window.onDidChangeWindowState((w) => { if (w.focused) feature.refresh(); }),
