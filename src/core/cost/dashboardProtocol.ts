@@ -59,7 +59,8 @@ export interface DashboardInfo {
 
 export type HostMessage =
   | { type: 'state'; summary: Summary; info: DashboardInfo }
-  | { type: 'page'; query: TableQuery; rows: TableRow[]; total: number }
+  /** `searching`: a filter or sort is still reading the month (rows follow in another page message). */
+  | { type: 'page'; query: TableQuery; rows: TableRow[]; total: number; searching?: boolean }
   | { type: 'exported'; path: string; count: number }
   | { type: 'error'; message: string };
 

@@ -32,7 +32,12 @@ export const UNPRICED_MODEL_PRICE: ModelPrice = { input: 15, output: 75 };
 const anthropic = (input: number, output: number): ModelPrice => ({
   input, output, cacheRead: round(input * 0.1), cacheWrite: round(input * 1.25),
 });
-const sonnetLongContext = { thresholdTokens: 200_000, ...anthropic(6, 22.5) };
+/**
+ * The one long-context threshold in the table (input tokens per request). Aggregates keep calls above it
+ * apart so they can be priced at the long-context rate later.
+ */
+export const LONG_CONTEXT_TOKENS = 200_000;
+const sonnetLongContext = { thresholdTokens: LONG_CONTEXT_TOKENS, ...anthropic(6, 22.5) };
 
 export const PRICE_TABLE: Readonly<Record<string, ModelPrice>> = {
   // OpenAI
