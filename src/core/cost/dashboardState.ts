@@ -6,6 +6,7 @@ import type { HostMessage } from './dashboardProtocol';
 import type { LedgerProblem } from './ledger';
 import { PRICES_AS_OF, findPrice } from './prices';
 import type { Summary, SummaryOptions } from './summary';
+import { isCloudProvider, type ProviderId } from '../types';
 
 export function configuredCloudModel(s: Settings): string {
   return s.providers.cloud.provider === 'anthropic' ? s.providers.cloud.anthropic.model : s.providers.cloud.openai.model;
@@ -42,6 +43,7 @@ export function buildDashboardState(
       localRateIsDefault: c.localRatePerHourUsd === defaultLocalRatePerHourUsd(),
       cloudModel: summary.savings.cloudModel,
       pricesAsOf: PRICES_AS_OF,
+      unpricedModels: summary.byModel.filter((m) => isCloudProvider(m.provider as ProviderId) && !findPrice(m.model, c.prices)).map((m) => m.model),
       budget: {
         dailyCapUsd: b.dailyCapUsd, monthlyCapUsd: b.monthlyCapUsd, dailySpentUsd: b.dailySpentUsd, monthlySpentUsd: b.monthlySpentUsd,
         warnAtPercent: c.warnAtPercent, onCap: c.onCap, use: budgetUse(b),

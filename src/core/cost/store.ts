@@ -214,6 +214,12 @@ export class LedgerStore {
     let fresh = 0;
     await tail.read((chunk, at) => {
       if (tail !== this.tail) return false; // the month turned while reading
+      if (at < before) { // the file was replaced or cut by hand: the reader started over, so do the totals
+        this.days = {};
+        this.count = 0;
+        this.marks = [];
+        this.recent = [];
+      }
       if (this.count - (this.marks.at(-2) ?? -MARK_EVERY) >= MARK_EVERY) this.marks.push(this.count, at);
       const arrived: LedgerRecord[] = [];
       for (const r of chunk) {

@@ -7,6 +7,7 @@ import { defaultQuery, parseWebviewMessage, type HostMessage, type TableQuery, t
 import { buildDashboardState, summaryOptions } from '../../core/cost/dashboardState';
 import { periodBounds } from '../../core/cost/query';
 import type { CostFeature } from '../cost';
+import { SET_PRICE_COMMAND } from './unpriced';
 import type { Services } from '../services';
 
 const LIVE_UPDATE_MS = 250;
@@ -105,6 +106,12 @@ export class DashboardPanel implements vscode.Disposable {
         return;
       case 'showLog':
         this.s.log.show();
+        return;
+      case 'setPrice':
+        // Only a model the dashboard was told about: the webview cannot write arbitrary settings keys.
+        if (buildDashboardState(this.cost.ledger.summary(summaryOptions(this.s.settings.current, new Date())), [], this.s.settings.current).info.unpricedModels.includes(m.model)) {
+          if (await vscode.commands.executeCommand<boolean>(SET_PRICE_COMMAND, m.model)) this.postState();
+        }
         return;
       case 'rendered':
         this.rendered = { rows: m.rows, total: m.total, seq: this.rendered.seq + 1 };

@@ -185,3 +185,15 @@ test('a streamed export is byte for byte the CSV or JSON of the records in the p
   // The file on disk is still read in full by the plain reader: nothing was lost or rewritten.
   assert.equal((await readLedgerFile(join(dir, ledgerFileName(MONTH)))).records.length, 2500);
 });
+
+test('a ledger replaced by hand while the store follows it: the totals start over from the new file', async () => {
+  const dir = tmp();
+  write(dir, month(800));
+  const store = await open(dir);
+  const smaller = month(300).map((r) => ({ ...r, id: `n-${r.id}` }));
+  write(dir, smaller);
+  await store.refresh();
+  assert.deepEqual(store.summary(opts), summarize(smaller, opts));
+  assert.equal(store.size, 300);
+  await store.close();
+});
