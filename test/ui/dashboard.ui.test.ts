@@ -87,6 +87,8 @@ uiTest('the dashboard opens from the status bar and shows the request just made'
   assert.ok(editors >= 2, 'the dashboard shares the window with another editor group');
   await view.locator('tbody tr[data-id]').first().waitFor({ timeout: 30_000 });
   await wb.page.waitForTimeout(500); // the chart redraws after the resize
+  // The test runner keeps function names with a `__name` helper the page does not have: give it one.
+  await view.locator('body').evaluate('window.__name = (f) => f');
   const layout = await view.locator('body').evaluate(() => {
     const width = document.documentElement.clientWidth;
     const cut = (el: Element) => el.scrollWidth > el.clientWidth + 1 || el.getBoundingClientRect().right > width + 1 || el.getBoundingClientRect().left < -1;
@@ -129,6 +131,8 @@ uiTest('the dashboard opens from the status bar and shows the request just made'
   assert.deepEqual(layout.misaligned, [], 'each day label sits under its day\'s bar');
   assert.ok(layout.todayBarHeight > 0, 'today\'s request shows as a bar on today');
   await wb.screenshot('dashboard-beside-editor');
+  await view.locator('svg.daily').scrollIntoViewIfNeeded();
+  await wb.screenshot('dashboard-beside-editor-charts');
 
   // Native look in every theme: switch the theme as a user would and keep a screenshot of each.
   for (const [theme, bodyClass] of [['Dark Modern', 'vscode-dark'], ['Dark High Contrast', 'vscode-high-contrast']] as const) {
