@@ -97,10 +97,12 @@ uiTest('the dashboard opens from the status bar and shows the request just made'
     const svgBox = document.querySelector('svg.daily')!.getBoundingClientRect();
     const ticks = [...document.querySelectorAll('svg.daily text')].map((t) => t.getBoundingClientRect());
     const misaligned: string[] = [];
+    let aligned = 0;
     for (const label of document.querySelectorAll('svg.daily text.day-label')) {
       const day = label.getAttribute('data-day');
       const bar = document.querySelector(`svg.daily rect.local[data-day="${day}"]`);
       if (!bar) continue; // a day still to come
+      aligned++;
       const l = label.getBoundingClientRect();
       const b = bar.getBoundingClientRect();
       if (Math.abs((l.left + l.right) / 2 - (b.left + b.right) / 2) > 1) misaligned.push(`day ${day}: label ${(l.left + l.right) / 2}, bar ${(b.left + b.right) / 2}`);
@@ -117,6 +119,7 @@ uiTest('the dashboard opens from the status bar and shows the request just made'
       pageScrolls: document.documentElement.scrollWidth > width + 1,
       ticksOutside: ticks.filter((t) => t.left < svgBox.left - 0.5 || t.right > svgBox.right + 0.5 || t.bottom > svgBox.bottom + 0.5).length,
       misaligned,
+      aligned,
       todayBarHeight: todayBar?.height ?? 0,
     };
   });
@@ -128,6 +131,7 @@ uiTest('the dashboard opens from the status bar and shows the request just made'
   assert.equal(layout.tableScrolls, false, 'the table needs no sideways scrolling');
   assert.equal(layout.pageScrolls, false);
   assert.equal(layout.ticksOutside, 0, 'the chart\'s labels are inside it');
+  assert.ok(layout.aligned > 0, 'day labels under bars were checked');
   assert.deepEqual(layout.misaligned, [], 'each day label sits under its day\'s bar');
   assert.ok(layout.todayBarHeight > 0, 'today\'s request shows as a bar on today');
   await wb.screenshot('dashboard-beside-editor');
