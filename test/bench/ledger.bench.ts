@@ -107,6 +107,7 @@ async function measure(label: string, n: number, root: string, figures: Record<s
   console.log(`\n${label}: ${n.toLocaleString('en-US')} records, ledger file ${(statSync(path).size / 1e6).toFixed(1)} MB`);
 
   // No aggregate yet (first start after an upgrade, or it was deleted): built from the JSONL.
+  gc(); // not the garbage of writing the file
   const rebuild = await blocking(async () => {
     const t = performance.now();
     const s = new LedgerStore(dir, () => now);

@@ -144,8 +144,8 @@ function tryParse(bytes: Buffer): LedgerRecord | undefined {
  */
 export type OnRecords = (records: LedgerRecord[], lineStart: number) => void | boolean | Promise<void | boolean>;
 
-/** Chunks small enough that parsing one never blocks the event loop for long (~600 records). */
-export const CHUNK_BYTES = 256 * 1024;
+/** Chunks small enough that parsing one never blocks the event loop for long (~300 records, a few ms). */
+export const CHUNK_BYTES = 128 * 1024;
 
 /**
  * Reads one ledger file incrementally: each `read()` parses only the bytes appended since the last one,
