@@ -198,8 +198,8 @@ export class LedgerStore {
     // With a snapshot: the bytes appended after it. Without: the whole month, folded chunk by chunk.
     const fresh = await this.readNew(true);
     if (!snap || fresh) this.scheduleSave(0);
-    // The recent records come from the end of the file, not from memory of a previous session.
-    if (snap && this.recent.length < Math.min(RECENT, this.count)) await this.loadRecent();
+    // The newest records come from the end of the file.
+    if (this.count) await this.loadRecent();
   }
 
   /**
@@ -229,8 +229,12 @@ export class LedgerStore {
         if (!this.pending.delete(r.id)) arrived.push(r);
       }
       fresh += arrived.length;
-      this.remember(arrived);
-      if (!quiet && arrived.length) this.onRecords.emit(arrived);
+      // Loading: the newest records are read afterwards (loadRecent). Keeping each chunk's records a
+      // while would promote a month of them to the old generation, and collecting that blocks.
+      if (!quiet) {
+        this.remember(arrived);
+        if (arrived.length) this.onRecords.emit(arrived);
+      }
       return true;
     });
     if (tail !== this.tail) return 0;
@@ -245,9 +249,9 @@ export class LedgerStore {
 
   /** Fills the recent records from the end of the file (after a start from a snapshot). */
   private async loadRecent(): Promise<void> {
-    const want = Math.min(RECENT, this.count);
-    const older = await this.readAt(this.count - want, this.count - this.recent.length);
-    this.recent = [...older, ...this.recent].slice(-RECENT);
+    const older = await this.readAt(this.count - Math.min(RECENT, this.count), this.count);
+    const own = this.recent.filter((r) => this.pending.has(r.id)); // appended while loading, not read back yet
+    this.recent = [...older, ...own].slice(-RECENT);
   }
 
   private pendingDays(): DayAggregates | undefined {

@@ -197,3 +197,21 @@ test('a ledger replaced by hand while the store follows it: the totals start ove
   assert.equal(store.size, 300);
   await store.close();
 });
+
+test('records appended while the store loads are shown once, after the newest of the file', async () => {
+  const dir = tmp();
+  const records = month(1200);
+  write(dir, records);
+  const store = new LedgerStore(dir, now);
+  const loading = store.load();
+  const mine = record({ id: 'during-load', time: new Date(2025, 5, 20, 15, 0, 5).toISOString() });
+  await store.append(mine);
+  await loading;
+  await store.refresh();
+  const ids = store.latest().map((r) => r.id);
+  assert.equal(ids.length, 1000);
+  assert.equal(new Set(ids).size, 1000, 'no record twice');
+  assert.deepEqual(ids.slice(-2), ['r1199', 'during-load']);
+  assert.equal(store.size, 1201);
+  await store.close();
+});
