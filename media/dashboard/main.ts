@@ -224,7 +224,7 @@ function drawDaily(): void {
     svg.append(g);
   });
   for (let day = 1; day <= dailyMonthDays; day++) {
-    if (day !== 1 && day % every !== 0) continue;
+    if ((day - 1) % every !== 0) continue; // 1, 1 + every, ...: evenly spaced, never two crowded together
     const cx = (day - 0.5) * slot;
     svg.append(s('text', { x: cx, y: H + 12, class: 'tick day-label', 'text-anchor': 'middle', 'data-day': day }, String(day)));
   }
