@@ -9,6 +9,7 @@ import { ProviderError, type ChatMessage, type ChatProvider, type StreamResult }
 import type { RoutingSettings, TaskKind } from '../settings/routing';
 import type { BudgetState, CloudProviderId, EndpointClass, LocalProviderId, ModelCallEvent, Outcome, TokenUsage } from '../types';
 import { newId } from '../ids';
+import { failedStreamUsage, streamSoFar } from '../cost/partial';
 import { promptText } from './prompts';
 
 export interface TaskRequest {
@@ -170,7 +171,10 @@ export class TaskRunner {
         totalMs: result.totalMs, costUsd, confidence, unsure, offers,
       };
     } catch (err) {
-      return this.failed(req, decision, base, started, err, streamed, offers);
+      // A stream that failed after the provider accepted it is billed: record its usage (an estimate).
+      const soFar = decision.target === 'cloud' ? streamSoFar(err) : undefined;
+      const usage = soFar && failedStreamUsage(soFar, decision.estimated.promptTokens, await this.deps.countTokens(soFar.text));
+      return this.failed(req, decision, base, started, err, streamed, offers, usage);
     }
   }
 
@@ -185,14 +189,14 @@ export class TaskRunner {
 
   private failed(
     req: TaskRequest, decision: RouteDecision, base: Omit<ModelCallEvent, 'route' | 'totalMs' | 'outcome'>,
-    started: number, err: unknown, text: string, offers: TaskResult['offers'],
+    started: number, err: unknown, text: string, offers: TaskResult['offers'], usage?: TokenUsage,
   ): TaskResult {
     const totalMs = Date.now() - started;
     const pe = err instanceof ProviderError ? err : undefined;
     const message = redactSecrets(pe ? pe.message : `${req.kind} failed unexpectedly: ${(err as Error)?.message ?? String(err)}`);
     const blocked = pe?.code === 'blocked';
     // A refusal by the egress gate is already in the ledger (the gate reports it): one record per call.
-    if (!blockReportedByGate(err)) this.deps.emit({ ...base, route: blocked ? 'blocked' : decision.target, totalMs, outcome: blocked ? 'blocked' : 'failed', error: message });
+    if (!blockReportedByGate(err)) this.deps.emit({ ...base, route: blocked ? 'blocked' : decision.target, totalMs, outcome: blocked ? 'blocked' : 'failed', error: message, ...(usage ? { usage } : {}) });
     return {
       decision, outcome: blocked ? 'blocked' : 'failed', text, totalMs, unsure: false, offers,
       error: { code: pe?.code ?? 'internal', message, retryAfterMs: pe?.options.retryAfterMs },
