@@ -24,6 +24,7 @@ export function finishedHeader(r: TaskResult): Partial<AnswerHeader> {
   const status: AnswerHeader['status'] = r.outcome === 'served' ? 'done' : r.outcome === 'cancelled' ? 'cancelled' : r.outcome === 'blocked' ? 'blocked' : 'failed';
   return {
     ...routedHeader(r.decision),
+    model: r.model,
     status,
     route: r.outcome === 'blocked' ? 'blocked' : r.decision.target,
     ...(r.usage ? { tokensIn: r.usage.promptTokens + (r.usage.cacheReadTokens ?? 0) + (r.usage.cacheWriteTokens ?? 0), tokensOut: r.usage.completionTokens, tokensEstimated: false } : {}),
@@ -62,7 +63,7 @@ export function summarize(r: TaskResult): TaskSummary {
     outcome: r.outcome,
     route: r.outcome === 'blocked' ? 'blocked' : r.decision.target,
     provider: r.decision.provider,
-    model: r.decision.model,
+    model: r.model,
     reasons: r.decision.reasons,
     text: r.text,
     error: r.error?.message,

@@ -60,6 +60,8 @@ export interface TaskSink {
 
 export interface TaskResult {
   decision: RouteDecision;
+  /** The model that ran, as the provider reported it (the decision's model until one reports). */
+  model: string;
   outcome: Outcome;
   text: string;
   finishReason?: StreamResult['finishReason'];
@@ -130,7 +132,7 @@ export class TaskRunner {
     if (decision.target === 'blocked') {
       const message = decision.reasons[decision.reasons.length - 1] ?? 'blocked';
       this.deps.emit({ ...base, route: 'blocked', totalMs: 0, outcome: 'blocked', error: message });
-      return { decision, outcome: 'blocked', text: '', totalMs: 0, error: { code: 'blocked', message }, unsure: false, offers };
+      return { decision, model: decision.model, outcome: 'blocked', text: '', totalMs: 0, error: { code: 'blocked', message }, unsure: false, offers };
     }
 
     let provider: ChatProvider;
@@ -154,12 +156,14 @@ export class TaskRunner {
         signal,
       );
       const outcome: Outcome = result.finishReason === 'cancelled' ? 'cancelled' : 'served';
-      const costUsd = this.deps.price(decision.provider, decision.model, result.usage ?? decision.estimated);
-      this.deps.emit({ ...base, route: decision.target, usage: result.usage, ttftMs: result.ttftMs, totalMs: result.totalMs, outcome });
+      // The record names the model that ran: a server may serve another model than the one asked for.
+      const model = result.model ?? decision.model;
+      const costUsd = this.deps.price(decision.provider, model, result.usage ?? decision.estimated);
+      this.deps.emit({ ...base, model, route: decision.target, usage: result.usage, ttftMs: result.ttftMs, totalMs: result.totalMs, outcome });
       const confidence = decision.target === 'local' && outcome === 'served' ? confidenceOf(result) : undefined;
       const unsure = confidence !== undefined && confidence.score < ctx.routing.confidenceThreshold;
       return {
-        decision, outcome, text: result.text, finishReason: result.finishReason, usage: result.usage, ttftMs: result.ttftMs,
+        decision, model, outcome, text: result.text, finishReason: result.finishReason, usage: result.usage, ttftMs: result.ttftMs,
         totalMs: result.totalMs, costUsd, confidence, unsure, offers,
       };
     } catch (err) {
@@ -187,7 +191,7 @@ export class TaskRunner {
     // A refusal by the egress gate is already in the ledger (the gate reports it): one record per call.
     if (!blockReportedByGate(err)) this.deps.emit({ ...base, route: blocked ? 'blocked' : decision.target, totalMs, outcome: blocked ? 'blocked' : 'failed', error: message });
     return {
-      decision, outcome: blocked ? 'blocked' : 'failed', text, totalMs, unsure: false, offers,
+      decision, model: decision.model, outcome: blocked ? 'blocked' : 'failed', text, totalMs, unsure: false, offers,
       error: { code: pe?.code ?? 'internal', message, retryAfterMs: pe?.options.retryAfterMs },
     };
   }

@@ -185,3 +185,18 @@ test('a call the egress gate refuses is recorded once, by the gate, and reported
   assert.deepEqual(gateEvents, ['ask']);
   assert.deepEqual(events, [], 'no second record of the same refusal');
 });
+
+test('the record and the result name the model the server reports, not the one asked for', async () => {
+  const { runner, local, events } = setup({ local: provider('openai-compatible', 'It adds.', { model: 'qwen2.5-coder-0.5b-instruct-q4_k_m.gguf' }) });
+  const r = await runner.run(ask(), collect().sink, new AbortController().signal);
+  assert.equal(local.sent[0].model, 'qwen', 'the request still asks for the configured model');
+  assert.equal(r.model, 'qwen2.5-coder-0.5b-instruct-q4_k_m.gguf');
+  assert.equal(events[0].model, 'qwen2.5-coder-0.5b-instruct-q4_k_m.gguf');
+});
+
+test('without a reported model the routed model is recorded', async () => {
+  const { runner, events } = setup();
+  const r = await runner.run(ask(), collect().sink, new AbortController().signal);
+  assert.equal(r.model, 'qwen');
+  assert.equal(events[0].model, 'qwen');
+});
