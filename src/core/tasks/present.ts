@@ -33,12 +33,18 @@ export function finishedHeader(r: TaskResult): Partial<AnswerHeader> {
     costUsd: r.outcome === 'blocked' ? undefined : r.costUsd,
     costEstimated: !r.usage,
     unsure: r.unsure ? r.confidence?.signals.join(', ') || 'low confidence' : undefined,
+    cloudWhyNot: r.unsure ? r.offers.cloudWhyNot : undefined,
+    locked: r.neverLeaveMachine || undefined,
     error: r.error?.message,
   };
 }
 
 export function actionsFor(r: TaskResult): AnswerActions {
-  return { ...(r.offers.askCloud ? { askCloud: r.offers.askCloud } : {}), ...(r.offers.keepLocal ? { keepLocal: true } : {}) };
+  return {
+    ...(r.offers.askCloud ? { askCloud: r.offers.askCloud } : {}),
+    ...(r.offers.keepLocal ? { keepLocal: true } : {}),
+    ...(r.offers.setKey ? { setKey: true } : {}),
+  };
 }
 
 /** What a command returns (for automation and tests): plain data, no prompt. */

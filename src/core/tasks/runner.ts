@@ -1,7 +1,7 @@
 // Runs one task request: estimate, scan, route, call the provider through the gate, stream the text,
 // and record exactly one ModelCallEvent per model call (or one 'blocked' event when nothing ran).
 import { confidenceOf, type Confidence } from '../routing/confidence';
-import { route, type Override, type PriceFn, type RouteDecision } from '../routing/router';
+import { route, type Override, type PriceFn, type RouteDecision, type RouteInput } from '../routing/router';
 import type { PrivacyPolicy } from '../privacy/policy';
 import { blockReportedByGate } from '../privacy/gate';
 import { ProviderError, type ChatMessage, type ChatProvider, type StreamResult } from '../providers/types';
@@ -75,8 +75,13 @@ export interface TaskResult {
   confidence?: Confidence;
   /** The local answer looked unsure (below routing.confidenceThreshold). */
   unsure: boolean;
-  /** What the user can do next: re-run in the cloud (with its estimate) or locally. */
-  offers: { askCloud?: { estimatedCostUsd?: number }; keepLocal?: boolean };
+  /**
+   * What the user can do next: re-run in the cloud (with its estimate) or locally; for an unsure answer
+   * the cloud cannot take, `setKey` when a cloud key is all it lacks, else `cloudWhyNot` says why not.
+   */
+  offers: { askCloud?: { estimatedCostUsd?: number }; keepLocal?: boolean; setKey?: boolean; cloudWhyNot?: string };
+  /** Made under a never-leave-machine policy. */
+  neverLeaveMachine: boolean;
   /** When this answer replaced an unsure local one automatically. */
   escalatedFrom?: TaskResult;
 }
@@ -104,7 +109,7 @@ export class TaskRunner {
     const cloudPossible = !ctx.policy.neverLeaveMachine && req.override !== 'local';
     const verdict = cloudPossible ? await this.deps.checkSecrets(text) : undefined;
     const secretsFound = verdict !== undefined && verdict.action !== 'send';
-    const decision = route({
+    const input: RouteInput = {
       kind: req.kind,
       promptTokens,
       expectedOutputTokens: req.expectedOutputTokens,
@@ -121,18 +126,20 @@ export class TaskRunner {
       overrideWhy,
       settings: ctx.routing,
       price: this.deps.price,
-    });
+    };
+    const decision = route(input);
     sink.onRoute(decision);
     const base = {
       id: newId(), time: new Date(started).toISOString(), kind: req.kind, reasons: decision.reasons,
       provider: decision.provider, model: decision.model, endpointClass: decision.endpointClass, estimated: decision.estimated,
     };
     const offers = offersFor(decision);
+    const neverLeaveMachine = ctx.policy.neverLeaveMachine;
 
     if (decision.target === 'blocked') {
       const message = decision.reasons[decision.reasons.length - 1] ?? 'blocked';
       this.deps.emit({ ...base, route: 'blocked', totalMs: 0, outcome: 'blocked', error: message });
-      return { decision, model: decision.model, outcome: 'blocked', text: '', totalMs: 0, error: { code: 'blocked', message }, unsure: false, offers };
+      return { decision, model: decision.model, outcome: 'blocked', text: '', totalMs: 0, error: { code: 'blocked', message }, unsure: false, offers, neverLeaveMachine };
     }
 
     let provider: ChatProvider;
@@ -145,7 +152,7 @@ export class TaskRunner {
         provider = this.deps.localChat(req.kind);
       }
     } catch (err) {
-      return this.failed(req, decision, base, started, err, '', offers);
+      return this.failed(req, decision, base, started, err, '', offers, neverLeaveMachine);
     }
 
     let streamed = '';
@@ -164,10 +171,10 @@ export class TaskRunner {
       const unsure = confidence !== undefined && confidence.score < ctx.routing.confidenceThreshold;
       return {
         decision, model, outcome, text: result.text, finishReason: result.finishReason, usage: result.usage, ttftMs: result.ttftMs,
-        totalMs: result.totalMs, costUsd, confidence, unsure, offers,
+        totalMs: result.totalMs, costUsd, confidence, unsure, offers: unsure ? withUnsureNextStep(offers, input) : offers, neverLeaveMachine,
       };
     } catch (err) {
-      return this.failed(req, decision, base, started, err, streamed, offers);
+      return this.failed(req, decision, base, started, err, streamed, offers, neverLeaveMachine);
     }
   }
 
@@ -182,7 +189,7 @@ export class TaskRunner {
 
   private failed(
     req: TaskRequest, decision: RouteDecision, base: Omit<ModelCallEvent, 'route' | 'totalMs' | 'outcome'>,
-    started: number, err: unknown, text: string, offers: TaskResult['offers'],
+    started: number, err: unknown, text: string, offers: TaskResult['offers'], neverLeaveMachine: boolean,
   ): TaskResult {
     const totalMs = Date.now() - started;
     const pe = err instanceof ProviderError ? err : undefined;
@@ -191,7 +198,7 @@ export class TaskRunner {
     // A refusal by the egress gate is already in the ledger (the gate reports it): one record per call.
     if (!blockReportedByGate(err)) this.deps.emit({ ...base, route: blocked ? 'blocked' : decision.target, totalMs, outcome: blocked ? 'blocked' : 'failed', error: message });
     return {
-      decision, model: decision.model, outcome: blocked ? 'blocked' : 'failed', text, totalMs, unsure: false, offers,
+      decision, model: decision.model, outcome: blocked ? 'blocked' : 'failed', text, totalMs, unsure: false, offers, neverLeaveMachine,
       error: { code: pe?.code ?? 'internal', message, retryAfterMs: pe?.options.retryAfterMs },
     };
   }
@@ -203,4 +210,14 @@ function offersFor(d: RouteDecision): TaskResult['offers'] {
   if (d.target !== 'cloud' && d.cloud.allowed) offers.askCloud = { estimatedCostUsd: d.cloud.estimatedCostUsd };
   if (d.target !== 'local' && d.local.allowed) offers.keepLocal = true;
   return offers;
+}
+
+/** The next step an unsure local answer offers when the cloud cannot take it: set a key, or the reason. */
+function withUnsureNextStep(offers: TaskResult['offers'], input: RouteInput): TaskResult['offers'] {
+  if (offers.askCloud) return offers;
+  const cloud = route({ ...input, override: 'cloud' }).cloud;
+  if (!input.cloud.keyConfigured && route({ ...input, override: 'cloud', cloud: { ...input.cloud, keyConfigured: true } }).cloud.allowed) {
+    return { ...offers, setKey: true };
+  }
+  return { ...offers, cloudWhyNot: cloud.why ?? 'the cloud cannot take this request' };
 }

@@ -200,3 +200,23 @@ test('without a reported model the routed model is recorded', async () => {
   assert.equal(r.model, 'qwen');
   assert.equal(events[0].model, 'qwen');
 });
+
+test('an unsure local answer: "Ask the cloud instead" when allowed, "Set a cloud key" when only a key is missing, else the reason', async () => {
+  const unsure = () => provider('ollama', "I'm not sure. It might be adding them, perhaps.");
+  const withKey = await setup({ local: unsure() }).runner.run(ask(), collect().sink, new AbortController().signal);
+  assert.equal(withKey.unsure, true);
+  assert.ok(withKey.offers.askCloud);
+  assert.equal(withKey.offers.setKey, undefined);
+
+  const noKey = setup({ local: unsure(), ctx: (c) => { c.cloud.keyConfigured = false; } });
+  const r = await noKey.runner.run(ask(), collect().sink, new AbortController().signal);
+  assert.equal(r.offers.askCloud, undefined);
+  assert.equal(r.offers.setKey, true);
+  assert.equal(r.neverLeaveMachine, false);
+
+  const locked = setup({ local: unsure(), ctx: (c) => { c.cloud.keyConfigured = false; c.policy = { allowed: ['machine'], neverLeaveMachine: true, reason: 'never-leave-machine' }; } });
+  const l = await locked.runner.run(ask(), collect().sink, new AbortController().signal);
+  assert.equal(l.offers.setKey, undefined, 'a key would not help');
+  assert.equal(l.offers.cloudWhyNot, 'never-leave-machine workspace');
+  assert.equal(l.neverLeaveMachine, true);
+});
