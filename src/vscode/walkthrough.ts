@@ -26,8 +26,7 @@ export function registerWalkthrough(s: Services, local: LocalModelsService): voi
   };
 
   let checking = 0;
-  const checkLocal = async () => {
-    const health = local.health();
+  const checkLocal = async (health = local.health()) => {
     set(WALKTHROUGH_KEYS.serverFound, health?.ok === true);
     if (!health?.ok) {
       set(WALKTHROUGH_KEYS.modelPresent, false);
@@ -57,10 +56,12 @@ export function registerWalkthrough(s: Services, local: LocalModelsService): voi
   s.events.on((e) => {
     if (e.kind === 'completion' && e.outcome === 'served') set(WALKTHROUGH_KEYS.firstCompletion, true);
   });
-  local.onHealth.on(() => void checkLocal());
+  local.onHealth.on((h) => void checkLocal(h));
   local.onDidChange.on(() => void checkLocal());
   s.settings.onDidChange.on(() => void checkLocal());
   s.context.subscriptions.push(keys.onDidChange(() => void checkKeys()));
   void checkLocal();
   void checkKeys();
+  // Not in the command palette: which steps are done, for tests.
+  s.context.subscriptions.push(vscode.commands.registerCommand('switchyard.walkthrough.state', () => [...done]));
 }

@@ -60,7 +60,7 @@ uiTest('no server running: the embedded demo model is named and labelled, the st
   await wb.answerQuickInput('Get Started');
   const steps = wb.page.locator('.getting-started-step');
   await steps.first().waitFor({ timeout: 20_000 });
-  const checked = async (title: string) => (await steps.filter({ hasText: title }).first().getAttribute('class'))?.includes('complete') ?? false;
+  const checked = async (title: string) => (await steps.filter({ hasText: title }).first().getAttribute('aria-checked')) === 'true';
   await waitUntil(() => checked('Your first completion'));
   assert.ok(await checked('Run a local model server'), 'the engine answered');
   assert.ok(await checked('Get a code model'), 'the engine has loaded its model');
