@@ -213,7 +213,7 @@ document.addEventListener('click', (event) => {
     return;
   }
   const b = target.closest('button');
-  if (!b || b.type === 'submit') return;
+  if (!b || b.form === followEl) return; // the follow-up form submits itself
   const { copy, insert, rerun, stop, setKey } = b.dataset;
   if (copy !== undefined && codes[Number(copy)] !== undefined) vscode.postMessage({ type: 'copy', code: codes[Number(copy)] });
   else if (insert !== undefined && codes[Number(insert)] !== undefined) vscode.postMessage({ type: 'insert', code: codes[Number(insert)] });
