@@ -212,6 +212,18 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
       assert.deepEqual(retried.reasons, ['you asked to keep it local']);
     });
   });
+  it('Get Started: the local server and model steps check themselves; the cloud key step sees the stored key', async () => {
+    const state = () => vscode.commands.executeCommand<string[]>('switchyard.walkthrough.state');
+    await until('the walkthrough to see the server and model', async () => {
+      const done = await state();
+      return ['switchyard.walkthrough.serverFound', 'switchyard.walkthrough.modelPresent', 'switchyard.walkthrough.cloudKey'].every((k) => done.includes(k));
+    });
+    await api.services.context.secrets.delete('switchyard.apiKey.openai');
+    await until('the cloud key step to notice the key is gone', async () => !(await state()).includes('switchyard.walkthrough.cloudKey'));
+    await api.services.context.secrets.store('switchyard.apiKey.openai', KEY);
+    await until('the cloud key step to notice the key', async () => (await state()).includes('switchyard.walkthrough.cloudKey'));
+  });
+
   describe('answers people can keep working with', () => {
     it('a follow-up is routed again, asked with the earlier answer, and recorded as its own call', async () => {
       ollama.setReply(() => 'It formats cents as a currency string.');
