@@ -13,6 +13,8 @@ import { createPrivacyService, registerPrivacyFeatures } from './vscode/privacy'
 import type { CostService, LocalModels, Services } from './vscode/services';
 import { SettingsStore } from './vscode/settings';
 import { StatusBar } from './vscode/statusBar';
+import { registerStatusMenu } from './vscode/statusMenu';
+import { registerWalkthrough } from './vscode/walkthrough';
 
 /**
  * What the integration tests observe the running extension through. Exported only when VS Code runs
@@ -57,6 +59,8 @@ export function activate(context: vscode.ExtensionContext): SwitchyardApi | unde
   registerEmbedded(services, local);
   registerCompletion(services, local);
   registerTasks(services, local, cost);
+  registerStatusMenu(services, local);
+  registerWalkthrough(services, local);
 
   const activationMs = performance.now() - started;
   log.info(`Switchyard ${String((context.extension.packageJSON as { version?: string }).version)} activated in ${activationMs.toFixed(1)} ms`);

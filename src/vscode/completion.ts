@@ -28,7 +28,7 @@ export function registerCompletion(s: Services, local: LocalModelsService): Comp
     } else if (problem ?? cloudProblem) {
       s.status.update({ completion: 'unreachable', completionDetail: problem ?? cloudProblem });
     } else {
-      const where = `${c.model} on ${active.id === 'embedded' ? 'the embedded engine' : active.baseUrl}`;
+      const where = `${local.current().completionModel} on ${active.id === 'embedded' ? 'the embedded engine' : active.baseUrl}`;
       s.status.update({
         completion: pipelineState,
         completionDetail: pipelineState === 'slow' ? `${where} is slow — a smaller model (e.g. qwen2.5-coder:0.5b-base) answers faster` : where,

@@ -60,8 +60,14 @@ export interface CostService {
 
 /** The configured local model server, built through the egress gate. Owned by the completion area. */
 export interface LocalModels {
-  /** What is configured now. */
-  current(): { id: import('../core/types').LocalProviderId; baseUrl: string; completionModel: string; chatModel: string };
+  /**
+   * What serves now, with the models that actually run (for the embedded engine: its GGUF file, and
+   * `embedded` describes it).
+   */
+  current(): {
+    id: import('../core/types').LocalProviderId; baseUrl: string; completionModel: string; chatModel: string;
+    embedded?: import('../core/providers/embedded/identity').EmbeddedIdentity;
+  };
   fim(): import('../core/providers/types').FimProvider;
   /** The chat provider; with `sources`, its requests carry them to the gate (their policy, not the window's). */
   chat(sources?: readonly string[]): import('../core/providers/types').ChatProvider;

@@ -2,11 +2,15 @@ import * as vscode from 'vscode';
 import { parseSettings, SECTION, type ParsedSettings, type RawSettings, type Settings } from '../core/settings';
 import { Emitter } from '../core/events';
 
-/** Every key this extension contributes, relative to the `switchyard.` section. */
+type ConfigurationSection = { properties?: Record<string, unknown> };
+
+/** Every key this extension contributes, relative to the `switchyard.` section (one section or titled sections). */
 function contributedKeys(extension: vscode.Extension<unknown> | undefined): string[] {
-  const props = (extension?.packageJSON as { contributes?: { configuration?: { properties?: Record<string, unknown> } } })
-    ?.contributes?.configuration?.properties ?? {};
-  return Object.keys(props).filter((k) => k.startsWith(`${SECTION}.`)).map((k) => k.slice(SECTION.length + 1));
+  const config = (extension?.packageJSON as { contributes?: { configuration?: ConfigurationSection | ConfigurationSection[] } })
+    ?.contributes?.configuration;
+  const sections = Array.isArray(config) ? config : config ? [config] : [];
+  return sections.flatMap((c) => Object.keys(c.properties ?? {}))
+    .filter((k) => k.startsWith(`${SECTION}.`)).map((k) => k.slice(SECTION.length + 1));
 }
 
 /** Reads VS Code configuration, per scope, into the raw shape core validates. */

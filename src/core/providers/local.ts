@@ -198,6 +198,8 @@ export class StreamRecorder {
   private readonly t0 = performance.now();
   text = '';
   ttftMs: number | undefined;
+  /** The model the server says answered (Ollama and OpenAI-compatible servers name it in every chunk). */
+  model: string | undefined;
 
   constructor(private readonly signal: AbortSignal, private readonly onText: OnText) {}
 
@@ -209,8 +211,16 @@ export class StreamRecorder {
     this.onText(delta);
   }
 
+  /** Notes the model a chunk names; the first one named wins. */
+  reported(model: unknown): void {
+    if (this.model === undefined && typeof model === 'string' && model.trim()) this.model = model.trim();
+  }
+
   result(finishReason: StreamResult['finishReason'], extra: Partial<StreamResult> = {}): StreamResult {
-    return { text: this.text, finishReason, ttftMs: this.ttftMs, totalMs: performance.now() - this.t0, ...extra };
+    return {
+      text: this.text, finishReason, ttftMs: this.ttftMs, totalMs: performance.now() - this.t0,
+      ...(this.model ? { model: this.model } : {}), ...extra,
+    };
   }
 }
 

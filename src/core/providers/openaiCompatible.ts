@@ -74,6 +74,7 @@ export class OpenAICompatibleProvider implements FimProvider, ChatProvider, Mode
       const logprobs: number[] = [];
       for await (const chunk of stream) {
         const choice = chunk.choices?.[0];
+        rec.reported(chunk.model);
         rec.push(choice?.delta?.content ?? undefined);
         for (const lp of choice?.logprobs?.content ?? []) logprobs.push(lp.logprob);
         end.note(chunk);

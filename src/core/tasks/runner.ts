@@ -1,7 +1,7 @@
 // Runs one task request: estimate, scan, route, call the provider through the gate, stream the text,
 // and record exactly one ModelCallEvent per model call (or one 'blocked' event when nothing ran).
 import { confidenceOf, type Confidence } from '../routing/confidence';
-import { route, type Override, type PriceFn, type RouteDecision } from '../routing/router';
+import { route, type Override, type PriceFn, type RouteDecision, type RouteInput } from '../routing/router';
 import type { PrivacyPolicy } from '../privacy/policy';
 import { blockReportedByGate } from '../privacy/gate';
 import { redactSecrets } from '../privacy/knownKeys';
@@ -68,6 +68,8 @@ export interface TaskSink {
 
 export interface TaskResult {
   decision: RouteDecision;
+  /** The model that ran, as the provider reported it (the decision's model until one reports). */
+  model: string;
   outcome: Outcome;
   text: string;
   finishReason?: StreamResult['finishReason'];
@@ -81,8 +83,13 @@ export interface TaskResult {
   confidence?: Confidence;
   /** The local answer looked unsure (below routing.confidenceThreshold). */
   unsure: boolean;
-  /** What the user can do next: re-run in the cloud (with its estimate) or locally. */
-  offers: { askCloud?: { estimatedCostUsd?: number }; keepLocal?: boolean };
+  /**
+   * What the user can do next: re-run in the cloud (with its estimate) or locally; for an unsure answer
+   * the cloud cannot take, `setKey` when a cloud key is all it lacks, else `cloudWhyNot` says why not.
+   */
+  offers: { askCloud?: { estimatedCostUsd?: number }; keepLocal?: boolean; setKey?: boolean; cloudWhyNot?: string };
+  /** Made under a never-leave-machine policy. */
+  neverLeaveMachine: boolean;
   /** When this answer replaced an unsure local one automatically. */
   escalatedFrom?: TaskResult;
 }
@@ -110,7 +117,7 @@ export class TaskRunner {
     const cloudPossible = !ctx.policy.neverLeaveMachine && req.override !== 'local';
     const verdict = cloudPossible ? await this.deps.checkSecrets(text) : undefined;
     const secretsFound = verdict !== undefined && verdict.action !== 'send';
-    const decision = route({
+    const input: RouteInput = {
       kind: req.kind,
       promptTokens,
       expectedOutputTokens: req.expectedOutputTokens,
@@ -127,18 +134,20 @@ export class TaskRunner {
       overrideWhy,
       settings: ctx.routing,
       price: this.deps.price,
-    });
+    };
+    const decision = route(input);
     sink.onRoute(decision);
     const base = {
       id: newId(), time: new Date(started).toISOString(), kind: req.kind, reasons: decision.reasons,
       provider: decision.provider, model: decision.model, endpointClass: decision.endpointClass, estimated: decision.estimated,
     };
     const offers = offersFor(decision);
+    const neverLeaveMachine = ctx.policy.neverLeaveMachine;
 
     if (decision.target === 'blocked') {
       const message = decision.reasons[decision.reasons.length - 1] ?? 'blocked';
       this.deps.emit({ ...base, route: 'blocked', totalMs: 0, outcome: 'blocked', error: message });
-      return { decision, outcome: 'blocked', text: '', totalMs: 0, error: { code: 'blocked', message }, unsure: false, offers };
+      return { decision, model: decision.model, outcome: 'blocked', text: '', totalMs: 0, error: { code: 'blocked', message }, unsure: false, offers, neverLeaveMachine };
     }
 
     let provider: ChatProvider;
@@ -151,7 +160,7 @@ export class TaskRunner {
         provider = this.deps.localChat(req.kind, req.sources);
       }
     } catch (err) {
-      return this.failed(req, decision, base, started, err, '', offers);
+      return this.failed(req, decision, base, started, err, '', offers, neverLeaveMachine);
     }
 
     let streamed = '';
@@ -162,19 +171,21 @@ export class TaskRunner {
         signal,
       );
       const outcome: Outcome = result.finishReason === 'cancelled' ? 'cancelled' : 'served';
-      const costUsd = this.deps.price(decision.provider, decision.model, result.usage ?? decision.estimated);
-      this.deps.emit({ ...base, route: decision.target, usage: result.usage, ttftMs: result.ttftMs, totalMs: result.totalMs, outcome });
+      // The record names the model that ran: a server may serve another model than the one asked for.
+      const model = result.model ?? decision.model;
+      const costUsd = this.deps.price(decision.provider, model, result.usage ?? decision.estimated);
+      this.deps.emit({ ...base, model, route: decision.target, usage: result.usage, ttftMs: result.ttftMs, totalMs: result.totalMs, outcome });
       const confidence = decision.target === 'local' && outcome === 'served' ? confidenceOf(result) : undefined;
       const unsure = confidence !== undefined && confidence.score < ctx.routing.confidenceThreshold;
       return {
-        decision, outcome, text: result.text, finishReason: result.finishReason, usage: result.usage, ttftMs: result.ttftMs,
-        totalMs: result.totalMs, costUsd, confidence, unsure, offers,
+        decision, model, outcome, text: result.text, finishReason: result.finishReason, usage: result.usage, ttftMs: result.ttftMs,
+        totalMs: result.totalMs, costUsd, confidence, unsure, offers: unsure ? withUnsureNextStep(offers, input) : offers, neverLeaveMachine,
       };
     } catch (err) {
       // A stream that failed after the provider accepted it is billed: record its usage (an estimate).
       const soFar = decision.target === 'cloud' ? streamSoFar(err) : undefined;
       const usage = soFar && failedStreamUsage(soFar, decision.estimated.promptTokens, await this.deps.countTokens(soFar.text));
-      return this.failed(req, decision, base, started, err, streamed, offers, usage);
+      return this.failed(req, decision, base, started, err, streamed, offers, neverLeaveMachine, usage);
     }
   }
 
@@ -189,7 +200,8 @@ export class TaskRunner {
 
   private failed(
     req: TaskRequest, decision: RouteDecision, base: Omit<ModelCallEvent, 'route' | 'totalMs' | 'outcome'>,
-    started: number, err: unknown, text: string, offers: TaskResult['offers'], usage?: TokenUsage,
+    started: number, err: unknown, text: string, offers: TaskResult['offers'], neverLeaveMachine: boolean,
+    usage?: TokenUsage,
   ): TaskResult {
     const totalMs = Date.now() - started;
     const pe = err instanceof ProviderError ? err : undefined;
@@ -198,7 +210,7 @@ export class TaskRunner {
     // A refusal by the egress gate is already in the ledger (the gate reports it): one record per call.
     if (!blockReportedByGate(err)) this.deps.emit({ ...base, route: blocked ? 'blocked' : decision.target, totalMs, outcome: blocked ? 'blocked' : 'failed', error: message, ...(usage ? { usage } : {}) });
     return {
-      decision, outcome: blocked ? 'blocked' : 'failed', text, totalMs, unsure: false, offers,
+      decision, model: decision.model, outcome: blocked ? 'blocked' : 'failed', text, totalMs, unsure: false, offers, neverLeaveMachine,
       error: { code: pe?.code ?? 'internal', message, retryAfterMs: pe?.options.retryAfterMs },
     };
   }
@@ -210,4 +222,14 @@ function offersFor(d: RouteDecision): TaskResult['offers'] {
   if (d.target !== 'cloud' && d.cloud.allowed) offers.askCloud = { estimatedCostUsd: d.cloud.estimatedCostUsd };
   if (d.target !== 'local' && d.local.allowed) offers.keepLocal = true;
   return offers;
+}
+
+/** The next step an unsure local answer offers when the cloud cannot take it: set a key, or the reason. */
+function withUnsureNextStep(offers: TaskResult['offers'], input: RouteInput): TaskResult['offers'] {
+  if (offers.askCloud) return offers;
+  const cloud = route({ ...input, override: 'cloud' }).cloud;
+  if (!input.cloud.keyConfigured && route({ ...input, override: 'cloud', cloud: { ...input.cloud, keyConfigured: true } }).cloud.allowed) {
+    return { ...offers, setKey: true };
+  }
+  return { ...offers, cloudWhyNot: cloud.why ?? 'the cloud cannot take this request' };
 }
