@@ -7,7 +7,7 @@ import { ProviderError, type FimProvider, type FimRequest } from '../providers/t
 import type { EndpointClass, LocalProviderId, ModelCallEvent, TokenUsage } from '../types';
 import { CompletionCache, typedThrough, type CachedCompletion } from './cache';
 import type { Clock } from './clock';
-import { endsStatement, isStreamDone, postProcess, type PostContext } from './postprocess';
+import { endsStatement, isMidWord, isStreamDone, postProcess, suppliedClosers, type PostContext } from './postprocess';
 import { TypingRhythm } from './rhythm';
 import { resolveFamily, stopsFor, type Snippet } from './templates';
 import { buildWindow, estimateTokens, type LineSource, type PromptWindow } from './window';
@@ -34,6 +34,11 @@ export type ResultSource = 'model' | 'reuse' | 'cache' | 'typing-through';
 export interface CompletionResult {
   text: string;
   source: ResultSource;
+  /**
+   * Characters after the cursor on its line that the text replaces: the auto-closed brackets and
+   * quote it supplies itself. Absent when it replaces nothing.
+   */
+  replace?: number;
 }
 
 export interface ActiveProvider {
@@ -186,8 +191,8 @@ export class CompletionPipeline {
     }
     this.cancelFlight(doc);
 
-    // Mid-word (text right after the cursor continues a word): a suggestion cannot fit.
-    if (/^\w/.test(win.lineSuffix)) return undefined;
+    // Mid-word (the cursor splits a word): a suggestion cannot fit.
+    if (isMidWord(win.linePrefix, win.lineSuffix)) return undefined;
     // After a finished statement the user's next key is Enter; the new line gets its own request
     // (unless the user asked explicitly).
     if (!req.immediate && !win.multiline && endsStatement(win.linePrefix, win.lineSuffix)) return undefined;
@@ -241,7 +246,8 @@ export class CompletionPipeline {
 
   private show(doc: DocState, win: PromptWindow, text: string, source: ResultSource): CompletionResult {
     doc.shown = { prefix: win.prefix, suffix: win.suffix, text };
-    return { text, source };
+    const replace = suppliedClosers(text, win.prefix, win.lineSuffix);
+    return replace ? { text, source, replace } : { text, source };
   }
 
   private debounce(doc: DocState, ms: number, signal: AbortSignal): Promise<boolean> {

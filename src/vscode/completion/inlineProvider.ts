@@ -46,7 +46,8 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
         immediate: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke,
       }, controller.signal);
       if (!result || token.isCancellationRequested) return undefined;
-      return [new vscode.InlineCompletionItem(result.text, new vscode.Range(position, position))];
+      // The range covers the auto-closed closers the suggestion supplies itself, so Tab does not double them.
+      return [new vscode.InlineCompletionItem(result.text, new vscode.Range(position, position.translate(0, result.replace ?? 0)))];
     } catch (err) {
       // Never an error per keystroke: the log has it, the status bar shows the state.
       this.s.log.warn(`completion failed: ${(err as Error)?.message ?? String(err)}`);

@@ -313,3 +313,23 @@ test('a request the egress gate refuses is recorded once, by the gate, not again
   assert.equal(errors[0].code, 'blocked', 'the status bar still hears of it');
   assert.equal(pipeline.stats.failed, 1);
 });
+
+test('mid-line after a space a request is made: a value fits before the next word', async () => {
+  const { clock, model, pipeline } = setup(() => '8');
+  const p = pipeline.provide(at('.card {\n  radius: ', 'px;\n}'), token().signal);
+  await clock.advance(2000);
+  assert.deepEqual(await p, { text: '8', source: 'model' });
+  assert.equal(model.calls.length, 1);
+  // Inside a word nothing fits: no request.
+  const q = pipeline.provide(at('.card {\n  rad', 'ius: 8px;\n}', 'b.css'), token().signal);
+  await clock.advance(2000);
+  assert.equal(await q, undefined);
+  assert.equal(model.calls.length, 1);
+});
+
+test('the result says which auto-closed closers after the cursor the suggestion replaces', async () => {
+  const { clock, pipeline } = setup(() => 'value, max), min);');
+  const p = pipeline.provide(at('const v = Math.max(Math.min(', '))'), token().signal);
+  await clock.advance(2000);
+  assert.deepEqual(await p, { text: 'value, max), min);', source: 'model', replace: 2 });
+});
