@@ -9,7 +9,8 @@ import { CompletionCache, typedThrough, type CachedCompletion } from './cache';
 import type { Clock } from './clock';
 import { endsStatement, isMidWord, isStreamDone, postProcess, suppliedClosers, type PostContext } from './postprocess';
 import { TypingRhythm } from './rhythm';
-import { resolveFamily, stopsFor, type Snippet } from './templates';
+import { ModelSpeed } from './speed';
+import { contextHeader, resolveFamily, stopsFor, type Snippet } from './templates';
 import { buildWindow, estimateTokens, type LineSource, type PromptWindow } from './window';
 import type { CompletionSettings } from '../settings/completion';
 
@@ -65,6 +66,11 @@ export interface PipelineDeps {
   /** A request succeeded: the server is up. */
   onSuccess?: () => void;
   onState?: (state: PipelineState) => void;
+  /**
+   * A block whose first lines were shown while it streamed is complete, and the editor still shows
+   * those lines: ask again (the editor's "trigger inline suggestion") to show all of it, from the cache.
+   */
+  onMore?: (docKey: string) => void;
   now?: () => Date;
 }
 
@@ -92,8 +98,6 @@ const THINKING_AFTER_MS = 400;
 /** Cache and typing-through hits are reported as one event per quiet period of this length. */
 const CACHED_FLUSH_MS = 5000;
 const DEBOUNCE_CAP_MS = 450;
-/** A multi-line suggestion still streaming this long after the request started shows its complete lines. */
-export const MULTILINE_BUDGET_MS = 500;
 /** A single line still streaming this long after the request started shows what it has so far. */
 export const SINGLE_LINE_BUDGET_MS = 1000;
 const SUFFIX_SHARE = 0.12;
@@ -109,13 +113,21 @@ interface Flight {
   waiters: number;
   graceTimer?: unknown;
   stoppedEarly: boolean;
-  /** Stopped mid-block on the time budget: the last, unfinished line is dropped. */
-  cutLastLine?: boolean;
   userCancelled: boolean;
   result: Promise<FlightResult | undefined>;
+  /** A block's complete lines so far, while the rest streams. */
+  partial?: FlightResult;
+  /** The partial text last handed to the editor; then the flight keeps streaming without waiters. */
+  handedOut?: string;
+  done: boolean;
+  final?: FlightResult;
+  /** Resolves at the next change (a new partial, or the end); replaced each time. */
+  changed: Promise<void>;
+  wake: () => void;
   /** Completion tokens; set when the flight ends. */
   tokens: number;
-  counted: boolean;
+  /** Pieces already counted as shown. */
+  countedPieces: number;
 }
 
 interface FlightResult {
@@ -139,6 +151,7 @@ export class CompletionPipeline {
   private cachedPending = 0;
   private cachedTimer: unknown;
   private recentMs: number[] = [];
+  private readonly speed = new ModelSpeed();
   private state: PipelineState = 'ready';
 
   constructor(private readonly deps: PipelineDeps) {}
@@ -151,7 +164,7 @@ export class CompletionPipeline {
     const { clock } = this.deps;
     const s = this.deps.settings();
     const doc = this.docState(req.docKey);
-    doc.rhythm.note(clock.now());
+    if (!req.immediate) doc.rhythm.note(clock.now()); // a re-ask is not a keystroke
     this.cancelPending(doc);
     if (signal.aborted) return undefined;
 
@@ -198,7 +211,8 @@ export class CompletionPipeline {
     if (!req.immediate && !win.multiline && endsStatement(win.linePrefix, win.lineSuffix)) return undefined;
 
     // 4. Debounce: wait for a pause in typing.
-    const go = await this.debounce(doc, req.immediate ? 0 : doc.rhythm.delay({ floorMs: s.debounceMs, capMs: Math.max(s.debounceMs, DEBOUNCE_CAP_MS), adaptive: s.adaptiveDebounce }), signal);
+    const wait = doc.rhythm.delay({ floorMs: s.debounceMs, capMs: Math.max(s.debounceMs, DEBOUNCE_CAP_MS), adaptive: s.adaptiveDebounce, modelMs: this.speed.firstLineMs() });
+    const go = await this.debounce(doc, req.immediate ? 0 : wait, signal);
     if (!go || signal.aborted) return undefined;
     const now = this.deps.provider();
     if (!now) return undefined;
@@ -285,7 +299,10 @@ export class CompletionPipeline {
     f.controller.abort();
   }
 
-  /** Waits for a flight on behalf of one caller; the text is relative to the caller's window. */
+  /**
+   * Waits for a flight on behalf of one caller; the text is relative to the caller's window. A block
+   * is handed out as soon as its first line is complete; the stream goes on behind it.
+   */
   private async await(doc: DocState, flight: Flight, win: PromptWindow, signal: AbortSignal, source: ResultSource): Promise<CompletionResult | undefined> {
     const { clock } = this.deps;
     if (flight.graceTimer !== undefined) {
@@ -293,12 +310,9 @@ export class CompletionPipeline {
       flight.graceTimer = undefined;
     }
     flight.waiters++;
-    let left = false;
     const leave = () => {
-      if (left) return;
-      left = true;
       flight.waiters--;
-      if (flight.waiters === 0 && doc.flight === flight) {
+      if (flight.waiters === 0 && doc.flight === flight && flight.handedOut === undefined) {
         // Nobody waits: give the next keystroke a moment to adopt it, else stop the server.
         flight.graceTimer = clock.setTimeout(() => {
           flight.graceTimer = undefined;
@@ -306,22 +320,34 @@ export class CompletionPipeline {
         }, ADOPT_GRACE_MS);
       }
     };
-    const aborted = new Promise<undefined>((resolve) => {
-      if (signal.aborted) resolve(undefined);
-      signal.addEventListener('abort', () => resolve(undefined), { once: true });
+    const aborted = new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      signal.addEventListener('abort', () => resolve(), { once: true });
     });
-    const result = await Promise.race([flight.result, aborted]);
-    leave();
-    if (!result || signal.aborted) return undefined;
-    const typed = win.prefix.length - flight.win.prefix.length;
-    if (typed > 0 && !result.text.startsWith(win.prefix.slice(flight.win.prefix.length))) return undefined;
-    const rest = result.text.slice(Math.max(0, typed));
-    if (!rest) return undefined;
-    if (!flight.counted) {
-      flight.counted = true;
-      this.stats.shownTokens += shownPieces(flight, result.usedRaw);
+    try {
+      for (;;) {
+        if (signal.aborted) return undefined;
+        const cur = flight.done ? flight.final : flight.partial;
+        const rest = cur && restAfterTyped(flight, cur, win);
+        if (rest) {
+          if (!flight.done) flight.handedOut = cur.text;
+          this.countShown(flight, cur.usedRaw);
+          return this.show(doc, win, rest, source);
+        }
+        if (flight.done) return undefined;
+        await Promise.race([flight.changed, aborted]);
+      }
+    } finally {
+      leave();
     }
-    return this.show(doc, win, rest, source);
+  }
+
+  private countShown(flight: Flight, usedRaw: number): void {
+    const n = shownPieces(flight, usedRaw);
+    if (n > flight.countedPieces) {
+      this.stats.shownTokens += n - flight.countedPieces;
+      flight.countedPieces = n;
+    }
   }
 
   private start(doc: DocState, active: ActiveProvider, req: CompletionRequest, win: PromptWindow, key: string, s: PipelineSettings): Flight {
@@ -330,12 +356,27 @@ export class CompletionPipeline {
     const rawPrompt = family?.build({ prefix: win.prefix, suffix: win.suffix, path: req.path, languageId: req.languageId, repoName: req.repoName, snippets: req.snippets });
     const stop = stopsFor(family);
     if (!win.multiline) stop.push('\n'); // one line: the server stops by itself at its end
-    const fimReq: FimRequest = { model: active.model, prefix: win.prefix, suffix: win.suffix, rawPrompt, maxTokens: s.maxTokens, temperature: s.temperature, stop, keepAlive: s.keepAlive };
-    const estimated: TokenUsage = { promptTokens: estimateTokens(rawPrompt ?? win.prefix + win.suffix), completionTokens: 0 };
+    const header = contextHeader({ path: req.path, languageId: req.languageId, snippets: req.snippets });
+    // The prompt tokens are estimated from what the provider sent (its own template, or ours).
+    const estimated: TokenUsage = { promptTokens: estimateTokens(rawPrompt ?? header + win.prefix + win.suffix), completionTokens: 0 };
+    const onSend = (prompt: string, suffix?: string) => {
+      estimated.promptTokens = estimateTokens(prompt + (suffix ?? ''));
+    };
+    const fimReq: FimRequest = { model: active.model, prefix: win.prefix, suffix: win.suffix, rawPrompt, header, onSend, maxTokens: s.maxTokens, temperature: s.temperature, stop, keepAlive: s.keepAlive };
 
     const flight: Flight = {
       id: newId(), win, controller: new AbortController(), raw: '', pieces: [], waiters: 0,
-      stoppedEarly: false, userCancelled: false, tokens: 0, counted: false, result: Promise.resolve(undefined),
+      stoppedEarly: false, userCancelled: false, tokens: 0, countedPieces: 0, result: Promise.resolve(undefined),
+      done: false, changed: Promise.resolve(), wake: () => undefined,
+    };
+    const nextChange = () => {
+      flight.changed = new Promise((resolve) => { flight.wake = resolve; });
+    };
+    nextChange();
+    const changed = () => {
+      const wake = flight.wake;
+      nextChange();
+      wake();
     };
     doc.flight = flight;
     this.stats.requests++;
@@ -343,6 +384,7 @@ export class CompletionPipeline {
     const t0 = clock.now();
     const time = (this.deps.now?.() ?? new Date()).toISOString();
     let ttftMs: number | undefined;
+    let lastPieceMs = 0;
     let timedOut = false;
     const timeout = clock.setTimeout(() => {
       timedOut = true;
@@ -351,22 +393,29 @@ export class CompletionPipeline {
     const thinking = clock.setTimeout(() => this.setState('thinking'), THINKING_AFTER_MS);
 
     /** Enough for the suggestion: the server stops generating. */
-    const stopEarly = (cutLastLine: boolean) => {
+    const stopEarly = () => {
       flight.stoppedEarly = true;
-      flight.cutLastLine = cutLastLine;
       flight.controller.abort();
     };
     const onText = (delta: string) => {
       if (!delta || flight.controller.signal.aborted) return;
       ttftMs ??= clock.now() - t0;
+      lastPieceMs = clock.now() - t0;
       flight.pieces.push(flight.raw.length);
       flight.raw += delta;
       const elapsed = clock.now() - t0;
-      if (isStreamDone(flight.raw, ctx)) stopEarly(false);
-      // A long block would arrive after the user resumed typing: show the complete lines now.
-      else if (win.multiline && elapsed >= MULTILINE_BUDGET_MS && /\S[^\n]*\n/.test(flight.raw)) stopEarly(true);
+      if (isStreamDone(flight.raw, ctx)) stopEarly();
+      // A block: its complete lines are shown at once while the rest streams.
+      else if (win.multiline && delta.includes('\n')) {
+        const lines = flight.raw.slice(0, flight.raw.lastIndexOf('\n'));
+        const text = /\S/.test(lines) ? postProcess(lines, { ...ctx, finishReason: 'stop' }) : '';
+        if (text && text !== flight.partial?.text) {
+          flight.partial = { text, usedRaw: usedRawLength(flight.raw, text) };
+          changed();
+        }
+      }
       // A long line: its words so far, at a punctuation boundary; typing through to its end asks for the rest.
-      else if (!win.multiline && elapsed >= SINGLE_LINE_BUDGET_MS && /[^\w\s]$/.test(delta) && /\w\W+\w/.test(flight.raw)) stopEarly(false);
+      else if (!win.multiline && elapsed >= SINGLE_LINE_BUDGET_MS && /[^\w\s]$/.test(delta) && /\w\W+\w/.test(flight.raw)) stopEarly();
     };
 
     /** `reported`: the egress gate already recorded this refusal, so no second event for it. */
@@ -382,6 +431,7 @@ export class CompletionPipeline {
       else if (outcome === 'cancelled') this.stats.cancelled++;
       else this.stats.failed++;
       if (outcome === 'served') this.noteLatency(totalMs, s.slowMs);
+      if (outcome !== 'failed') this.speed.note(ttftMs, lastPieceMs, flight.pieces.length);
       else if (this.state === 'thinking') this.setState(this.slowNow(s.slowMs) ? 'slow' : 'ready');
       if (reported) return;
       this.deps.emit({
@@ -393,7 +443,7 @@ export class CompletionPipeline {
       });
     };
 
-    flight.result = (async (): Promise<FlightResult | undefined> => {
+    const run = async (): Promise<FlightResult | undefined> => {
       try {
         const res = await active.fim.complete(fimReq, onText, flight.controller.signal);
         if (flight.userCancelled) {
@@ -405,7 +455,7 @@ export class CompletionPipeline {
           this.deps.onError?.(new ProviderError('timeout', `The local model did not finish within ${s.timeoutMs} ms.`));
           return undefined;
         }
-        const finishReason = flight.cutLastLine ? 'length' : flight.stoppedEarly ? 'stop' : res.finishReason;
+        const finishReason = flight.stoppedEarly ? 'stop' : res.finishReason;
         const text = postProcess(flight.raw, { ...ctx, finishReason });
         this.cache.set(key, { prefix: win.prefix, suffix: win.suffix, text });
         finish('served', res.usage);
@@ -421,7 +471,20 @@ export class CompletionPipeline {
         this.deps.onError?.(e);
         return undefined;
       }
-    })();
+    };
+    flight.result = run().then((final) => {
+      flight.final = final;
+      flight.done = true;
+      // The editor shows the first lines of this block and nothing was typed since: show all of it.
+      const partial = flight.handedOut;
+      if (final && partial !== undefined && final.text.length > partial.length && final.text.startsWith(partial)
+        && doc.shown && doc.shown.suffix === win.suffix && doc.shown.prefix + doc.shown.text === win.prefix + partial && this.deps.onMore) {
+        this.countShown(flight, final.usedRaw);
+        this.deps.onMore(req.docKey);
+      }
+      changed();
+      return final;
+    });
     return flight;
   }
 
@@ -473,6 +536,13 @@ function isConsistent(f: Flight, win: PromptWindow): boolean {
   if (!win.prefix.startsWith(f.win.prefix)) return false;
   if (!typed) return true;
   return f.raw.startsWith(typed) || (typed.startsWith(f.raw) && !f.stoppedEarly);
+}
+
+/** The part of a flight's text still to show after what the caller typed since it started. */
+function restAfterTyped(f: Flight, r: FlightResult, win: PromptWindow): string | undefined {
+  const typed = win.prefix.length - f.win.prefix.length;
+  if (typed > 0 && !r.text.startsWith(win.prefix.slice(f.win.prefix.length))) return undefined;
+  return r.text.slice(Math.max(0, typed)) || undefined;
 }
 
 function cacheKey(model: string, template: string, win: PromptWindow, snippets: readonly Snippet[] | undefined): string {

@@ -17,14 +17,16 @@ function setup(answer: (prefix: string) => string, opts: Partial<PipelineSetting
   const model = new ScriptedModel(clock, (req) => pieces(answer(req.prefix)), speed.prefillMs, speed.perTokenMs);
   const events: ModelCallEvent[] = [];
   const errors: ProviderError[] = [];
+  const more: string[] = [];
   const pipeline = new CompletionPipeline({
     clock,
     settings: () => ({ ...settings, ...opts }),
     provider: () => ({ id: 'ollama', fim: model, model: 'qwen2.5-coder:1.5b-base', endpointClass: 'machine' }),
     emit: (e) => events.push(e),
     onError: (e) => errors.push(e),
+    onMore: (docKey) => more.push(docKey),
   });
-  return { clock, model, events, errors, pipeline };
+  return { clock, model, events, errors, more, pipeline };
 }
 
 /** The request for a document whose text is `before` + cursor + `after`. */
@@ -168,10 +170,12 @@ test('cache: the same window again (backspace, retype) is served without a reque
 
 test('multi-line: the request stops at the end of the block and only the block is shown', async () => {
   const body = '\n  const y = x * 2;\n  return y;\n}\n\nfunction next() {\n  return 0;\n}\n';
-  const { clock, model, pipeline } = setup(() => body, {}, { prefillMs: 100, perTokenMs: 10 }); // a fast model: the block fits the time budget
+  const { clock, model, more, pipeline } = setup(() => body, {}, { prefillMs: 100, perTokenMs: 10 });
   const p = pipeline.provide(at('function f(x) {', '\n'), token().signal);
   await clock.advance(5000);
-  assert.deepEqual(await p, { text: '\n  const y = x * 2;\n  return y;\n}', source: 'model' });
+  assert.deepEqual(await p, { text: '\n  const y = x * 2;', source: 'model' }, 'the first line at once');
+  assert.deepEqual(more, ['a.ts'], 'the editor is asked to show the whole block');
+  assert.deepEqual(await pipeline.provide({ ...at('function f(x) {', '\n'), immediate: true }, token().signal), { text: '\n  const y = x * 2;\n  return y;\n}', source: 'cache' });
   assert.equal(model.calls[0].aborted, true, 'stopped early: the server generated no more');
   assert.ok(model.calls[0].emitted < pieces(body).length);
   assert.equal(pipeline.stats.generatedTokens, model.calls[0].emitted);
@@ -248,19 +252,37 @@ test('timeout: a request that runs too long is stopped and reported as failed', 
   assert.equal(errors[0].code, 'timeout');
 });
 
-test('multi-line: a long block shows its complete lines once the time budget is spent', async () => {
-  const { MULTILINE_BUDGET_MS } = await import('../../../src/core/completion/pipeline');
-  const long = Array.from({ length: 30 }, (_, i) => `  step${i}();`).join('\n');
-  const { clock, model, pipeline } = setup(() => `\n${long}`);
+test('multi-line: a block shows its first complete line as soon as it exists; the rest streams behind it', async () => {
+  const long = Array.from({ length: 12 }, (_, i) => `  step${i}();`).join('\n');
+  const { clock, model, more, pipeline } = setup(() => `\n${long}\n}\n`, { maxTokens: 200 });
   const p = pipeline.provide(at('function f() {', '\n}'), token().signal);
+  await clock.advance(100 + 300 + 25 * 8); // debounce, prefill, the first line and a bit
+  const first = await p;
+  assert.deepEqual(first, { text: '\n  step0();', source: 'model' });
+  assert.equal(model.calls[0].aborted, false, 'the block keeps streaming after the caller left');
+  // The user types through the first line and goes on: the running request is reused.
+  await clock.advance(10);
+  const typed = pipeline.provide(at('function f() {\n  step0();\n  st', '\n}'), token().signal);
   await clock.advance(10_000);
-  const r = await p;
-  assert.ok(r && r.source === 'model');
-  const shownLines = r.text.split('\n').filter((l) => l.trim());
-  assert.ok(shownLines.length >= 1 && shownLines.length < 30, `${shownLines.length} lines`);
-  assert.ok(shownLines.every((l) => /^ {2}step\d+\(\);$/.test(l)), 'only complete lines');
-  assert.equal(model.calls[0].aborted, true);
-  assert.ok(model.calls[0].emitted <= Math.ceil((MULTILINE_BUDGET_MS - 300) / 25) + 2, `${model.calls[0].emitted} tokens`);
+  const r = await typed;
+  assert.deepEqual(r, { text: 'ep1();', source: 'reuse' }, 'the rest of the line streamed so far');
+  assert.equal(model.calls.length, 1);
+  assert.deepEqual(more, ['a.ts'], 'the block completed while the user looked at it: the editor asks again');
+  const all = await pipeline.provide({ ...at('function f() {\n  step0();\n  st', '\n}'), immediate: true }, token().signal);
+  assert.equal(all?.text, `ep1();\n${long.split('\n').slice(2).join('\n')}`);
+});
+
+test('multi-line: a block completed while the user waits is shown whole (the editor is asked again)', async () => {
+  const block = '\n  const a = 1;\n  const b = 2;\n  return a + b;\n}\n';
+  const { clock, model, more, pipeline } = setup(() => block);
+  const p = pipeline.provide(at('function f() {', '\n'), token().signal);
+  await clock.advance(5000);
+  assert.deepEqual(await p, { text: '\n  const a = 1;', source: 'model' });
+  assert.deepEqual(more, ['a.ts']);
+  const again = await pipeline.provide({ ...at('function f() {', '\n'), immediate: true }, token().signal);
+  assert.deepEqual(again, { text: '\n  const a = 1;\n  const b = 2;\n  return a + b;\n}', source: 'cache' });
+  assert.equal(model.calls.length, 1);
+  assert.equal(pipeline.stats.shownTokens, model.calls[0].emitted - 1, 'every generated token was shown but the final newline');
 });
 
 // The editor does not always cancel its previous call (it may debounce, or move on without
