@@ -279,6 +279,7 @@ interface RunResult {
   pausesWithGhost: number;
   /** Every pause: the time to ghost text, or the whole pause when none came. */
   pauseToGhostAll: number[];
+  pauseGaps: number[];
   keystrokeMs: number[];
   /** Characters accepted with Tab, and characters of the text the user set out to write. */
   accepted: number;
@@ -314,7 +315,7 @@ async function replay(tasks: Task[], which: Which, opts: ReplayOptions = {}): Pr
   });
   const baseline = new NaiveBaseline(clock, model, which === 'fair');
 
-  const res: RunResult = { keystrokes: 0, pauses: 0, requests: 0, cancelled: 0, cacheHits: 0, typingThrough: 0, reuse: 0, generated: 0, shown: 0, modelMs: 0, pauseToGhost: [], pausesWithGhost: 0, pauseToGhostAll: [], keystrokeMs: [], accepted: 0, accepts: 0, written: 0 };
+  const res: RunResult = { keystrokes: 0, pauses: 0, requests: 0, cancelled: 0, cacheHits: 0, typingThrough: 0, reuse: 0, generated: 0, shown: 0, modelMs: 0, pauseToGhost: [], pausesWithGhost: 0, pauseToGhostAll: [], pauseGaps: [], keystrokeMs: [], accepted: 0, accepts: 0, written: 0 };
   let current: AbortController | undefined;
   let lastKeyAt = 0;
   let ghostAt: number | undefined; // when a suggestion appeared after the last keystroke
@@ -372,7 +373,11 @@ async function replay(tasks: Task[], which: Which, opts: ReplayOptions = {}): Pr
       await clock.advance(op.gap);
       if (op.gap >= PAUSE_MS) {
         res.pauses++;
-        res.pauseToGhostAll.push(ghostAt !== undefined ? ghostAt - lastKeyAt : op.gap);
+        // (A region's first keystroke follows a move to another place, not typing: not a pause to fill.)
+        if (i > 0) {
+          res.pauseToGhostAll.push(ghostAt !== undefined ? ghostAt - lastKeyAt : op.gap);
+          res.pauseGaps.push(op.gap);
+        }
         if (ghostAt !== undefined) {
           res.pausesWithGhost++;
           res.pauseToGhost.push(ghostAt - lastKeyAt);
@@ -601,9 +606,9 @@ async function main(): Promise<void> {
       all50: (r: RunResult) => pct(r.pauseToGhostAll, 50),
       all95: (r: RunResult) => pct(r.pauseToGhostAll, 95),
       acc: (r: RunResult) => (100 * r.accepted) / r.written,
-      perPause: (r: RunResult) => r.requests / r.pauses,
+      perPause: (r: RunResult) => r.requests / r.pauseToGhostAll.length,
       waste: (r: RunResult) => (r.generated ? (r.generated - Math.min(r.shown, r.generated)) / r.generated : 0),
-      ghost: (r: RunResult) => r.pausesWithGhost / r.pauses,
+      ghost: (r: RunResult) => r.pauseToGhostAll.filter((x, i) => x < r.pauseGaps[i]).length / r.pauseToGhostAll.length,
       perAccept: (r: RunResult) => (r.accepts ? r.accepted / r.accepts : 0),
     };
     const modelVs = (which: Which) => mean(runs.pipeline.map((r, i) => r.modelMs / runs[which][i].modelMs));

@@ -7,7 +7,7 @@ import { ProviderError, type FimProvider, type FimRequest } from '../providers/t
 import type { EndpointClass, LocalProviderId, ModelCallEvent, TokenUsage } from '../types';
 import { CompletionCache, typedThrough, type CachedCompletion } from './cache';
 import type { Clock } from './clock';
-import { endsStatement, isMidWord, isStreamDone, postProcess, suppliedClosers, type PostContext } from './postprocess';
+import { endsLine, endsStatement, isMidWord, isStreamDone, postProcess, suppliedClosers, type PostContext } from './postprocess';
 import { TypingRhythm } from './rhythm';
 import { ModelSpeed } from './speed';
 import { contextHeader, resolveFamily, stopsFor, type Snippet } from './templates';
@@ -171,6 +171,9 @@ export class CompletionPipeline {
     const active = this.deps.provider();
     const win = buildWindow(req.doc, req.line, req.character, { maxTokens: this.windowTokens(s, req), suffixShare: SUFFIX_SHARE });
     if (s.multiline === 'never') win.multiline = false;
+    // After a finished statement at the end of a line the user's next key is Enter: the suggestion is
+    // the next lines (it starts with the newline), so the pause before Enter already shows them.
+    else if (!win.multiline && endsLine(win.linePrefix, win.lineSuffix)) win.multiline = win.nextLine = true;
 
     // 1. Typing through the suggestion on screen: show its rest, ask nothing.
     const through = doc.shown && typedThrough(doc.shown, win.prefix, win.suffix);
@@ -206,8 +209,7 @@ export class CompletionPipeline {
 
     // Mid-word (the cursor splits a word): a suggestion cannot fit.
     if (isMidWord(win.linePrefix, win.lineSuffix)) return undefined;
-    // After a finished statement the user's next key is Enter; the new line gets its own request
-    // (unless the user asked explicitly).
+    // Single lines only: after a finished statement the next key is Enter (unless the user asked explicitly).
     if (!req.immediate && !win.multiline && endsStatement(win.linePrefix, win.lineSuffix)) return undefined;
 
     // 4. Debounce: wait for a pause in typing.
@@ -380,7 +382,7 @@ export class CompletionPipeline {
     };
     doc.flight = flight;
     this.stats.requests++;
-    const ctx: PostContext = { linePrefix: win.linePrefix, lineSuffix: win.lineSuffix, prefix: win.prefix, suffix: win.suffix, multiline: win.multiline };
+    const ctx: PostContext = { linePrefix: win.linePrefix, lineSuffix: win.lineSuffix, prefix: win.prefix, suffix: win.suffix, multiline: win.multiline, nextLine: win.nextLine };
     const t0 = clock.now();
     const time = (this.deps.now?.() ?? new Date()).toISOString();
     let ttftMs: number | undefined;

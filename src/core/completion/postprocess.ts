@@ -10,6 +10,8 @@ export interface PostContext {
   prefix: string;
   suffix: string;
   multiline: boolean;
+  /** After a finished statement: only a suggestion that starts on the next line fits. */
+  nextLine?: boolean;
   /** How generation ended: 'length' means the last line may be cut mid-way. */
   finishReason?: 'stop' | 'length' | 'cancelled';
 }
@@ -228,6 +230,20 @@ export function endsStatement(linePrefix: string, lineSuffix: string): boolean {
 }
 
 /**
+ * The line is complete (a finished statement, a closed block or item `}` `]` `,`, a doc comment's
+ * start or end) with nothing after it: what comes next is on the next line.
+ */
+export function endsLine(linePrefix: string, lineSuffix: string): boolean {
+  if (lineSuffix.trim() !== '') return false;
+  if (endsStatement(linePrefix, lineSuffix)) return true;
+  const code = linePrefix.trimEnd();
+  if (!/([}\],]|\/\*\*)$/.test(code)) return false;
+  const { open, state } = scan(code);
+  if (code.endsWith('/**')) return state.mode === '/*';
+  return state.mode === '' && open.length === 0; // `foo(a,` goes on on the same line
+}
+
+/**
  * Balanced brackets: cut before a closer that matches nothing the suggestion or the code before the
  * cursor opened, or that mismatches the innermost open bracket.
  */
@@ -413,6 +429,11 @@ export function dropCutLastLine(text: string, finishReason: PostContext['finishR
 export function postProcess(raw: string, ctx: PostContext): string {
   let text = cutAtSpecialToken(raw);
   text = stripMarkdown(text);
+  if (ctx.nextLine) {
+    // More on the finished line (a second statement, a comment) is not offered; the next lines are.
+    if (!/^[ \t]*\n/.test(text)) return '';
+    text = text.replace(/^[ \t]+/, '');
+  }
   text = dropDoubledIndent(text, ctx.linePrefix);
   if (!ctx.multiline) text = singleLine(text);
   else {
@@ -436,6 +457,7 @@ export function postProcess(raw: string, ctx: PostContext): string {
  */
 export function isStreamDone(raw: string, ctx: PostContext): boolean {
   if (cutAtSpecialToken(raw).length < raw.length) return true;
+  if (ctx.nextLine && /^[ \t]*[^\s]/.test(raw)) return true; // it goes on on the finished line
   // One line: done at its end, or once it finishes a statement (no need to wait for the newline token).
   if (!ctx.multiline) return raw.includes('\n') || endsStatement(ctx.linePrefix + raw, ctx.lineSuffix);
   const nl = raw.lastIndexOf('\n');

@@ -207,21 +207,24 @@ test('single line: a long line shows its words so far at a punctuation boundary 
   assert.equal(pipeline.stats.shownTokens, pipeline.stats.generatedTokens, 'every generated token is shown');
 });
 
-test('after a finished statement at the end of a line: no request (the next key is Enter)', async () => {
-  const { clock, model, pipeline } = setup(() => ' foo();');
-  for (const [before, after] of [['let a = 1;', '\n'], ['  call(x); ', ''], ['/** Doc. */', '']]) {
-    assert.equal(await pipeline.provide(at(before, after), token().signal), undefined);
+test('after a finished statement at the end of a line: the suggestion is the next lines, never more on that line', async () => {
+  const { clock, model, more, pipeline } = setup((prefix) => (prefix.endsWith('let a = 1;') ? '\nlet b = 2;\nlet c = 3;\n' : ' foo();'));
+  const p = pipeline.provide(at('let a = 1;', '\n'), token().signal);
+  await clock.advance(2000);
+  assert.deepEqual(await p, { text: '\nlet b = 2;', source: 'model' }, 'the next line, at once');
+  assert.deepEqual(more, ['a.ts']);
+  assert.deepEqual(await pipeline.provide({ ...at('let a = 1;', '\n'), immediate: true }, token().signal), { text: '\nlet b = 2;\nlet c = 3;', source: 'cache' });
+  assert.equal(model.calls[0].req.stop.includes('\n'), false, 'the server may write lines');
+  // A model that goes on on the finished line: nothing shown, and the request stops at its first token.
+  for (const [before, after] of [['  call(x); ', ''], ['/** Doc. */', '']]) {
+    const q = pipeline.provide(at(before, after, before), token().signal);
+    await clock.advance(2000);
+    assert.equal(await q, undefined, before);
+    assert.equal(model.calls.at(-1)!.emitted, 1, 'stopped at once');
   }
+  const r = pipeline.provide(at('for (let i = 0;'), token().signal); // the statement goes on
   await clock.advance(2000);
-  assert.equal(model.calls.length, 0);
-  const p = pipeline.provide(at('for (let i = 0;'), token().signal); // the statement goes on
-  await clock.advance(2000);
-  assert.equal((await p)?.text, ' foo();');
-  assert.equal(model.calls.length, 1);
-  const asked = pipeline.provide({ ...at('let b = 2;'), immediate: true }, token().signal); // Alt+\\: the user asks anyway
-  await clock.advance(2000);
-  assert.equal((await asked)?.text, ' foo();');
-  assert.equal(model.calls.length, 2);
+  assert.equal((await r)?.text, ' foo();');
 });
 
 test('mid-word: no request', async () => {
