@@ -213,7 +213,7 @@ export class CompletionPipeline {
     if (!req.immediate && !win.multiline && endsStatement(win.linePrefix, win.lineSuffix)) return undefined;
 
     // 4. Debounce: wait for a pause in typing.
-    const wait = doc.rhythm.delay({ floorMs: s.debounceMs, capMs: Math.max(s.debounceMs, DEBOUNCE_CAP_MS), adaptive: s.adaptiveDebounce, modelMs: this.speed.firstLineMs() });
+    const wait = doc.rhythm.delay({ floorMs: s.debounceMs, capMs: Math.max(s.debounceMs, DEBOUNCE_CAP_MS), adaptive: s.adaptiveDebounce, modelMs: this.speed.firstLineMs(), midWord: /\w$/.test(win.linePrefix) });
     const go = await this.debounce(doc, req.immediate ? 0 : wait, signal);
     if (!go || signal.aborted) return undefined;
     const now = this.deps.provider();
