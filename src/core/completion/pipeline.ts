@@ -71,6 +71,8 @@ export interface PipelineDeps {
    * those lines: ask again (the editor's "trigger inline suggestion") to show all of it, from the cache.
    */
   onMore?: (docKey: string) => void;
+  /** Overrides the share of the window after the cursor (the benchmark compares shares). */
+  suffixShare?: number;
   now?: () => Date;
 }
 
@@ -101,6 +103,17 @@ const DEBOUNCE_CAP_MS = 450;
 /** A single line still streaming this long after the request started shows what it has so far. */
 export const SINGLE_LINE_BUDGET_MS = 1000;
 const SUFFIX_SHARE = 0.12;
+/**
+ * The embedded engine runs on the CPU: each keystroke re-evaluates every suffix token (they follow the
+ * changed prefix in the prompt), most of a next-keystroke request. It gets this many suffix tokens:
+ * the rest of the line and a few lines after it, what post-processing and the model need most.
+ */
+export const EMBEDDED_SUFFIX_TOKENS = 48;
+
+/** Share of the window for text after the cursor, per provider. */
+export function suffixShareFor(provider: LocalProviderId | undefined, windowTokens: number): number {
+  return provider === 'embedded' ? Math.min(SUFFIX_SHARE, EMBEDDED_SUFFIX_TOKENS / windowTokens) : SUFFIX_SHARE;
+}
 
 interface Flight {
   id: string;
@@ -169,7 +182,8 @@ export class CompletionPipeline {
     if (signal.aborted) return undefined;
 
     const active = this.deps.provider();
-    const win = buildWindow(req.doc, req.line, req.character, { maxTokens: this.windowTokens(s, req), suffixShare: SUFFIX_SHARE });
+    const windowTokens = this.windowTokens(s, req);
+    const win = buildWindow(req.doc, req.line, req.character, { maxTokens: windowTokens, suffixShare: this.deps.suffixShare ?? suffixShareFor(active?.id, windowTokens) });
     if (s.multiline === 'never') win.multiline = false;
     // After a finished statement at the end of a line the user's next key is Enter: the suggestion is
     // the next lines (it starts with the newline), so the pause before Enter already shows them.

@@ -358,3 +358,24 @@ test('the result says which auto-closed closers after the cursor the suggestion 
   await clock.advance(2000);
   assert.deepEqual(await p, { text: 'value, max), min);', source: 'model', replace: 2 });
 });
+
+test('the embedded engine gets a short suffix (each keystroke re-evaluates it on the CPU); servers the usual share', async () => {
+  const { EMBEDDED_SUFFIX_TOKENS } = await import('../../../src/core/completion/pipeline');
+  const after = `);\n${Array.from({ length: 200 }, (_, i) => `  line${i}();`).join('\n')}`;
+  const suffixes: Record<string, string> = {};
+  for (const id of ['embedded', 'ollama'] as const) {
+    const clock = new FakeClock();
+    const model = new ScriptedModel(clock, () => pieces('x'));
+    const pipeline = new CompletionPipeline({
+      clock, settings: () => settings, emit: () => undefined,
+      provider: () => ({ id, fim: model, model: 'qwen2.5-coder:0.5b-base', endpointClass: 'machine' }),
+    });
+    const p = pipeline.provide({ ...at('function f() {\n  call(', after), immediate: true }, token().signal);
+    await clock.advance(2000);
+    await p;
+    suffixes[id] = model.calls[0].req.suffix;
+  }
+  assert.ok(suffixes.embedded.startsWith(');\n  line0();'), 'the rest of the line and the next lines');
+  assert.ok(suffixes.embedded.length <= EMBEDDED_SUFFIX_TOKENS * 3.2, `${suffixes.embedded.length} chars`);
+  assert.ok(suffixes.ollama.length > 2 * suffixes.embedded.length, `${suffixes.ollama.length} chars`);
+});
