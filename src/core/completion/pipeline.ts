@@ -103,6 +103,8 @@ const DEBOUNCE_CAP_MS = 450;
 /** A single line still streaming this long after the request started shows what it has so far. */
 export const SINGLE_LINE_BUDGET_MS = 1000;
 const SUFFIX_SHARE = 0.12;
+/** Characters of text before the cursor that identify where a block ended. */
+const BLOCK_END_TAIL = 160;
 /**
  * The embedded engine runs on the CPU: each keystroke re-evaluates every suffix token (they follow the
  * changed prefix in the prompt), most of a next-keystroke request. It gets this many suffix tokens:
@@ -155,6 +157,11 @@ interface DocState {
   flight?: Flight;
   /** The suggestion last returned for this document. */
   shown?: CachedCompletion;
+  /**
+   * Where the last block ended because the model went on with code that is already there (the end
+   * of the block, the file's next lines): after that block, it has nothing new to add.
+   */
+  blockEnd?: { prefixTail: string; suffix: string };
 }
 
 export class CompletionPipeline {
@@ -211,6 +218,15 @@ export class CompletionPipeline {
       this.stats.cacheHits++;
       this.noteCached();
       return fromCache ? this.show(doc, win, fromCache, 'cache') : undefined;
+    }
+
+    // After a block that the model itself ended at code already there (e.g. just accepted): nothing to add.
+    const end = doc.blockEnd;
+    if (end && !req.immediate && win.suffix === end.suffix && win.prefix.endsWith(end.prefixTail)) {
+      this.cancelFlight(doc);
+      this.stats.cacheHits++;
+      this.noteCached();
+      return undefined;
     }
 
     // 3. A running request that agrees with what was typed since it started: keep it.
@@ -473,6 +489,9 @@ export class CompletionPipeline {
         }
         const finishReason = flight.stoppedEarly ? 'stop' : res.finishReason;
         const text = postProcess(flight.raw, { ...ctx, finishReason });
+        if (win.multiline && text && flight.stoppedEarly) {
+          doc.blockEnd = { prefixTail: (win.prefix + text).slice(-BLOCK_END_TAIL), suffix: win.suffix };
+        }
         this.cache.set(key, { prefix: win.prefix, suffix: win.suffix, text });
         finish('served', res.usage);
         this.deps.onSuccess?.();

@@ -379,3 +379,22 @@ test('the embedded engine gets a short suffix (each keystroke re-evaluates it on
   assert.ok(suffixes.embedded.length <= EMBEDDED_SUFFIX_TOKENS * 3.2, `${suffixes.embedded.length} chars`);
   assert.ok(suffixes.ollama.length > 2 * suffixes.embedded.length, `${suffixes.ollama.length} chars`);
 });
+
+test('after accepting a block the model ended at code already there, the end of it asks nothing', async () => {
+  const body = '\n  const y = x * 2;\n  return y;\n}\n\nfunction next() {\n  return 0;\n}\n';
+  const { clock, model, pipeline } = setup(() => body, {}, { prefillMs: 100, perTokenMs: 10 });
+  const p = pipeline.provide(at('function f(x) {', '\n'), token().signal);
+  await clock.advance(5000);
+  assert.ok(await p);
+  assert.equal(model.calls.length, 1);
+  // Tab: the block is in the document; the editor asks at its end.
+  const q = pipeline.provide(at('function f(x) {\n  const y = x * 2;\n  return y;\n}', '\n'), token().signal);
+  await clock.advance(5000);
+  assert.equal(await q, undefined);
+  assert.equal(model.calls.length, 1, 'no request: the model already said what follows');
+  // Typing on asks again.
+  const r = pipeline.provide(at('function f(x) {\n  const y = x * 2;\n  return y;\n}\n', '\n'), token().signal);
+  await clock.advance(5000);
+  await r;
+  assert.equal(model.calls.length, 2);
+});
