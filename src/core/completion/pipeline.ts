@@ -7,7 +7,7 @@ import { ProviderError, type FimProvider, type FimRequest } from '../providers/t
 import type { EndpointClass, LocalProviderId, ModelCallEvent, TokenUsage } from '../types';
 import { CompletionCache, typedThrough, type CachedCompletion } from './cache';
 import type { Clock } from './clock';
-import { endsLine, endsStatement, isMidWord, isStreamDone, postProcess, suppliedClosers, type PostContext } from './postprocess';
+import { continuesWithNextLine, endsLine, endsStatement, isMidWord, isStreamDone, postProcess, reachesNextLine, suppliedClosers, type PostContext } from './postprocess';
 import { TypingRhythm } from './rhythm';
 import { ModelSpeed } from './speed';
 import { contextHeader, resolveFamily, stopsFor, type Snippet } from './templates';
@@ -128,6 +128,8 @@ interface Flight {
   waiters: number;
   graceTimer?: unknown;
   stoppedEarly: boolean;
+  /** Stopped inside a line that repeats the file's next line: that unfinished line is dropped. */
+  cutLastLine?: boolean;
   userCancelled: boolean;
   result: Promise<FlightResult | undefined>;
   /** A block's complete lines so far, while the rest streams. */
@@ -425,8 +427,9 @@ export class CompletionPipeline {
     const thinking = clock.setTimeout(() => this.setState('thinking'), THINKING_AFTER_MS);
 
     /** Enough for the suggestion: the server stops generating. */
-    const stopEarly = () => {
+    const stopEarly = (cutLastLine = false) => {
       flight.stoppedEarly = true;
+      flight.cutLastLine = cutLastLine;
       flight.controller.abort();
     };
     const onText = (delta: string) => {
@@ -437,6 +440,7 @@ export class CompletionPipeline {
       flight.raw += delta;
       const elapsed = clock.now() - t0;
       if (isStreamDone(flight.raw, ctx)) stopEarly();
+      else if (reachesNextLine(flight.raw, ctx)) stopEarly(true);
       // A block: its complete lines are shown at once while the rest streams.
       else if (win.multiline && delta.includes('\n')) {
         const lines = flight.raw.slice(0, flight.raw.lastIndexOf('\n'));
@@ -487,9 +491,9 @@ export class CompletionPipeline {
           this.deps.onError?.(new ProviderError('timeout', `The local model did not finish within ${s.timeoutMs} ms.`));
           return undefined;
         }
-        const finishReason = flight.stoppedEarly ? 'stop' : res.finishReason;
+        const finishReason = flight.cutLastLine ? 'length' : flight.stoppedEarly ? 'stop' : res.finishReason;
         const text = postProcess(flight.raw, { ...ctx, finishReason });
-        if (win.multiline && text && flight.stoppedEarly) {
+        if (win.multiline && text && continuesWithNextLine(flight.raw.slice(usedRawLength(flight.raw, text)), win.suffix)) {
           doc.blockEnd = { prefixTail: (win.prefix + text).slice(-BLOCK_END_TAIL), suffix: win.suffix };
         }
         this.cache.set(key, { prefix: win.prefix, suffix: win.suffix, text });

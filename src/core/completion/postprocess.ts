@@ -406,6 +406,32 @@ function isSubsequence(small: string, big: string): boolean {
   return i === small.length;
 }
 
+/** Characters of an unfinished line that already identify it as the file's next line. */
+const NEXT_LINE_MATCH = 12;
+
+/**
+ * The line being streamed is becoming the file's next line (its first NEXT_LINE_MATCH characters
+ * or more match): the block ends before it, with no need to generate the rest of that line.
+ */
+export function reachesNextLine(raw: string, ctx: Pick<PostContext, 'multiline' | 'suffix'>): boolean {
+  if (!ctx.multiline) return false;
+  const nl = raw.lastIndexOf('\n');
+  if (nl < 0) return false;
+  const current = raw.slice(nl + 1).trim().replace(/\s+/g, ' ');
+  if (current.length < NEXT_LINE_MATCH) return false;
+  const next = nextLines(ctx.suffix, 1)[0];
+  return next !== undefined && lineKey(next).startsWith(current.replace(/[;,]+$/, ''));
+}
+
+/** What the model wrote after the shown text starts with the file's next line (complete or not). */
+export function continuesWithNextLine(rest: string, suffix: string): boolean {
+  const line = rest.split('\n').find((l) => l.trim() !== '');
+  const next = nextLines(suffix, 1)[0];
+  if (line === undefined || next === undefined) return false;
+  const key = lineKey(line);
+  return key === lineKey(next) || (key.length >= 4 && lineKey(next).startsWith(key));
+}
+
 /** Nothing worth showing: only whitespace, or a copy of the line above or below. */
 export function isUseless(text: string, ctx: Pick<PostContext, 'linePrefix' | 'prefix' | 'suffix'>): boolean {
   if (text.trim() === '') return true;

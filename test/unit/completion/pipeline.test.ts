@@ -381,19 +381,21 @@ test('the embedded engine gets a short suffix (each keystroke re-evaluates it on
 });
 
 test('after accepting a block the model ended at code already there, the end of it asks nothing', async () => {
+  const after = '\n\nfunction next() {\n  return 0;\n}\n';
   const body = '\n  const y = x * 2;\n  return y;\n}\n\nfunction next() {\n  return 0;\n}\n';
   const { clock, model, pipeline } = setup(() => body, {}, { prefillMs: 100, perTokenMs: 10 });
-  const p = pipeline.provide(at('function f(x) {', '\n'), token().signal);
+  const p = pipeline.provide(at('function f(x) {', after), token().signal);
   await clock.advance(5000);
   assert.ok(await p);
   assert.equal(model.calls.length, 1);
+  assert.ok(model.calls[0].emitted < pieces(body).length - 6, 'stopped inside the repeat of the next line');
   // Tab: the block is in the document; the editor asks at its end.
-  const q = pipeline.provide(at('function f(x) {\n  const y = x * 2;\n  return y;\n}', '\n'), token().signal);
+  const q = pipeline.provide(at('function f(x) {\n  const y = x * 2;\n  return y;\n}', after), token().signal);
   await clock.advance(5000);
   assert.equal(await q, undefined);
   assert.equal(model.calls.length, 1, 'no request: the model already said what follows');
   // Typing on asks again.
-  const r = pipeline.provide(at('function f(x) {\n  const y = x * 2;\n  return y;\n}\n', '\n'), token().signal);
+  const r = pipeline.provide(at('function f(x) {\n  const y = x * 2;\n  return y;\n}\n', after), token().signal);
   await clock.advance(5000);
   await r;
   assert.equal(model.calls.length, 2);
