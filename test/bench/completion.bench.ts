@@ -466,7 +466,7 @@ async function overheadOn10kLines(files: Array<{ lines: string[] }>): Promise<{ 
   const lines: string[] = [];
   for (let i = 0; lines.length < 10_000; i++) lines.push(...files[i % files.length].lines);
   lines.length = 10_000;
-  // Eight other open files of 4,000 lines, indexed as the editor does it: in the background, once per version.
+  // Eight other open files of 4,000 lines, indexed as the editor does it: once per file version.
   const others = Array.from({ length: 8 }, (_, k) => ({ path: `other${k}.ts`, text: lines.slice(k * 700, k * 700 + MAX_INDEXED_LINES).join('\n') }));
   const index = new SnippetIndex();
   const i0 = performance.now();
@@ -611,7 +611,7 @@ async function main(): Promise<void> {
   row('pauses with ghost text', `${ours.pausesWithGhost}/${ours.pauses}`, `${base.pausesWithGhost}/${base.pauses}`);
   row('pause to ghost text p50 / p95 (ms)', `${f1(pct(ours.pauseToGhost, 50))}/${f1(pct(ours.pauseToGhost, 95))}`, `${f1(pct(base.pauseToGhost, 50))}/${f1(pct(base.pauseToGhost, 95))}`);
   console.log(`overhead per request on a ${over.lines}-line file (best of 3 rounds): p50 ${f3(pct(over.perRequest, 50))} ms, p95 ${f3(pct(over.perRequest, 95))} ms (per keystroke, sync: p50 ${f3(pct(over.perKeystroke, 50))} ms, p95 ${f3(pct(over.perKeystroke, 95))} ms); baseline prompt building p50 ${f3(pct(over.baseline, 50))} ms`);
-  console.log(`snippets of 8 open files x ${MAX_INDEXED_LINES} lines (included above): choosing from the indexes p50 ${f3(pct(over.snippetMs, 50))} ms, p95 ${f3(pct(over.snippetMs, 95))} ms; indexing all 8 (in the background, once per file version) ${f1(over.indexMs)} ms; scanning them at once as before p50 ${f1(pct(over.oneShotMs, 50))} ms`);
+  console.log(`snippets of 8 open files x ${MAX_INDEXED_LINES} lines (included above): choosing from the indexes p50 ${f3(pct(over.snippetMs, 50))} ms, p95 ${f3(pct(over.snippetMs, 95))} ms; indexing all 8 (once per file version) ${f1(over.indexMs)} ms; scanning them at once as before p50 ${f1(pct(over.oneShotMs, 50))} ms`);
   console.log(`heap growth over a ${heap.keystrokes}-keystroke replay: ${f1(heap.heapGrowthMB ?? NaN)} MB`);
   if (real) console.log(`real-time check (real pipeline + ollama client -> fake Ollama speed mode): ${real.requests} request, ttft ${f1(real.ttftMs)} ms, ${real.generated} tokens generated, ${real.sent} sent (stopped at the end of the line)`);
   console.log(`over ${seeds.length} seeded sessions: waste mean ${f1(100 * mean(seeds.map((x) => x.waste)))} %, max ${f1(100 * Math.max(...seeds.map((x) => x.waste)))} %; requests per pause max ${f3(Math.max(...seeds.map((x) => x.perPause)))} (${seeds.map((x) => `${x.seed}: ${f1(100 * x.waste)} %`).join(', ')})`);

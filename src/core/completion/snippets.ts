@@ -1,7 +1,7 @@
 // A few short pieces of other open files as extra context. Chosen by shared identifiers with the
 // code around the cursor, and recomputed rarely by the caller, so the prompt start stays stable.
-// Each file is indexed once per version (its windows and, per identifier, the windows holding it),
-// off the keystroke path; choosing then only touches the windows that share an identifier.
+// Each file is indexed once per version (its windows and, per identifier, the windows holding it);
+// choosing then only touches the windows that share an identifier, not every line of every file.
 import type { Snippet } from './templates';
 
 export interface SnippetOptions {

@@ -12,10 +12,8 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
   /** Exclusion per document URI; cleared when settings change. */
   private readonly excluded = new Map<string, Promise<boolean>>();
   private readonly snippetCache = new Map<string, { key: string; snippets: Snippet[] }>();
-  /** Per-file identifier indexes of the other open files, built off the keystroke path. */
+  /** Per-file identifier indexes of the other open files, one per file version. */
   private readonly index = new SnippetIndex();
-  private indexQueue: vscode.TextDocument[] = [];
-  private indexTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly s: Services, private readonly pipeline: CompletionPipeline) {}
 
@@ -77,8 +75,8 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
 
   /**
    * Snippets of other open files of the same language. Recomputed only when the set of open files
-   * changes or the cursor moves to another region, so the prompt start stays byte-identical. Files
-   * are indexed in the background, one per tick; a file not indexed yet joins on a later request.
+   * changes or the cursor moves to another region, so the prompt start stays byte-identical. Each
+   * file is indexed once per version; choosing then only touches windows sharing an identifier.
    */
   private async snippets(document: vscode.TextDocument, position: vscode.Position): Promise<Snippet[] | undefined> {
     const others = vscode.workspace.textDocuments.filter((d) => d !== document && d.languageId === document.languageId
@@ -89,38 +87,19 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
     const docKey = document.uri.toString();
     const hit = this.snippetCache.get(docKey);
     if (hit && (hit.key === key || hit.key.startsWith(`${region}|`))) return hit.snippets;
-    const allowed: vscode.TextDocument[] = [];
+    const paths: string[] = [];
     for (const d of others.slice(0, 8)) {
-      if (!(await this.isExcluded(d.uri))) allowed.push(d); // excluded files never become context
+      if (await this.isExcluded(d.uri)) continue; // excluded files never become context
+      const path = vscode.workspace.asRelativePath(d.uri, false);
+      if (!this.index.has(path, d.version)) this.index.update(path, d.version, d.getText(new vscode.Range(0, 0, Math.min(d.lineCount, MAX_INDEXED_LINES), 0)));
+      paths.push(path);
     }
-    const paths = allowed.map((d) => vscode.workspace.asRelativePath(d.uri, false));
-    const stale = allowed.filter((d, i) => !this.index.has(paths[i], d.version));
-    this.indexLater(stale);
+    this.index.retain(new Set(paths));
     const from = Math.max(0, position.line - 30);
     const context = document.getText(new vscode.Range(from, 0, position.line + 1, 0));
     const snippets = this.index.select(context, paths);
-    // Remembered once every file is indexed, so the choice (and the prompt start) then holds still.
-    if (!stale.length) {
-      if (this.snippetCache.size > 50) this.snippetCache.clear();
-      this.snippetCache.set(docKey, { key, snippets });
-    }
+    if (this.snippetCache.size > 50) this.snippetCache.clear();
+    this.snippetCache.set(docKey, { key, snippets });
     return snippets;
-  }
-
-  private indexLater(docs: vscode.TextDocument[]): void {
-    for (const d of docs) if (!this.indexQueue.includes(d)) this.indexQueue.push(d);
-    if (this.indexTimer !== undefined || !this.indexQueue.length) return;
-    const next = () => {
-      this.indexTimer = undefined;
-      const d = this.indexQueue.shift();
-      if (!d) return;
-      if (!d.isClosed) {
-        const path = vscode.workspace.asRelativePath(d.uri, false);
-        if (!this.index.has(path, d.version)) this.index.update(path, d.version, d.getText(new vscode.Range(0, 0, Math.min(d.lineCount, MAX_INDEXED_LINES), 0)));
-      }
-      if (this.indexQueue.length) this.indexTimer = setTimeout(next, 0);
-      else this.index.retain(new Set(vscode.workspace.textDocuments.filter((x) => !x.isClosed).map((x) => vscode.workspace.asRelativePath(x.uri, false))));
-    };
-    this.indexTimer = setTimeout(next, 0);
   }
 }
