@@ -39,7 +39,8 @@ export class OpenAICompatibleProvider implements FimProvider, ChatProvider, Mode
   complete(req: FimRequest, onText: OnText, signal: AbortSignal): Promise<StreamResult> {
     return runStream(signal, onText, (err) => mapLocalError(err, this.ctx(req.model)), async (rec) => {
       const client = await this.client('completion', signal);
-      const prompt = req.rawPrompt !== undefined ? { prompt: req.rawPrompt } : { prompt: req.prefix, suffix: req.suffix };
+      const prompt = req.rawPrompt !== undefined ? { prompt: req.rawPrompt } : { prompt: (req.header ?? '') + req.prefix, suffix: req.suffix };
+      req.onSend?.(prompt.prompt, prompt.suffix);
       const stream = await client.completions.create({
         model: req.model,
         ...prompt,
