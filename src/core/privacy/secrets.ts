@@ -165,7 +165,7 @@ export function redactSecrets(text: string, findings: readonly SecretFinding[]):
 /** One line for the user: what was found where, never the value. */
 export function describeFindings(findings: readonly SecretFinding[], source?: string): string {
   const where = source ? ` in ${source}` : '';
-  const parts = findings.slice(0, 5).map((f) => (f.line > 0 ? `${f.type} (rule ${f.ruleId}, line ${f.line})` : `${f.type} (rule ${f.ruleId})`));
+  const parts = findings.slice(0, 5).map((f) => `${f.type}${f.line > 0 ? ` (line ${f.line})` : ''} [rule ${f.ruleId}]`);
   const more = findings.length > 5 ? ` and ${findings.length - 5} more` : '';
   return `possible secret${findings.length === 1 ? '' : 's'}${where}: ${parts.join(', ')}${more}`;
 }

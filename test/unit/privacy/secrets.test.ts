@@ -169,7 +169,7 @@ describe('findings and redaction', () => {
   it('keeps a request local by default, names the rule, and redacts only when asked', async () => {
     const keep = await checkSecretsForCloud(text, 'keep-local', { source: 'src/config.ts' });
     assert.equal(keep.action, 'keep-local');
-    assert.match(keep.reason, /kept local: possible secrets in src\/config\.ts: AWS access key id \(rule aws-access-key, line 2\)/);
+    assert.match(keep.reason, /kept local: possible secrets in src\/config\.ts: AWS access key id \(line 2\) \[rule aws-access-key\], GitHub token \(line 3\) \[rule github-token\]/);
     assert.ok(!keep.reason.includes(AWS_ID) && !keep.reason.includes(GH));
     const redact = await checkSecretsForCloud(text, 'redact');
     assert.equal(redact.action, 'redact');

@@ -112,8 +112,8 @@ function assignments(text: string, emit: Emit): void {
     }
     const strength = nameStrength(name);
     if (!strength) continue;
-    // A comma or a call only count when the value is clearly a secret (`token,abc...`, `setKey("...")`).
-    const strict = strength === 'weak' || (op === ',' && !quote) || op === '(';
+    // A call only counts when the value is clearly a secret (`setKey("...")`).
+    const strict = strength === 'weak' || op === '(';
     if (!secretValue(value, { strict, quoted })) continue;
     emit('assignment', `secret assigned to ${name.length > 40 ? 'a secret-named setting' : name}`, span[0], span[1]);
   }

@@ -89,7 +89,7 @@ export function isReference(v: string, quoted = false): boolean {
  */
 export function looksRandom(v: string, strict = false): boolean {
   if (v.length < (strict ? 16 : 8) || v.length > 1000) return false;
-  if (/^\d+$/.test(v)) return false; // a number or an id
+  if (/^\d+$/.test(v)) return !strict && v.length >= 14 && entropy(v) >= 2.5; // a number, unless long and random (a numeric token)
   if (/^[A-Za-z]+(?:[ _.-][A-Za-z]+)*$/.test(v) && isWords(v)) return false; // words, camelCase, PascalCase
   const changes = classChanges(v);
   const h = entropy(v);

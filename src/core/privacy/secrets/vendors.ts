@@ -70,7 +70,7 @@ const buildRules = (): Rule[] => [
   rule('mailgun-api-key', 'Mailgun API key', `${L}(key-[0-9a-f]{32})${R}`, ['key-'], { body: afterPrefix(4), minEntropy: 3 }),
   rule('mailchimp-api-key', 'Mailchimp API key', `${L}([0-9a-f]{32}-us\\d{1,2})${R}`, ['-us'], { body: (v) => v.slice(0, 32), minEntropy: 3 }),
   rule('shopify-token', 'Shopify token', `${L}(shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32})${R}`, ['shpat_', 'shpca_', 'shppa_', 'shpss_'], { body: afterPrefix(6), minEntropy: 3 }),
-  rule('square-token', 'Square token', `${L}((?:EAAA|sq0atp-)[\\w-]{22,60}|sq0csp-[\\w-]{43})${R}`, ['eaaa', 'sq0atp-', 'sq0csp-'], { body: afterPrefix(6), minEntropy: 3.5 }),
+  rule('square-token', 'Square token', `${L}((?:EAAA|sq0atp-)[\\w-]{22,80}|sq0csp-[\\w-]{43})${R}`, ['eaaa', 'sq0atp-', 'sq0csp-'], { body: afterPrefix(6), minEntropy: 3.5 }),
   rule('hubspot-token', 'HubSpot private app token', `${L}(pat-(?:na|eu|ap)\\d-${UUID})${R}`, ['pat-'], { body: afterPrefix(8), minEntropy: 3 }),
   // Sidekiq Enterprise/Pro credentials are two hex words; no entropy floor (the vendor's own docs use words like cafebabe).
   rule('sidekiq-secret', 'Sidekiq license credentials', '(?:BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM[\\w]*["\']?[ \\t]*(?:=|:|=>)[ \\t]*["\']?|https?:\\/\\/)([a-f0-9]{8}:[a-f0-9]{8})(?![\\w:])', ['contribsys'], {}, 'i'),
