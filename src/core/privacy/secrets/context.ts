@@ -2,7 +2,7 @@
 // to a secret-sounding name (in any of the usual languages and config formats), an HTTP auth
 // header, a command-line password flag, a password in a URL, and credential files (.pgpass,
 // .netrc, Docker/npm auth). The value must still look like a secret (see shape.ts).
-import { entropy, isPlaceholder, isReference, looksRandom, secretValue } from './shape';
+import { classChanges, entropy, isDocumented, isIdentifierWords, isPlaceholder, isReference, looksRandom, secretValue } from './shape';
 
 export type Emit = (ruleId: string, type: string, start: number, end: number) => void;
 
@@ -18,7 +18,7 @@ const NOT_SECRET_LAST = new Set([
   'class', 'schema', 'template', 'encoding', 'input', 'output', 'status', 'state', 'index', 'alias', 'env', 'var', 'variable',
   'param', 'usage', 'fingerprint', 'tokens', 'budget', 'rate', 'cost', 'price', 'used', 'reset', 'level', 'visible', 'shortcut',
   'hashers', 'hasher', 'parameters', 'selector', 'cookie', 'strategy', 'handler', 'callback', 'exists', 'set', 'error', 'message',
-  'domain', 'vault', 'realm', 'tenant', 'region', 'server', 'method', 'scheme', 'flow', 'grant', 'mechanism', 'plugin', 'module',
+  'domain', 'vault', 'range', 'char', 'chars', 'charset', 'alphabet', 'realm', 'tenant', 'region', 'server', 'method', 'scheme', 'flow', 'grant', 'mechanism', 'plugin', 'module',
 ]);
 /** Words that make a secret-sounding name harmless: `public_key`, `csrf_token`. */
 const HARMLESS_WORDS = new Set(['public', 'publishable', 'pub', 'csrf', 'xsrf', 'sha', 'md5', 'checksum', 'integrity', 'keyboard', 'keys', 'monkey', 'turkey', 'author']);
@@ -53,7 +53,7 @@ export function nameStrength(name: string): 'strong' | 'weak' | undefined {
   if (k < 0) return undefined;
   const before = ws[k] === 'key' ? ws[k - 1] : ws[k]!.slice(0, -3);
   if (before !== undefined && HARMLESS_KEY.has(before)) return undefined;
-  return before === undefined ? 'weak' : 'strong';
+  return before === undefined || before.length <= 1 ? 'weak' : 'strong'; // `key`, `hkey`: only a clearly random value
 }
 
 // ---- assignments -----------------------------------------------------------------------------------
@@ -96,7 +96,7 @@ function assignments(text: string, emit: Emit): void {
     const quote = /["'`]/.exec(v[1]!)?.[0];
     if (quote && text[start - 1] !== quote) continue;
     // `name, value` is a call with a quoted name (`setProperty("KEY", "...")`) or a CSV line starting with the name.
-    if (op === ',' && !quote && !/(?:^|\n)[ \t]*$/.test(text.slice(Math.max(0, start - 80), start))) continue;
+    if (op === ',' && (quote ? !/^\\?["'`]$/.test(v[1]!) : start > 0 && text[start - 1] !== '\n')) continue;
     // A quoted header value in code: `"Authorization": "Bearer abc..."` - the token is the secret.
     const scheme = quoted ? /^(?:Bearer|Basic|Token|token)[ \t]+/.exec(value) : null;
     if (scheme) {
@@ -110,11 +110,19 @@ function assignments(text: string, emit: Emit): void {
       value = value.slice(0, amp);
       span = [span[0], span[0] + amp];
     }
+    // An unquoted value that goes on as an expression (`a || b`, `a ?? b`, `a.b()`) is code.
+    if (!quoted && group === 8 && /^[ \t]*(?:\|\||&&|\?\?|\?|[-+*/%]|\.\w|\()/.test(text.slice(span[1], span[1] + 4))) continue;
+    // A quoted key with an unquoted identifier (`'Authorization': type1msg`) is code: JSON would quote a string.
+    if (quote && !quoted && /^[A-Za-z_$][\w$]*$/.test(value)) continue;
+    // A short query parameter (`badge.svg?token=lWZ9OBQ7GM`) is a public id more often than a secret.
+    if (/[?&]$/.test(text.slice(start - 1, start)) && value.length < 12) continue;
     const strength = nameStrength(name);
     if (!strength) continue;
     // A call only counts when the value is clearly a secret (`setKey("...")`).
     const strict = strength === 'weak' || op === '(';
     if (!secretValue(value, { strict, quoted })) continue;
+    // A short unquoted word with a number in it (`win32con`) is a name; a short password is mixed all through.
+    if (!quoted && value.length < 12 && classChanges(value) < 0.4) continue;
     emit('assignment', `secret assigned to ${name.length > 40 ? 'a secret-named setting' : name}`, span[0], span[1]);
   }
 }
@@ -150,7 +158,7 @@ function headers(text: string, emit: Emit): void {
     const [, scheme, value] = m;
     const span = m.indices?.[2];
     if (!span || value === undefined) continue;
-    const ok = scheme === 'Basic' ? basicCredentials(value) : secretValue(value, { quoted: true });
+    const ok = !isDocumented(value) && (scheme === 'Basic' ? basicCredentials(value) : secretValue(value, { quoted: true }));
     if (ok) emit('auth-header', `${scheme} credentials in an Authorization header`, span[0], span[1]);
   }
 }
@@ -164,6 +172,7 @@ const COMMON = new Set(['password', 'passwd', 'pass', 'secret', 'changeme', 'adm
 function plausiblePassword(p: string, user?: string): boolean {
   if (p.length < 4 || p === user || COMMON.has(p.toLowerCase()) || isPlaceholder(p) || isReference(p, true)) return false;
   if (/^[a-z]+$/.test(p) && p.length < 12) return false; // a lowercase word
+  if (isIdentifierWords(p)) return false; // a variable's name: `--client-secret clientSecret`
   return entropy(p) >= 2.5 || looksRandom(p);
 }
 
@@ -221,7 +230,7 @@ function decodeURIComponentSafe(s: string): string {
 }
 
 const PGPASS = /^[^:\s#][^:\s]*:(?:\d+|\*):[^:\s]+:[^:\s]+:(\S+)$/dgm;
-const NETRC = /\bmachine[ \t]+\S+(?:\s+(?:login|account)[ \t]+\S+)*\s+password[ \t]+(\S+)/dg;
+const NETRC = /\bmachine[ \t]+\S+(?:\s+(?:login|account)[ \t]+\S+)*\s+password[ \t]+([^\s'"`]+)/dg;
 const BASE64_AUTH = /(?:"auth"|\b_auth)[ \t]*[:=][ \t]*"?([A-Za-z0-9+/]{8,}={0,2})/dg;
 
 function credentialFiles(text: string, lower: string, emit: Emit): void {

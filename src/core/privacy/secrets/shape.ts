@@ -19,6 +19,8 @@ const DOCUMENTED = [
   ['je7MtGbClwBF/2Zp9Utk/h3yCo8nvb', 'EXAMPLEKEY'], ['sk_test_', '4eC39HqLyjWDarjtT1zdp7dc'], ['sk_test_', 'BQokikJOvBiI2HlWgH4olfQ2'],
   ['AIzaSyDdI0hCZtE6vySjMm', '-WEfRq3CPzqKqqsHI'], ['ghp_16C7e42F292c6912E7710c', '838347Ae178B4a'],
   ['SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV', '_adQssw5c'], ['dXNlcm5hbWU6', 'cGFzc3dvcmQ='],
+  // RFC 6749 / 6750 (OAuth 2.0) examples.
+  ['czZCaGRSa3F0Mz', 'pnWDFmQmF0M2JW'], ['h480djs', '93hd8'], ['mF_9.B5f', '-4.1JqM'], ['tGzv3JOkF0XG5Qx', '2TlKWIA'], ['SplxlOBeZQQ', 'YbYS6WxSbIA'],
 ].map((parts) => parts.join(''));
 
 const PLACEHOLDER_WORDS = /example|sample|dummy|placeholder|change[_-]?(?:me|it)|your[_-]|[_-]here(?![a-z])|redacted|replace[_-]?me|insert[_-]|not[_-]?a[_-]?real|lorem|(?<![a-z0-9])(?:fake|mock|todo|fixme)(?![a-z0-9])|x{4,}|\.\.\.|\*{3,}|<[^>]*>|\$\{|\{\{|\$\(|^%\w+%$|^\$\w+$/i;
@@ -57,10 +59,36 @@ export function classChanges(s: string): number {
   return n / (s.length - 1);
 }
 
-/** Letters that split into words (`SecretsMode`, `output_tokens`, `API_KEY`), not random letters. */
-function isWords(v: string): boolean {
-  const parts = v.split(/[ _.-]|(?<=[a-z])(?=[A-Z])/).filter(Boolean);
-  return parts.every((p) => /^[A-Z]?[a-z]{2,}$|^[A-Z]{2,}$/.test(p) && (p.length < 5 || /[aeiouy]/i.test(p)));
+/** One part of a name: a word, an acronym, a word with a number (`sha256`, `ed25519`), a small number. */
+function namePart(p: string, last: boolean): boolean {
+  if (/^\d{1,2}$/.test(p)) return true;
+  const letters = p.replace(/\d+$/, '');
+  if (!/^[A-Za-z]+$/.test(letters) || (letters.length === 1 && p.length > 2 && !last)) return false; // v2, L3, but not X07
+  if (/^[A-Z]{1,5}$/.test(letters) || letters.length <= 4) return true; // acronyms and short words
+  return /[aeiouy]/i.test(letters) && !/[^aeiouy]{5,}/i.test(letters);
+}
+
+/**
+ * A name made of words: `SecretsMode`, `output_tokens`, `x-api-key`, `isL3DpopResponse`, `/oauth2/v2.0/token`.
+ * Its camelCase / snake_case / dotted parts are words, acronyms or short numbers, and with more than
+ * three parts, half its letters are in real (Capitalised or lower-case) words; a random token splits
+ * into short parts with digits inside them.
+ */
+export function isIdentifierWords(v: string): boolean {
+  if (!/^[/+]?[A-Za-z_$][\w$.:/+-]*$/.test(v)) return false;
+  const parts = v.replace(/^[/+]/, '').split(/[_.$:/+-]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/).filter(Boolean);
+  if (parts.length === 1) return /^[A-Za-z]+$/.test(v) && /[aeiouy]/i.test(v) && !/[^aeiouy]{5,}/i.test(v);
+  if (!parts.every((p, i) => namePart(p, i === parts.length - 1))) return false;
+  if (parts.length <= 3) return true;
+  const letters = parts.reduce((n, p) => n + p.length, 0);
+  const word = (p: string): boolean => (/^[A-Z]?[a-z]{2,}\d*$/.test(p) && p.replace(/\d+$/, '').length >= 3 && /[aeiouy]/i.test(p)) || (/^[A-Z]{4,}$/.test(p) && (p.match(/[AEIOUY]/g)?.length ?? 0) >= p.length * 0.3);
+  return parts.filter(word).reduce((n, p) => n + p.length, 0) >= letters / 2 && (parts.length <= 4 || letters / parts.length >= 3.5);
+}
+
+/** `a.b.c`, `win32api.RegOpenKeyEx`: names joined by dots, the last one made of words. */
+function isPropertyAccess(v: string): boolean {
+  if (!/^[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)+$/.test(v)) return false;
+  return !/\d/.test(v) || isIdentifierWords(v.slice(v.lastIndexOf('.') + 1));
 }
 
 const PATH = /^(?:~|\.{1,2})?\/(?:etc|usr|home|var|opt|tmp|bin|srv|mnt|Users|root|app|data|run|proc|dev|lib|workspace|build)\b|^(?:~|\.{1,2})\/|^[A-Za-z]:\\/;
@@ -71,14 +99,15 @@ const PATH = /^(?:~|\.{1,2})?\/(?:etc|usr|home|var|opt|tmp|bin|srv|mnt|Users|roo
  */
 export function isReference(v: string, quoted = false): boolean {
   if (/^\$\w+$|\$\{|\{\{|#\{|^%\w+%$|^@\w+@$|^\$\(/.test(v)) return true; // $VAR, %VAR%, ${...}, {{...}}, #{...}
+  if (/^\{[\w.]*\}$|^%[sd]$|^%\(\w+\)[sd]$/.test(v)) return true; // format placeholders: {self.password}, %s, %(password)s
   if (/^@?[\w.]+\(.*\)$/.test(v)) return true; // a call: @Microsoft.KeyVault(...), env("X")
-  if (/\[\^?[A-Za-z0-9]-[A-Za-z0-9]|\]\{\d+(?:,\d*)?\}|\(\?[:=!<]|\\[wdsbS]/.test(v)) return true; // a regular expression
-  if (!quoted && (/^[$@&*#]|[()[\]{}]|^\w+(?:\+\+|--)$|\+\+$|--$/.test(v) || /^[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)+$/.test(v) && !/\d/.test(v))) return true;
+  if (/^\^?\[[^\]]+\]|\[\^?[A-Za-z0-9]-[A-Za-z0-9]|\]\{\d+(?:,\d*)?\}|\(\?[:=!<]|\\[wdsbS]/.test(v)) return true; // a regular expression
+  if (!quoted && (/^[$@&*#]|[()[\]{}]|^\w+(?:\+\+|--)$|\+\+$|--$/.test(v) || isPropertyAccess(v))) return true;
   if (!quoted && /^\w+=[^=]/.test(v)) return true; // `name=value` inside a call or a query, not one value
   if (!quoted && /^(?:this|self|ctx|context|req|res|request|response|props|state|options|opts|config|cfg|settings|env|process|os|window|document|args|params)\./.test(v)) return true;
   return PATH.test(v)
     || /^(?:true|false|null|nil|none|undefined|string|number|boolean|bool|int|str|bytes|any|object|required|optional)$/i.test(v)
-    || /^[a-z][a-z0-9+.-]*:\/\//i.test(v) // a URL (credentials in URLs have their own rule)
+    || /^[a-z][a-z0-9+.-]*:\/\/|^urn:/i.test(v) // a URL or URN (credentials in URLs have their own rule)
     || /^arn:|^\$2[aby]?\$|^\$(?:argon2\w*|[156])\$|^(?:sha\d*|md5|pbkdf2_\w+|argon2\w*|scrypt)[:$~-]|^[\w.+-]+@[\w-]+\.[\w.]+$/i.test(v) // ARN, password hashes, digests, e-mail
     || /^v?\d+(?:\.\d+){1,3}(?:[-+][\w.]+)?$|^\d{4}-\d\d-\d\d/.test(v); // versions, dates
 }
@@ -90,14 +119,24 @@ export function isReference(v: string, quoted = false): boolean {
 export function looksRandom(v: string, strict = false): boolean {
   if (v.length < (strict ? 16 : 8) || v.length > 1000) return false;
   if (/^\d+$/.test(v)) return !strict && v.length >= 14 && entropy(v) >= 2.5; // a number, unless long and random (a numeric token)
-  if (/^[A-Za-z]+(?:[ _.-][A-Za-z]+)*$/.test(v) && isWords(v)) return false; // words, camelCase, PascalCase
+  if (isIdentifierWords(v) || /^[A-Za-z]+(?: [A-Za-z]+)+$/.test(v)) return false; // a name or words, not a key
   const changes = classChanges(v);
   const h = entropy(v);
   if (strict) return h >= 3.5 && changes >= 0.3;
-  return h >= Math.min(3.0, Math.log2(v.length) * 0.8) && changes >= 0.2;
+  return h >= Math.min(2.9, Math.log2(v.length) * 0.8) && changes >= 0.2;
 }
 
 /** Shape check shared by the context rules: not a placeholder, not code, random enough. */
 export function secretValue(v: string, opts: { strict?: boolean; quoted?: boolean } = {}): boolean {
+  const decoded = /%[0-9A-Fa-f]{2}/.test(v) ? percentDecoded(v) : v;
+  if (decoded !== v && (isPlaceholder(decoded) || /^\w+=\w+$/.test(decoded))) return false; // secret%3Dpassword
   return !isPlaceholder(v) && !isReference(v, opts.quoted) && looksRandom(v, opts.strict);
+}
+
+function percentDecoded(v: string): string {
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return v;
+  }
 }
