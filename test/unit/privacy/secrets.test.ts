@@ -82,8 +82,33 @@ describe('what is not a secret', () => {
       'api_key = os.environ["API_KEY"]\nsecret = os.getenv("CLIENT_SECRET")',
       'withCredentials([usernamePassword(credentialsId: \'0f2ab3c4-5d6e-4f70-8a9b-0c1d2e3f4a5b\', usernameVariable: \'U\', passwordVariable: \'P\')])',
       '"clientSecret": "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/app-secret/)"',
+      // Found on real library sources: names made of words, expressions, URNs, paths, MIME tables, fingerprints.
+      'tokensToBeRemoved = homeIdTokenMap;\r\nexports.resolveBedrockBearerAuth = resolveBedrockBearerAuth;',
+      'RegOpenKeyEx = win32api.RegOpenKeyEx\nhkey_mod = win32con',
+      'JWT_BEARER: "urn:ietf:params:oauth:grant-type:jwt-bearer",\nSIGNIN_TOKEN = "/oauth2/v2.0/token";',
+      "headers = { 'Connection': 'keep-alive', 'Authorization': type1msg };",
+      'shouldRemoveGeneratedDpopKey = isL3DpopResponse ||\n  apiKey: azureADTokenProvider ?? apiKey',
+      '{"application/vnd.mediastation.cdkey":["cdkey"],"application/vnd.mfer":["mwf"]}',
+      '- Release GPG key: 3ABC01543F22DD2239285CDD818674489FBC127E',
+      "url = f'machine {host} login {self.username} password {self.password}'",
+      'private_key: CERTIFICATE_PRIVATE_KEY_TYPES,\n--client-id clientID --client-secret clientSecret',
     ]) {
       assert.deepEqual((await scanSecrets(text)).map((f) => f.ruleId), [], text);
+    }
+  });
+
+  it('secrets with characters code would not have (an .env literal, a connection string, a salt)', async () => {
+    const cases: Array<[string, string]> = [
+      ['SECRET_KEY=django-insecure-5))l^16l5!4u=eihyq^@+rgti^+psqn=ijyf%0v222+z3_%z@9\n', 'django-insecure-5))l^16l5!4u=eihyq^@+rgti^+psqn=ijyf%0v222+z3_%z@9'],
+      ['"Db": "Server=db;User Id=deploy;Password=@#oh0Bn!xpgj;TrustServerCertificate=True"', '@#oh0Bn!xpgj'],
+      ['[database]\npassword = &lVKac53E#YOOgBC#zZ1u\n', '&lVKac53E#YOOgBC#zZ1u'],
+      ['  "encryptionKey": "3776cb097535572048790296cf3089fb",', '3776cb097535572048790296cf3089fb'],
+      ["define( 'AUTH_KEY', '5p.TkpO0WirC%&ssft|^]$pF-K<V(Lmpv(2JXk7Pw;G.E6%Um{y)p@p>NeqhzNUG' );", '5p.TkpO0WirC%&ssft|^]$pF-K<V(Lmpv(2JXk7Pw;G.E6%Um{y)p@p>NeqhzNUG'],
+      ["htpasswd -b -c /etc/nginx/.htpasswd deploy 'yydpZ4zES@4mrTk.hY'", 'yydpZ4zES@4mrTk.hY'],
+    ];
+    for (const [text, secret] of cases) {
+      const f = await scanSecrets(text);
+      assert.deepEqual(f.map((x) => text.slice(x.start, x.end)), [secret], text);
     }
   });
 

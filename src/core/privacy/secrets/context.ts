@@ -90,8 +90,8 @@ function assignments(text: string, emit: Emit): void {
     let value = v[group];
     let span = v.indices[group];
     if (value === undefined || !span) continue;
-    const quoted = group === 5;
     const op = v[2]!;
+    let quoted = group === 5;
     // A quoted name is the whole string: `'age secret key', '...'` names nothing.
     const quote = /["'`]/.exec(v[1]!)?.[0];
     if (quote && text[start - 1] !== quote) continue;
@@ -104,6 +104,14 @@ function assignments(text: string, emit: Emit): void {
       span = [span[0] + scheme[0].length, span[1]];
     }
     if (/\s/.test(value)) continue;
+    // `NAME=value` on a line of its own (.env, shell): a literal, everything up to the next space.
+    const envLine = group === 8 && op === '=' && /^[A-Z][A-Z0-9_]*$/.test(name) && /(?:^|\n)(?:export[ \t]+)?$/.test(text.slice(Math.max(0, start - 8), start));
+    if (envLine) {
+      const whole = /^\S+/.exec(text.slice(span[0]))![0].replace(/["'`;]+$/, '');
+      value = whole;
+      span = [span[0], span[0] + whole.length];
+      quoted = true;
+    }
     // An unquoted query-string value ends at the next parameter: `password=abc&ssl=true`.
     const amp = quoted ? -1 : value.search(/&\w+=/);
     if (amp > 0) {
@@ -118,6 +126,9 @@ function assignments(text: string, emit: Emit): void {
     if (/[?&]$/.test(text.slice(start - 1, start)) && value.length < 12) continue;
     const strength = nameStrength(name);
     if (!strength) continue;
+    // A bare `key` after a word that makes it harmless: `GPG key: <fingerprint>`, `public key = ...`.
+    const before = strength === 'weak' ? /([A-Za-z]+)[ \t]+$/.exec(text.slice(Math.max(0, start - 30), start))?.[1]?.toLowerCase() : undefined;
+    if (before && (HARMLESS_KEY.has(before) || HARMLESS_WORDS.has(before))) continue;
     // A call only counts when the value is clearly a secret (`setKey("...")`).
     const strict = strength === 'weak' || op === '(';
     if (!secretValue(value, { strict, quoted })) continue;

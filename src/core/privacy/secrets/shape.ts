@@ -23,9 +23,9 @@ const DOCUMENTED = [
   ['czZCaGRSa3F0Mz', 'pnWDFmQmF0M2JW'], ['h480djs', '93hd8'], ['mF_9.B5f', '-4.1JqM'], ['tGzv3JOkF0XG5Qx', '2TlKWIA'], ['SplxlOBeZQQ', 'YbYS6WxSbIA'],
 ].map((parts) => parts.join(''));
 
-const PLACEHOLDER_WORDS = /example|sample|dummy|placeholder|change[_-]?(?:me|it)|your[_-]|[_-]here(?![a-z])|redacted|replace[_-]?me|insert[_-]|not[_-]?a[_-]?real|lorem|(?<![a-z0-9])(?:fake|mock|todo|fixme)(?![a-z0-9])|x{4,}|\.\.\.|\*{3,}|<[^>]*>|\$\{|\{\{|\$\(|^%\w+%$|^\$\w+$/i;
+const PLACEHOLDER_WORDS = /example|sample|dummy|placeholder|change[_-]?(?:me|it)|your[_-]|[_-]here(?![a-z])|redacted|replace[_-]?me|insert[_-]|not[_-]?a[_-]?real|lorem|(?<![a-z0-9])(?:fake|mock|todo|fixme)(?![a-z0-9])|x{4,}|\.\.\.|\*{3,}|<[A-Za-z][\w .()-]*>|\$\{|\{\{|\$\(|^%\w+%$|^\$\w+$/i;
 // In a long value (a PEM body, a JWT) short words turn up by chance: only unmistakable signs count there.
-const PLACEHOLDER_LONG = /example|placeholder|your[_-]|x{8,}|\.\.\.|\*{3,}|<[^>]*>|\$\{|\{\{/i;
+const PLACEHOLDER_LONG = /example|placeholder|your[_-]|x{8,}|\.\.\.|\*{3,}|<[A-Za-z][\w .()-]*>|\$\{|\{\{/i;
 const SEQUENCES = ['abcdefgh', 'bcdefghi', '12345678', '23456789', '98765432', 'qwertyui', 'asdfghjk', 'zyxwvuts'];
 
 /** One of the keys vendors publish in their documentation. */
@@ -102,13 +102,14 @@ export function isReference(v: string, quoted = false): boolean {
   if (/^\{[\w.]*\}$|^%[sd]$|^%\(\w+\)[sd]$/.test(v)) return true; // format placeholders: {self.password}, %s, %(password)s
   if (/^@?[\w.]+\(.*\)$/.test(v)) return true; // a call: @Microsoft.KeyVault(...), env("X")
   if (/^\^?\[[^\]]+\]|\[\^?[A-Za-z0-9]-[A-Za-z0-9]|\]\{\d+(?:,\d*)?\}|\(\?[:=!<]|\\[wdsbS]/.test(v)) return true; // a regular expression
-  if (!quoted && (/^[$@&*#]|[()[\]{}]|^\w+(?:\+\+|--)$|\+\+$|--$/.test(v) || isPropertyAccess(v))) return true;
+  if (!quoted && (/^[$@&*#][A-Za-z_][\w.]*$|[()[\]{}]|^\w+(?:\+\+|--)$|\+\+$|--$/.test(v) || isPropertyAccess(v))) return true;
   if (!quoted && /^\w+=[^=]/.test(v)) return true; // `name=value` inside a call or a query, not one value
   if (!quoted && /^(?:this|self|ctx|context|req|res|request|response|props|state|options|opts|config|cfg|settings|env|process|os|window|document|args|params)\./.test(v)) return true;
   return PATH.test(v)
     || /^(?:true|false|null|nil|none|undefined|string|number|boolean|bool|int|str|bytes|any|object|required|optional)$/i.test(v)
     || /^[a-z][a-z0-9+.-]*:\/\/|^urn:/i.test(v) // a URL or URN (credentials in URLs have their own rule)
-    || /^arn:|^\$2[aby]?\$|^\$(?:argon2\w*|[156])\$|^(?:sha\d*|md5|pbkdf2_\w+|argon2\w*|scrypt)[:$~-]|^[\w.+-]+@[\w-]+\.[\w.]+$/i.test(v) // ARN, password hashes, digests, e-mail
+    || /^arn:|^\$2[aby]?\$|^\$(?:argon2\w*|[156])\$|^(?:sha\d*|md5|pbkdf2_\w+|argon2\w*|scrypt)[:$~-]/i.test(v) // ARN, password hashes, digests
+    || /^[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}$/.test(v) // e-mail
     || /^v?\d+(?:\.\d+){1,3}(?:[-+][\w.]+)?$|^\d{4}-\d\d-\d\d/.test(v); // versions, dates
 }
 
@@ -117,10 +118,11 @@ export function isReference(v: string, quoted = false): boolean {
  * identifier, a type name or a number. `strict` asks more (for names that only say "key").
  */
 export function looksRandom(v: string, strict = false): boolean {
-  if (v.length < (strict ? 16 : 8) || v.length > 1000) return false;
+  if (v.length < (strict ? 16 : 8) || v.length > 1000 || /[^\x20-\x7e]/.test(v)) return false; // keys are printable ASCII
   if (/^\d+$/.test(v)) return !strict && v.length >= 14 && entropy(v) >= 2.5; // a number, unless long and random (a numeric token)
   if (isIdentifierWords(v) || /^[A-Za-z]+(?: [A-Za-z]+)+$/.test(v)) return false; // a name or words, not a key
-  const changes = classChanges(v);
+  // Hex (digests, keys) changes class less often when digits dominate: entropy alone decides there.
+  const changes = /^[0-9a-f]{16,}$/i.test(v) ? 1 : classChanges(v);
   const h = entropy(v);
   if (strict) return h >= 3.5 && changes >= 0.3;
   return h >= Math.min(2.9, Math.log2(v.length) * 0.8) && changes >= 0.2;
