@@ -59,6 +59,35 @@ describe("Switchyard's own source", () => {
   });
 });
 
+describe('where secrets are written', () => {
+  const secret = j('Qm8', 'vX2zR4', 'kLp9Wn3Bc6Hy1Fd5');
+  const forms: Record<string, string> = {
+    'ini': 'deployToken = "{s}"', 'ini unquoted': 'deployToken={s}', 'json': '{\n    "deploy_token": "{s}"\n}',
+    'json escaped': '\\{\n    \\"deploy_token\\": \\"{s}\\"\n\\}', 'xml element': '<deployToken>{s}</deployToken>',
+    'xml element over lines': '<deployToken>\n    {s}\n</deployToken>', 'xml add key': '<add key="DeployToken" value="{s}" />',
+    'yaml': 'deploy_token: {s}', 'yaml literal block': 'deploy_token: |\n  {s}', 'yaml folded block': 'deploy_token: >\n  {s}',
+    'C#': 'string deployToken = "{s}";', 'C# verbatim': 'var deployToken = @"{s}";', 'go typed var': 'var deployToken string = "{s}"',
+    'go short': 'deployToken := "{s}"', 'go raw string': 'deployToken := `{s}`', 'kotlin': 'val deployToken: String = "{s}"',
+    'php concat': '$deployToken .= "{s}";', 'php array': "'deploy_token' => '{s}',", 'python bytes': 'deploy_token = b"{s}"',
+    'java setProperty': 'System.setProperty("DEPLOY_TOKEN", "{s}");', 'php define': "define('DEPLOY_TOKEN', '{s}');",
+    'csv': 'deployToken,{s},', 'logstash': '  "deployToken" => "{s}"', 'make ?=': 'DEPLOY_TOKEN ?= {s}', 'make ::=': 'DEPLOY_TOKEN ::= "{s}"',
+    'make :::=': 'DEPLOY_TOKEN :::= "{s}"', 'make +=': 'DEPLOY_TOKEN += "{s}"', 'make :=': 'DEPLOY_TOKEN := {s}',
+    'shell export': "export DEPLOY_TOKEN='{s}'", 'powershell': '$env:DEPLOY_TOKEN = "{s}"', 'dockerfile': 'ENV DEPLOY_TOKEN={s}',
+    'header': 'Authorization: Bearer {s}', 'header in code': '{ "Authorization": "Bearer {s}" }', 'x-api-key header': 'X-Api-Key: {s}',
+    'cli flag': './deploy --token={s}', 'curl -u': 'curl -u deploy:{s} https://ci.internal/', 'mysql -p': "mysql -u root -p'{s}' shop",
+    'url': 'postgres://deploy:{s}@db.internal:5432/app', 'redis url': 'redis://:{s}@cache:6379', 'ADO.NET': 'Server=db;User Id=sa;Password={s};',
+    '.pgpass': 'db.internal:5432:app:deploy:{s}', '.netrc': 'machine api.internal login deploy password {s}',
+  };
+  for (const [form, template] of Object.entries(forms)) {
+    it(form, async () => {
+      const text = template.replaceAll('{s}', secret);
+      const f = await scanSecrets(text);
+      assert.deepEqual(f.map((x) => text.slice(x.start, x.end)), [secret], text);
+      assert.equal(redactSecrets(text, f), template.replaceAll('{s}', placeholder(f[0]!.ruleId)));
+    });
+  }
+});
+
 describe('what is not a secret', () => {
   it('an empty setting followed by another is two empty settings, not a value (KEY= then NEXT=)', async () => {
     for (const text of [

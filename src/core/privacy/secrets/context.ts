@@ -69,7 +69,7 @@ const AFTER_NAME = /^[\\"'`\] \t:=?.+|<,(]/;
 // After the name: closing quotes/brackets, an optional type (`string`, `: &str`), the operator, the
 // value. Horizontal space only: a value never starts on the next line (`KEY=` then `NEXT=` is two
 // empty settings), except a YAML block scalar (`key: |`), whose value is the next line.
-const OP_VALUE = /((?:\\?["'`\]])*)[ \t]*(?::[ \t]*&?'?\w*[ \t]*(?==))?(?:(?:string|String|str|char\*?|var|val)[ \t]+)?(:{1,3}=|\?\?=|\?=|\.=|\+=|\|\|=|=>|<-|=(?![=~>])|:(?![:=/\\])|,|\()[ \t]*(?:(\\?)(["'`])(.*?)\3\4|([|>][-+]?)[ \t]*\r?\n[ \t]+([^\s#]+)|([^\s"'`,;)}\]<>|\\]+))/dy;
+const OP_VALUE = /((?:\\?["'`\]])*)[ \t]*(?::[ \t]*&?'?\w*[ \t]*(?==))?(?:(?:string|String|str|char\*?|var|val)[ \t]+)?(:{1,3}=|\?\?=|\?=|\.=|\+=|\|\|=|=>|<-|=(?![=~>])|:(?![:=/\\])|,|\()[ \t]*(?:(?:[bBrRuUfF]{1,2}|@)?(\\?)(["'`])(.*?)\3\4|([|>][-+]?)[ \t]*\r?\n[ \t]+([^\s#]+)|([^\s"'`,;)}\]<>|\\]+))/dy;
 
 function assignments(text: string, emit: Emit): void {
   let lastNameEnd = -1;
