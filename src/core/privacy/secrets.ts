@@ -131,10 +131,11 @@ export async function scanSecrets(text: string, opts: ScanOptions = {}): Promise
 
 /** Merges overlapping hits (one span covering them all, named by the most specific rule) and adds line, column and a secret-free message. */
 function toFindings(text: string, raw: Hit[]): SecretFinding[] {
-  // secretlint reports some secrets with their surroundings (a whole connection URL); where our own
-  // detectors found the secret inside, their exact span is kept, so redaction leaves the rest intact.
+  // secretlint reports some secrets with their surroundings (a whole connection URL, `name = value`);
+  // where our own detectors found the secret there, their exact span is kept, so redaction leaves the
+  // rest intact. A secretlint finding that reaches past what we found is kept (merged below).
   const own = raw.filter((h) => h.rank !== RANK_SECRETLINT);
-  const precise = raw.filter((h) => h.rank !== RANK_SECRETLINT || !own.some((o) => o.start >= h.start && o.end <= h.end));
+  const precise = raw.filter((h) => h.rank !== RANK_SECRETLINT || !own.some((o) => o.start < h.end && o.end > h.start && (o.start >= h.start ? o.end <= h.end : h.end <= o.end)));
   const sorted = [...precise].sort((a, b) => a.start - b.start || a.rank - b.rank || (b.end - b.start) - (a.end - a.start));
   const kept: typeof raw = [];
   for (const r of sorted) {

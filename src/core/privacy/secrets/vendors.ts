@@ -108,7 +108,7 @@ const buildRules = (): Rule[] => [
   rule('groq-api-key', 'Groq API key', `${L}(gsk_[A-Za-z0-9]{52})${R}`, ['gsk_'], { body: afterPrefix(4), minEntropy: 3.5 }),
   rule('perplexity-api-key', 'Perplexity API key', `${L}(pplx-[A-Za-z0-9]{48})${R}`, ['pplx-'], { body: afterPrefix(5), minEntropy: 3.5 }),
   rule('replicate-token', 'Replicate API token', `${L}(r8_[A-Za-z0-9]{37})${R}`, ['r8_'], { body: afterPrefix(3), minEntropy: 3.5 }),
-  rule('flyio-token', 'Fly.io token', `${L}(fo1_[\\w-]{43}|fm[12][ar]?_[A-Za-z0-9+/]{100,}={0,3})`, ['fo1_', 'fm1', 'fm2_'], { body: afterPrefix(4), minEntropy: 3.5 }),
+  rule('flyio-token', 'Fly.io token', `${L}(fo1_[\\w-]{43}|(?:FlyV1 )?fm[12][ar]?_[A-Za-z0-9+/]{100,}={0,3})`, ['fo1_', 'fm1', 'fm2_'], { body: (v) => v.slice(v.indexOf('_') + 1), minEntropy: 3.5 }),
   rule('supabase-token', 'Supabase token', `${L}(sbp_(?:oauth_)?[a-f0-9]{40}|sb_secret_[\\w-]{20,})${R}`, ['sbp_', 'sb_secret_'], { body: (v) => v.slice(-20), minEntropy: 3 }),
   rule('planetscale-token', 'PlanetScale token', `${L}(pscale_(?:tkn|pw|oauth)_[\\w=.-]{32,64})${R}`, ['pscale_'], { body: (v) => v.slice(v.indexOf('_', 7) + 1), minEntropy: 3.5 }),
   rule('dockerhub-token', 'Docker Hub token', `${L}(dckr_(?:pat|oat)_[\\w-]{27,})${R}`, ['dckr_'], { body: afterPrefix(9), minEntropy: 3.5 }),
@@ -156,7 +156,7 @@ const buildRules = (): Rule[] => [
   rule('private-key', 'private key', '(-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----[\\s\\S]*?(?:-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----|$))', ['private key'], { body: (v) => v.replace(/-----[^-]+-----|\\n|\s/g, ''), minEntropy: 4, check: (v) => v.replace(/-----[^-]+-----|\\n|\s/g, '').length >= 64 }),
   // The same, base64-encoded (kubeconfig client-key-data, CI variables): "-----BEGIN" and "PRIVATE KEY" at any alignment.
   rule('private-key', 'private key (base64)', `${L}(LS0tLS1CRUdJTi[A-Za-z0-9+/]{0,40}(?:UFJJVkFURSBLRVkt|BSSVZBVEUgS0VZL|QUklWQVRFIEtFWS0)[A-Za-z0-9+/]{60,}={0,2})`, ['ls0tls1crudjt'], { minEntropy: 4 }),
-  rule('putty-private-key', 'PuTTY private key', '(?:^|\\n)Private-Lines: \\d+\\r?\\n((?:[A-Za-z0-9+/=]{1,64}\\r?\\n)*[A-Za-z0-9+/=]{1,64})', ['private-lines:'], { minEntropy: 4 }),
+  rule('putty-private-key', 'PuTTY private key', '(?:^|\\n)Private-Lines: \\d+\\r?\\n((?:[A-Za-z0-9+/=]{1,64}\\r?\\n)*[A-Za-z0-9+/=]{1,64})(?=\\r?\\n|$)', ['private-lines:'], { minEntropy: 4 }),
 ];
 
 /** Runs every vendor rule whose keywords occur in `lower` (the text in lower case). */
