@@ -114,8 +114,9 @@ function lineAndColumn(text: string, offset: number): { line: number; column: nu
  * `scanner-error` finding so callers keep the request local (fail closed).
  */
 export async function scanSecrets(text: string, opts: ScanOptions = {}): Promise<SecretFinding[]> {
-  const raw = runOwnDetectors(text);
+  const raw: Hit[] = [];
   try {
+    raw.push(...runOwnDetectors(text));
     const lint = await loadSecretlint();
     raw.push(...(await lint(text, opts.fileName)));
   } catch (err) {
