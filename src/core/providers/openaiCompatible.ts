@@ -21,7 +21,9 @@ export class OpenAICompatibleProvider implements FimProvider, ChatProvider, Mode
   constructor(readonly baseUrl: string, private readonly fetchFor: FetchFor) {}
 
   private async client(purpose: Parameters<FetchFor>[0], signal?: AbortSignal): Promise<OpenAI> {
-    const { default: OpenAIClient } = await loadSdk();
+    // The named export: in the bundle the SDK is a separate CommonJS file, whose `default` under
+    // import() is the module object, not the client class.
+    const { OpenAI: OpenAIClient } = await loadSdk();
     return new OpenAIClient({
       baseURL: this.baseUrl,
       // Local servers ignore the key; an explicit placeholder keeps the SDK from picking up a real
