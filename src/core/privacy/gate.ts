@@ -100,6 +100,11 @@ export class EgressGate {
         detail = 'could not be classified';
       }
       if (!['machine', 'network', 'cloud'].includes(endpointClass)) endpointClass = 'cloud';
+      // The team server is another machine wherever its URL points (a loopback address is a tunnel).
+      if (intent?.provider === 'team' && endpointClass === 'machine') {
+        endpointClass = 'network';
+        detail = `the team server counts as the network even through ${url.host}`;
+      }
       // A cloud provider's API is refused wherever the cloud is, even at a loopback address:
       // a local gateway or proxy (LiteLLM, a corporate relay) forwards those bytes off the machine.
       if (intent && isCloudProvider(intent.provider) && !policy.allowed.includes('cloud')) {
@@ -125,8 +130,12 @@ export class EgressGate {
     }
   }
 
-  /** A fetch that refuses, with a ProviderError('blocked'), any request the policy does not allow. */
-  fetchFor(intent: EgressIntent): typeof fetch {
+  /**
+   * A fetch that refuses, with a ProviderError('blocked'), any request the policy does not allow.
+   * `transport` replaces the real fetch underneath (e.g. one that trusts a team's own CA).
+   */
+  fetchFor(intent: EgressIntent, transport?: typeof fetch): typeof fetch {
+    const send = transport ?? this.realFetch;
     const gated = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
       let url: URL;
       try {
@@ -153,9 +162,9 @@ export class EgressGate {
       const pinned = pin(url, decision);
       try {
         if (pinned && typeof input !== 'string' && !(input instanceof URL)) {
-          return await this.realFetch(new Request(pinned, input), safeInit);
+          return await send(new Request(pinned, input), safeInit);
         }
-        return await this.realFetch(pinned ?? input, safeInit);
+        return await send(pinned ?? input, safeInit);
       } catch (err) {
         if (err instanceof Error && err.message) err.message = redactKeyShaped(err.message);
         throw err;

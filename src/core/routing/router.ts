@@ -65,6 +65,7 @@ const PROVIDER_NAMES: Record<ProviderId, string> = {
   ollama: 'Ollama',
   'openai-compatible': 'the local OpenAI-compatible server',
   embedded: 'the embedded engine',
+  team: 'the team server',
   ...CLOUD_PROVIDER_NAMES,
 };
 
