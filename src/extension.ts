@@ -8,6 +8,7 @@ import { registerCost } from './vscode/cost';
 import { registerEmbedded } from './vscode/embedded';
 import { registerLocalModels } from './vscode/localModels';
 import { registerTasks } from './vscode/tasks';
+import { registerTeam } from './vscode/team';
 import { Log } from './vscode/log';
 import { createPrivacyService, registerPrivacyFeatures } from './vscode/privacy';
 import type { CostService, LocalModels, Services } from './vscode/services';
@@ -50,6 +51,7 @@ export function activate(context: vscode.ExtensionContext): SwitchyardApi {
   registerCoreCommands(services);
   registerPrivacyFeatures(services);
   const cost = registerCost(services);
+  services.team = registerTeam(services);
   const local = registerLocalModels(services);
   registerEmbedded(services, local);
   registerCompletion(services, local);

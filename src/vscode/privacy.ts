@@ -102,6 +102,7 @@ export function createPrivacyService(settings: SettingsStore): PrivacyServiceImp
       });
       return resolvePolicy({
         neverLeaveMachineSetting: settings.current.privacy.neverLeaveMachine,
+        networkOnlySetting: settings.current.privacy.networkOnly,
         markers: states,
         trusted: vscode.workspace.isTrusted,
       });

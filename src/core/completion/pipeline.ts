@@ -37,7 +37,8 @@ export interface CompletionResult {
 }
 
 export interface ActiveProvider {
-  id: LocalProviderId;
+  /** A machine-tier server, or the team server. */
+  id: LocalProviderId | 'team';
   fim: FimProvider;
   model: string;
   endpointClass: EndpointClass;
