@@ -9,6 +9,7 @@ import { registerEmbedded } from './vscode/embedded';
 import { registerLocalModels } from './vscode/localModels';
 import { registerTasks } from './vscode/tasks';
 import { registerTeam } from './vscode/team';
+import { registerUsageExport, type UsageExportService } from './vscode/usageExport';
 import { Log } from './vscode/log';
 import { createPrivacyService, registerPrivacyFeatures } from './vscode/privacy';
 import type { CostService, LocalModels, Services } from './vscode/services';
@@ -20,6 +21,8 @@ export interface SwitchyardApi {
   services: Services;
   cost: CostService;
   local: LocalModels;
+  /** The OpenTelemetry usage export (off unless switchyard.usageExport.enabled). */
+  usageExport: UsageExportService;
   /** Milliseconds activate() took. */
   activationMs: number;
 }
@@ -51,6 +54,7 @@ export function activate(context: vscode.ExtensionContext): SwitchyardApi {
   registerCoreCommands(services);
   registerPrivacyFeatures(services);
   const cost = registerCost(services);
+  const usageExport = registerUsageExport(services, cost);
   services.team = registerTeam(services);
   const local = registerLocalModels(services);
   registerEmbedded(services, local);
@@ -59,7 +63,7 @@ export function activate(context: vscode.ExtensionContext): SwitchyardApi {
 
   const activationMs = performance.now() - started;
   log.info(`Switchyard ${String((context.extension.packageJSON as { version?: string }).version)} activated in ${activationMs.toFixed(1)} ms`);
-  return { services, cost, local, activationMs };
+  return { services, cost, local, usageExport, activationMs };
 }
 
 export function deactivate(): void {

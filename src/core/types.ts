@@ -21,7 +21,7 @@ export type ProviderId = LocalProviderId | TeamProviderId | CloudProviderId;
 export const LOCAL_PROVIDERS: readonly LocalProviderId[] = ['ollama', 'openai-compatible', 'embedded'];
 export const CLOUD_PROVIDERS: readonly CloudProviderId[] = ['openai', 'anthropic'];
 
-export function isCloudProvider(p: ProviderId): p is CloudProviderId {
+export function isCloudProvider(p: string): p is CloudProviderId {
   return (CLOUD_PROVIDERS as readonly string[]).includes(p);
 }
 

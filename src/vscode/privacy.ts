@@ -234,7 +234,7 @@ export function registerPrivacyFeatures(s: Services): void {
 
   // The last line of defence reports what it refused: a blocked model call for the ledger and log.
   const unsubscribe = s.gate.onBlocked((intent, url, decision) => {
-    if (!isModelRequest(intent.purpose)) return; // health checks, listings and pulls: the log line is enough
+    if (!isModelRequest(intent.purpose) || intent.provider === 'collector') return; // health checks, listings, pulls, usage export: the log line is enough
     s.events.emit({
       id: newId(),
       time: new Date().toISOString(),

@@ -5,11 +5,12 @@ import { failClosedPolicy, type PrivacyPolicy } from './policy';
 import { redactKeyShaped } from './secrets';
 
 /** Why bytes are about to leave: the request kind, or an auxiliary call. */
-export type EgressPurpose = RequestKind | 'health' | 'list-models' | 'pull' | 'show-model';
+export type EgressPurpose = RequestKind | 'health' | 'list-models' | 'pull' | 'show-model' | 'usage-export';
 
 export interface EgressIntent {
   purpose: EgressPurpose;
-  provider: ProviderId;
+  /** The model server or API the bytes go to; `collector` for the usage export's OpenTelemetry collector. */
+  provider: ProviderId | 'collector';
   /** Model of the request, for the blocked-call record. */
   model?: string;
   /** A retry or a fallback of an earlier attempt: checked exactly like the first. */
