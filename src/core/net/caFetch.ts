@@ -42,7 +42,9 @@ export function caFetch(ca: readonly string[]): typeof fetch {
     const signal = init.signal ?? request?.signal;
     if (signal?.aborted) throw abortError(signal);
 
-    return new Promise<Response>((resolve, reject) => {
+    // A kept-alive socket the server has just closed fails on reuse; Node's docs advise one retry then
+    // (the built-in fetch does the same). The body is a buffer, so it can be sent again.
+    const send = (retried: boolean): Promise<Response> => new Promise<Response>((resolve, reject) => {
       const lib = url.protocol === 'https:' ? https : http;
       const req = lib.request(url, {
         method,
@@ -63,9 +65,13 @@ export function caFetch(ca: readonly string[]): typeof fetch {
       const onAbort = () => req.destroy(abortError(signal!));
       signal?.addEventListener('abort', onAbort, { once: true });
       req.on('close', () => signal?.removeEventListener('abort', onAbort));
-      req.on('error', (err) => reject(signal?.aborted ? abortError(signal) : new TypeError('fetch failed', { cause: err })));
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (!retried && req.reusedSocket && err.code === 'ECONNRESET' && !signal?.aborted) return resolve(send(true));
+        reject(signal?.aborted ? abortError(signal) : new TypeError('fetch failed', { cause: err }));
+      });
       req.end(body);
     });
+    return send(false);
   };
   return doFetch as typeof fetch;
 }

@@ -15,6 +15,17 @@ export interface BackoffStore {
 export const DEFAULT_RETRY_MS = 2000;
 /** Never wait longer than this on a server's word, ms. */
 export const MAX_RETRY_MS = 5 * 60_000;
+/**
+ * Each editor resumes up to this long after the shared wait ends (its own fixed share of it), so the
+ * editors that waited together do not all ask again in the same instant and earn the next 429.
+ */
+export const RESUME_SPREAD_MS = 1000;
+
+/** What the providers need of a back-off. */
+export interface Backoff {
+  waitMs(server: string): number;
+  note(server: string, retryMs: number | undefined): number;
+}
 
 /** `Retry-After` as seconds or an HTTP date -> ms from `now`; undefined when absent or unreadable. */
 export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
@@ -25,13 +36,18 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-export class SharedBackoff {
-  constructor(private readonly store: BackoffStore, private readonly now: () => number = Date.now) {}
+export class SharedBackoff implements Backoff {
+  /** This editor's place in the resume spread, ms. */
+  private readonly resumeAfterMs: number;
+
+  constructor(private readonly store: BackoffStore, private readonly now: () => number = Date.now, random: () => number = Math.random) {
+    this.resumeAfterMs = Math.floor(random() * RESUME_SPREAD_MS);
+  }
 
   /** How long to wait before the next request to `server`, ms (0: go ahead). */
   waitMs(server: string): number {
-    const until = this.safeRead()[server] ?? 0;
-    return Math.max(0, until - this.now());
+    const until = this.safeRead()[server];
+    return until === undefined ? 0 : Math.max(0, until + this.resumeAfterMs - this.now());
   }
 
   /** The server said "busy": nobody on this machine asks it again for `retryMs`. */
@@ -40,7 +56,7 @@ export class SharedBackoff {
     const now = this.now();
     const entries = this.safeRead();
     // Drop expired entries; keep the later time if another window already wrote one.
-    for (const [k, until] of Object.entries(entries)) if (until <= now) delete entries[k];
+    for (const [k, until] of Object.entries(entries)) if (until + RESUME_SPREAD_MS <= now) delete entries[k];
     entries[server] = Math.max(entries[server] ?? 0, now + wait);
     try {
       this.store.write(entries);

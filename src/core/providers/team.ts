@@ -9,7 +9,7 @@
 import type OpenAI from 'openai';
 import { familyForModel } from '../completion/templates';
 import type { RequestKind } from '../types';
-import { parseRetryAfter, type SharedBackoff } from './backoff';
+import { parseRetryAfter, type Backoff } from './backoff';
 import { callFetch, mapLocalError, runStream, timeoutSignal, type ErrorContext, type FetchFor } from './local';
 import { findProviderError, ProviderError, type ChatProvider, type ChatRequest, type FimProvider, type FimRequest, type HealthResult, type ModelCatalog, type ModelInfo, type OnText, type StreamResult } from './types';
 
@@ -37,8 +37,8 @@ export interface TeamServerOptions {
   token: () => Promise<string | undefined>;
   /** The egress gate's fetch for a purpose (with the team TLS transport underneath). */
   fetchFor: FetchFor;
-  /** Back-off shared by every editor on this machine. */
-  backoff: SharedBackoff;
+  /** Back-off shared by every editor on this machine (SharedBackoff). */
+  backoff: Backoff;
   now?: () => number;
 }
 

@@ -102,6 +102,33 @@ describe('TLS with the team CA', () => {
     assert.match(h.detail, /switchyard\.team\.caFile/);
   });
 
+  it('a kept-alive connection the server closed is retried once on a new one (the built-in fetch does too)', async () => {
+    const { createServer } = await import('node:net');
+    let connections = 0;
+    const sockets = new Set<import('node:net').Socket>();
+    // Answers the first request of each connection, then cuts the connection when a second one arrives on it.
+    const server = createServer((socket) => {
+      connections++;
+      sockets.add(socket);
+      let served = 0;
+      socket.on('data', () => {
+        if (served++ === 0) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok');
+        else socket.destroy();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+    try {
+      const f = caFetch(systemCertificates());
+      assert.equal(await (await f(url)).text(), 'ok');
+      assert.equal(await (await f(url, { method: 'POST', body: '{"a":1}' })).text(), 'ok');
+      assert.equal(connections, 2);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    }
+  });
+
   it('reads every certificate of a PEM bundle', () => {
     assert.equal(pemCertificates(`${ca.caCert}\n${ca.cert}`).length, 2);
     assert.equal(pemCertificates('not a certificate').length, 0);
@@ -178,8 +205,8 @@ describe('back-off shared by every editor on the machine', () => {
     const file = join(dir, 'backoff-a.json');
     let now = Date.now();
     const clock = () => now;
-    const editorA = provider({ backoff: new SharedBackoff(fileBackoffStore(file), clock), now: clock });
-    const editorB = provider({ backoff: new SharedBackoff(fileBackoffStore(file), clock), now: clock });
+    const editorA = provider({ backoff: new SharedBackoff(fileBackoffStore(file), clock, () => 0), now: clock });
+    const editorB = provider({ backoff: new SharedBackoff(fileBackoffStore(file), clock, () => 0), now: clock });
     vllm.script({ status: 429, retryAfter: 5 });
     await assert.rejects(editorA.complete(fim(), () => undefined, signal()), (e: ProviderError) => e.code === 'rate-limit' && e.options.retryAfterMs === 5000);
     await assert.rejects(editorB.complete(fim(), () => undefined, signal()), (e: ProviderError) => e.code === 'rate-limit' && (e.options.retryAfterMs ?? 0) > 4000);
@@ -197,6 +224,19 @@ describe('back-off shared by every editor on the machine', () => {
     await assert.rejects(a.complete(fim(), () => undefined, signal()), (e: ProviderError) => e.code === 'rate-limit');
     await assert.rejects(b.complete(fim(), () => undefined, signal()), (e: ProviderError) => e.code === 'rate-limit');
     assert.equal(vllm.generations.length, 2);
+  });
+
+  it('editors resume spread over a second after a shared wait, not all at once', () => {
+    let now = 1_000_000;
+    const store = memoryBackoffStore();
+    const first = new SharedBackoff(store, () => now, () => 0);
+    const late = new SharedBackoff(store, () => now, () => 0.9);
+    first.note('https://team', 2000);
+    assert.deepEqual([first.waitMs('https://team'), late.waitMs('https://team')], [2000, 2900]);
+    now += 2000;
+    assert.deepEqual([first.waitMs('https://team'), late.waitMs('https://team')], [0, 900]);
+    now += 900;
+    assert.equal(late.waitMs('https://team'), 0);
   });
 
   it('a corrupt back-off file counts as no back-off and is rewritten on the next 429', async () => {
