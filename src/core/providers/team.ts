@@ -98,7 +98,9 @@ export class TeamProvider implements FimProvider, ChatProvider, ModelCatalog {
   }
 
   private async client(purpose: Parameters<FetchFor>[0], signal?: AbortSignal): Promise<OpenAI> {
-    const { default: OpenAIClient } = await loadSdk();
+    // The named export: in the bundle the SDK is a separate CommonJS file, whose `default` under
+    // import() is the whole module object, not the class.
+    const { OpenAI: OpenAIClient } = await loadSdk();
     const token = await this.opts.token();
     return new OpenAIClient({
       baseURL: this.baseUrl,

@@ -153,6 +153,7 @@ describe('the team tier', () => {
     await vscode.commands.executeCommand('switchyard.discardRefactor');
     assert.equal(r.provider, 'team', `${r.outcome}: ${r.error} ${r.reasons.join('; ')}`);
     assert.match(r.reasons.join('; '), /kept on the team server: cloud endpoints are not allowed \(network-only/);
+    await select('src/cart.ts', 'remove(sku: string)', '}');
     const forced = await runRecorded(api, 'switchyard.askAboutSelection', { question: 'What does it do?', override: 'cloud' });
     assert.equal(forced.r.outcome, 'blocked');
     assertNothingReached(openai);
@@ -163,6 +164,7 @@ describe('the team tier', () => {
     await setWorkspace('privacy.neverLeaveMachine', true);
     await until('the never-leave-machine policy', () => api.services.privacy.policy().neverLeaveMachine);
     const before = { requests: vllm.requests.length, connections: vllm.connections };
+    await select('src/money.ts', 'export function formatCents', '}');
     const { r } = await runRecorded(api, 'switchyard.askAboutSelection', { question: 'What does this do?' });
     assert.notEqual(r.outcome, 'served');
     assert.notEqual(r.provider, 'openai');
@@ -177,6 +179,8 @@ describe('the team tier', () => {
   });
 
   it('without the extra CA the team server is not trusted, and the health says which setting fixes it', async () => {
+    await setWorkspace('privacy.neverLeaveMachine', undefined);
+    await until('a policy that allows the team server', () => api.services.privacy.policy().allowed.includes('network'));
     await setUserSettings(api, { 'team.caFile': undefined });
     await until('the CA setting to clear', () => api.services.settings.current.team.caFile === '');
     const health = await api.services.team!.checkNow();
