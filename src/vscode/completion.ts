@@ -171,7 +171,7 @@ function teamCompletion(s: Services): ActiveProvider | undefined {
   const team = s.team;
   const provider = team?.provider();
   const endpointClass = team?.endpointClass();
-  if (!team || !provider || !endpointClass) return undefined;
+  if (!team || !provider || endpointClass !== 'network') return undefined;
   if (!s.privacy.policy().allowed.includes(endpointClass)) return undefined;
   if (team.health()?.ok === false || provider.backoffMs() > 0) return undefined;
   return { id: 'team', fim: provider, model: team.settings().completionModel, endpointClass };

@@ -106,6 +106,13 @@ export class EgressGate {
         endpointClass = 'network';
         detail = `the team server counts as the network even through ${url.host}`;
       }
+      // Code reaches the team server without the cloud's checks, so only a trusted network host may be it.
+      if (intent?.provider === 'team' && endpointClass === 'cloud') {
+        return {
+          allowed: false, endpointClass, addresses,
+          reason: `blocked: the team server ${url.host} is not a trusted network host (${detail || 'cloud'}); add it to switchyard.privacy.trustedNetworkHosts`,
+        };
+      }
       // A cloud provider's API is refused wherever the cloud is, even at a loopback address:
       // a local gateway or proxy (LiteLLM, a corporate relay) forwards those bytes off the machine.
       if (intent && isCloudProvider(intent.provider) && !policy.allowed.includes('cloud')) {

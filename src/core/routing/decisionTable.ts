@@ -81,6 +81,7 @@ export const SCENARIOS: readonly Scenario[] = [
   { situation: 'team server: ask, network-only workspace, local and team down', change: (i) => { team(i); networkOnly(i); down(i); i.team!.healthy = false; } },
   { situation: 'team server: ask, local down, team busy (Retry-After)', change: (i) => { team(i); down(i); i.team!.busy = 'the team server asked to wait 5 s (Retry-After)'; } },
   { situation: 'team server: ask, local down, team host not trusted', change: (i) => { team(i); down(i); networkOnly(i); i.team!.endpointClass = 'cloud'; } },
+  { situation: 'team server: ask, local down, team host not trusted, hybrid', change: (i) => { team(i); down(i); i.team!.endpointClass = 'cloud'; } },
   { situation: 'team server: refactor, hybrid workspace (cloud allowed)', change: (i) => { team(i); i.kind = 'refactor'; } },
   { situation: 'Anthropic as the cloud provider, refactor', change: (i) => { i.kind = 'refactor'; i.cloud = { provider: 'anthropic', model: 'claude-sonnet-4-6', endpointClass: 'cloud', keyConfigured: true }; } },
 ];

@@ -131,11 +131,9 @@ function localBlocker(i: RouteInput): string | undefined {
 function teamBlocker(i: RouteInput): string | undefined {
   if (!i.team) return 'no team server is set (switchyard.team.url)';
   if (i.privacy.neverLeaveMachine) return 'the team server is another machine and this workspace never leaves the machine';
-  if (!i.privacy.allowed.includes(i.team.endpointClass)) {
-    return i.team.endpointClass === 'cloud'
-      ? `the team server is not a trusted network host (add it to switchyard.privacy.trustedNetworkHosts), so it counts as the cloud, not allowed here (${i.privacy.reason})`
-      : `the team server is a ${i.team.endpointClass} endpoint, not allowed in this workspace (${i.privacy.reason})`;
-  }
+  // Code goes to the team server without the cloud's checks (secret scan, exclusions, budget): only to a host the user trusts.
+  if (i.team.endpointClass !== 'network') return 'the team server is not a trusted network host (add it to switchyard.privacy.trustedNetworkHosts)';
+  if (!i.privacy.allowed.includes('network')) return `the team server is a network endpoint, not allowed in this workspace (${i.privacy.reason})`;
   if (i.team.healthy === false) return 'the team server is unreachable';
   if (i.team.busy) return i.team.busy;
   return undefined;

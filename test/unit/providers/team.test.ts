@@ -185,6 +185,15 @@ describe('team provider against vLLM', () => {
     assert.deepEqual(vllm.requests.map((r) => r.path), ['/health']);
   });
 
+  it('the gate refuses a team server that is not a trusted network host, even where the cloud is allowed', async () => {
+    const p = new TeamProvider({
+      baseUrl: vllm.baseURL.replace('127.0.0.1', 'localhost'), kind: 'vllm', token: async () => TOKEN, backoff: new SharedBackoff(memoryBackoffStore()),
+      fetchFor: (purpose: EgressPurpose) => gate.fetchFor({ purpose, provider: 'team' }, transport()),
+    });
+    await assert.rejects(p.complete(fim(), () => undefined, signal()), (e: ProviderError) => e.code === 'blocked' && /trustedNetworkHosts/.test(e.message));
+    assert.equal(vllm.requests.length, 0, 'nothing reached the server');
+  });
+
   it('the gate refuses the team server in a never-leave-machine workspace, even at a loopback address', async () => {
     policy = { allowed: NEVER_LEAVE_MACHINE, neverLeaveMachine: true, reason: 'never-leave-machine (setting)' };
     await assert.rejects(provider().complete(fim(), () => undefined, signal()), (e: ProviderError) => e.code === 'blocked');

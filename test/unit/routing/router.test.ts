@@ -44,6 +44,7 @@ const EXPECTED: Record<string, [target: string, reason: RegExp]> = {
   'team server: ask, network-only workspace, local and team down': ['blocked', /blocked: local model unreachable, and the team server is unreachable; the cloud is not available: cloud endpoints are not allowed/],
   'team server: ask, local down, team busy (Retry-After)': ['cloud', /the team server asked to wait 5 s \(Retry-After\): using the cloud/],
   'team server: ask, local down, team host not trusted': ['blocked', /not a trusted network host \(add it to switchyard\.privacy\.trustedNetworkHosts\)/],
+  'team server: ask, local down, team host not trusted, hybrid': ['cloud', /local model unreachable, and the team server is not a trusted network host .*: using the cloud/],
   'team server: refactor, hybrid workspace (cloud allowed)': ['cloud', /refactor goes to the cloud by default/],
 };
 
