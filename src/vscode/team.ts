@@ -59,6 +59,8 @@ export function registerTeam(s: Services): TeamService {
   let maxModelLen: number | undefined;
 
   const settings = () => s.settings.current.team;
+  // Where the team server may not be used, it is not even asked how it is (a refused check would only add log lines).
+  const allowedHere = () => s.privacy.policy().allowed.includes('network');
   const token = async () => (await s.context.secrets.get(TEAM_TOKEN_KEY))?.trim() || undefined;
 
   const provider = (): TeamProvider | undefined => {
@@ -78,7 +80,7 @@ export function registerTeam(s: Services): TeamService {
       lastHealth = undefined;
       maxModelLen = undefined;
       void classify(t.url);
-      void checkNow();
+      if (allowedHere()) void checkNow();
     }
     return built.provider;
   };
@@ -145,7 +147,7 @@ export function registerTeam(s: Services): TeamService {
       const p = provider();
       if (!p) return undefined;
       if (!endpointClass) await classify(settings().url);
-      if (!lastHealth || Date.now() - lastHealth.at > HEALTH_TTL_MS) void checkNow();
+      if (allowedHere() && (!lastHealth || Date.now() - lastHealth.at > HEALTH_TTL_MS)) void checkNow();
       const wait = p.backoffMs();
       return {
         model: kind === 'completion' ? settings().completionModel : settings().chatModel,
