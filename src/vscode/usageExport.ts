@@ -56,7 +56,7 @@ export function registerUsageExport(s: Services, cost: CostFeature): UsageExport
       intervalMs: u.intervalSeconds * 1000,
       logRecords: u.logRecords,
       version,
-      resourceAttributes: { 'host.name': vscode.env.machineId.slice(0, 12) },
+      resourceAttributes: { 'service.instance.id': vscode.env.machineId.slice(0, 12) },
     }, reportError);
     s.log.info(`usage export on: OpenTelemetry metrics${u.logRecords ? ' and log records' : ''} to ${u.endpoint} every ${u.intervalSeconds} s`);
   };

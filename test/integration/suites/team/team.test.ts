@@ -100,6 +100,30 @@ describe('the team tier', () => {
     assertNothingReached(openai);
   });
 
+  it('completions: with this machine\'s server down, ghost text comes from the team server as a raw FIM template without suffix', async () => {
+    vllm.setReply(({ endpoint }) => (endpoint === '/v1/completions' ? 'a + b;' : 'From the team server: it formats cents.'));
+    const doc = await vscode.workspace.openTextDocument({ language: 'typescript', content: 'export function add(a: number, b: number): number {\n  return \n}\n' });
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(1, 9, 1, 9);
+    const before = doc.getText();
+    let inserted = '';
+    await until('a suggestion from the team server', async () => {
+      await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+      await new Promise((r) => setTimeout(r, 300));
+      await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
+      if (doc.getText() === before) return false;
+      inserted = doc.getText().slice(before.indexOf('return ') + 7, before.indexOf('return ') + 7 + doc.getText().length - before.length);
+      return true;
+    }, 15_000, 500);
+    assert.equal(inserted, 'a + b;');
+    const fim = vllm.generations.filter((g) => g.path === '/v1/completions');
+    assert.ok(fim.length > 0);
+    assert.equal(fim[0].body.suffix, undefined);
+    assert.equal(fim[0].body.model, 'Qwen/Qwen2.5-Coder-7B');
+    assert.match(fim[0].body.prompt, /<\|fim_prefix\|>[\s\S]*return <\|fim_suffix\|>[\s\S]*<\|fim_middle\|>$/);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   it('the token is only in SecretStorage: not in settings, not in the ledger or any stored file', async () => {
     const config = JSON.stringify(vscode.workspace.getConfiguration('switchyard'));
     assert.ok(!config.includes(TOKEN), 'the token is in the settings');
