@@ -31,6 +31,7 @@ const lazyVendors = {
   'gpt-tokenizer/encoding/o200k_base': 'gpt-tokenizer-o200k',
   '@secretlint/core': 'secretlint-core',
   '@secretlint/secretlint-rule-preset-recommend': 'secretlint-preset-recommend',
+  'undici': 'undici',
 };
 
 // Switchyard's own modules that wrap a heavy library (the OpenTelemetry SDK for the usage export),

@@ -51,6 +51,7 @@ export function packagePlatform(target) {
   // The staged manifest depends on the engine only; everything else is bundled into dist/.
   const staged = { ...pkg, dependencies: { 'node-llama-cpp': version, [t.binary]: version }, devDependencies: {}, optionalDependencies: {}, scripts: {} };
   delete staged.allowScripts;
+  delete staged.overrides; // the development install's stand-ins for GPU and other-architecture binaries
   writeFileSync(join(stage, 'package.json'), `${JSON.stringify(staged, null, 2)}\n`);
   const ignore = readFileSync(join(ROOT, '.vscodeignore'), 'utf8').replace(/^node_modules\/?\s*$/m, '');
   writeFileSync(join(stage, '.vscodeignore'), `${ignore.trimEnd()}\n!node_modules/**\n`);

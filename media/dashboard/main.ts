@@ -64,7 +64,8 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       renderState();
       break;
     case 'page':
-      renderTable(m.rows, m.total);
+      if (m.searching) renderSearching();
+      else renderTable(m.rows, m.total);
       break;
     case 'exported':
       exportNote = `Exported ${plural(m.count, 'record')} to ${m.path}`;
@@ -96,7 +97,8 @@ function renderState(): void {
   if (!lastState) return;
   const { summary: sm, info } = lastState;
   header.replaceChildren(
-    h('div', { class: 'title' }, h('h1', {}, 'Switchyard'), h('span', { class: 'muted' }, `Where every request went and what it cost · ${monthName(sm.month)}`)),
+    h('div', { class: 'title' }, h('h1', {}, 'Switchyard'), h('span', { class: 'muted' }, `Where every request went and what it cost · ${monthName(sm.month)}`),
+      h('span', { class: 'muted prices-as-of', title: 'When the bundled price table was last checked against the providers\' pricing pages' }, `Prices as of ${info.pricesAsOf}`)),
     h('div', { class: 'actions' },
       button('settings-gear', 'Cost settings', () => send({ type: 'openSettings' })),
       button('output', 'Show log', () => send({ type: 'showLog' }))),
@@ -108,8 +110,16 @@ function renderState(): void {
       ` ${info.skippedLines.count} unreadable ledger line${info.skippedLines.count > 1 ? 's were' : ' was'} skipped (${info.skippedLines.where.join(', ')}). Everything else is counted.`));
   }
   if (sm.unpricedCloudCalls) {
-    warn.push(h('div', { class: 'notice warning' }, icon('warning'),
-      ` ${sm.unpricedCloudCalls} cloud call${sm.unpricedCloudCalls > 1 ? 's use models' : ' uses a model'} with no known price; add ${sm.unpricedCloudCalls > 1 ? 'them' : 'it'} in switchyard.cost.prices.`));
+    const models = info.unpricedModels;
+    warn.push(h('div', { class: 'notice warning', id: 'unpriced' }, icon('warning'),
+      ` ${plural(sm.unpricedCloudCalls, 'cloud call')} this month ran on ${models.length ? models.join(', ') : 'models'} with no known price: the budget cannot be enforced exactly for them. `
+      + 'They are counted at a conservative estimate (shown with ~) until you set a price. ',
+      ...models.map((model) => button('tag', `Set price of ${model}`, () => send({ type: 'setPrice', model }), true))));
+  }
+  const ageDays = (Date.now() - Date.parse(`${info.pricesAsOf}T00:00:00`)) / 86_400_000;
+  if (ageDays > 180) {
+    warn.push(h('div', { class: 'notice', id: 'prices-age' }, icon('history'),
+      ` Cloud list prices are as of ${info.pricesAsOf} (${Math.floor(ageDays / 30)} months ago). If your provider changed a price, set it in switchyard.cost.prices.`));
   }
   notices.replaceChildren(...warn);
   renderCards(sm, info);
@@ -174,25 +184,51 @@ function legend(items: [string, string][]): HTMLElement {
   return h('div', { class: 'legend' }, ...items.map(([cls, label]) => h('span', {}, h('span', { class: `swatch ${cls}` }), ` ${label}`)));
 }
 
-function dailyChart(sm: Summary): SVGElement {
-  const W = 420, H = 140, pad = 18;
-  const days = sm.daily;
+// Drawn at the panel's pixel width (not scaled from a fixed viewBox), so text keeps its size and nothing
+// is cut when the dashboard is narrow; redrawn when the panel is resized.
+const dailyHolder = h('div', { class: 'daily-holder' });
+let dailyDays: Summary['daily'] = [];
+let dailyMonthDays = 31;
+new ResizeObserver(() => drawDaily()).observe(dailyHolder);
+
+function dailyChart(sm: Summary): HTMLElement {
+  dailyDays = sm.daily;
+  const [y, m] = sm.month.split('-').map(Number);
+  dailyMonthDays = new Date(y, m, 0).getDate();
+  drawDaily();
+  return dailyHolder;
+}
+
+function drawDaily(): void {
+  const W = Math.max(200, Math.floor(dailyHolder.clientWidth || 420));
+  const H = 120, top = 14, axis = 16;
+  const days = dailyDays;
   const max = Math.max(0.01, ...days.map((d) => d.cloudUsd + d.localUsd));
-  const bw = (W - pad) / Math.max(days.length, 1);
-  const svg = s('svg', { viewBox: `0 0 ${W} ${H + 16}`, role: 'img', class: 'daily', 'aria-label': `Daily spend this month, up to ${usd(max)} a day` });
-  svg.append(s('line', { x1: pad, y1: H, x2: W, y2: H, class: 'axis' }));
-  svg.append(s('text', { x: 0, y: 10, class: 'tick' }, usd(max)));
+  // One slot per day of the month: a day's bar and its label share the slot's centre.
+  const slot = W / dailyMonthDays;
+  const barW = Math.max(1, Math.min(slot * 0.7, 24));
+  const every = [1, 2, 5, 7, 10].find((n) => n * slot >= 22) ?? 15;
+  const svg = s('svg', { width: W, height: H + axis, viewBox: `0 0 ${W} ${H + axis}`, role: 'img', class: 'daily', 'aria-label': `Daily spend this month, up to ${usd(max)} a day` });
+  svg.append(s('line', { x1: 0, y1: H, x2: W, y2: H, class: 'axis' }));
+  svg.append(s('text', { x: 2, y: 10, class: 'tick' }, `max ${usd(max)}`));
   days.forEach((d, i) => {
-    const x = pad + i * bw + 1;
-    const cloudH = (d.cloudUsd / max) * (H - 14);
-    const localH = (d.localUsd / max) * (H - 14);
-    const g = s('g', {}, s('title', {}, `${d.date}: cloud ${usd(d.cloudUsd)}, local ${usd(d.localUsd)}, ${d.requests} requests`));
-    g.append(s('rect', { x, y: H - localH, width: Math.max(bw - 2, 1), height: localH, class: 'local' }));
-    g.append(s('rect', { x, y: H - localH - cloudH, width: Math.max(bw - 2, 1), height: cloudH, class: 'cloud' }));
+    const cx = (i + 0.5) * slot;
+    const x = cx - barW / 2;
+    const cloudH = (d.cloudUsd / max) * (H - top);
+    const localH = (d.localUsd / max) * (H - top);
+    const g = s('g', { 'data-day': i + 1 }, s('title', {}, `${d.date}: cloud ${usd(d.cloudUsd)}, local ${usd(d.localUsd)}, ${d.requests} requests`));
+    // A day with requests but no cost still gets a hairline, so it is not mistaken for an idle day.
+    const minH = d.requests ? 1 : 0;
+    g.append(s('rect', { x, y: H - Math.max(localH, minH), width: barW, height: Math.max(localH, minH), class: 'local', 'data-day': i + 1 }));
+    g.append(s('rect', { x, y: H - localH - cloudH, width: barW, height: cloudH, class: 'cloud', 'data-day': i + 1 }));
     svg.append(g);
-    if (i === 0 || (i + 1) % 5 === 0) svg.append(s('text', { x: x + bw / 2, y: H + 13, class: 'tick', 'text-anchor': 'middle' }, String(i + 1)));
   });
-  return svg;
+  for (let day = 1; day <= dailyMonthDays; day++) {
+    if ((day - 1) % every !== 0) continue; // 1, 1 + every, ...: evenly spaced, never two crowded together
+    const cx = (day - 0.5) * slot;
+    svg.append(s('text', { x: cx, y: H + 12, class: 'tick day-label', 'text-anchor': 'middle', 'data-day': day }, String(day)));
+  }
+  dailyHolder.replaceChildren(svg);
 }
 
 function bars(items: { label: string; value: number; cls: string; note: string }[], money = false): HTMLElement {
@@ -201,7 +237,7 @@ function bars(items: { label: string; value: number; cls: string; note: string }
     const fill = h('div', { class: `bar ${i.cls}` });
     fill.style.width = `${(i.value / max) * 100}%`;
     return h('div', { class: 'bar-row' },
-      h('span', { class: 'bar-label' }, i.label),
+      h('span', { class: 'bar-label', title: i.label }, i.label),
       h('div', { class: 'bar-track' }, fill),
       h('span', { class: 'bar-value' }, money ? i.note : `${num(i.value)} · ${i.note}`));
   }));
@@ -288,22 +324,29 @@ function renderTable(rows: TableRow[], total: number): void {
   send({ type: 'rendered', rows: rows.map((r) => r.id), total });
 }
 
+function renderSearching(): void {
+  tbody.replaceChildren(h('tr', {}, h('td', { colspan: String(COLUMNS.length), class: 'empty muted' }, icon('loading'), ' Searching this month\'s requests…')));
+}
+
 function row(r: TableRow): HTMLElement {
   const time = new Date(r.time);
   const tokens = `${r.estimatedTokens ? '~' : ''}${num(r.tokensIn)} / ${r.estimatedTokens ? '~' : ''}${num(r.tokensOut)}`;
   const cache = [r.cacheRead ? `${num(r.cacheRead)} cache read` : '', r.cacheWrite ? `${num(r.cacheWrite)} cache write` : ''].filter(Boolean).join(', ');
   const why = [...r.reasons, r.error ? `error: ${r.error}` : ''].filter(Boolean).join('; ');
-  return h('tr', { 'data-id': r.id },
+  const tr = h('tr', { 'data-id': r.id },
     h('td', { title: r.time }, time.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' })),
     h('td', {}, r.kind),
     h('td', {}, h('span', { class: `badge ${r.route}` }, icon(ROUTE_ICON[r.route] ?? 'question'), ` ${r.route}`)),
-    h('td', { title: `${r.endpointClass} endpoint` }, `${r.provider}/${r.model}`),
+    h('td', { class: 'model', title: `${r.endpointClass} endpoint` }, `${r.provider}/${r.model}`),
     h('td', { class: 'num', title: cache || (r.estimatedTokens ? 'estimated before the call' : 'reported by the provider') }, tokens),
     h('td', { class: 'num', title: r.ttftMs !== undefined ? `first token ${Math.round(r.ttftMs)} ms` : '' }, `${num(Math.round(r.totalMs))} ms`),
     h('td', { class: 'num', title: r.estimatedCost ? 'estimate' : 'billed' }, r.costUsd === undefined ? '—' : `${r.estimatedCost ? '~' : ''}${usd(r.costUsd)}`),
     h('td', {}, h('span', { class: `outcome ${r.outcome}` }, r.outcome)),
     h('td', { class: 'why' }, why),
   );
+  // Column names for the narrow layout, where each request is a card with labelled fields.
+  tr.querySelectorAll('td').forEach((td, i) => { td.dataset.label = COLUMNS[i].label; });
+  return tr;
 }
 
 function renderExportNote(error = false): void {

@@ -12,3 +12,6 @@ export interface DecodedGguf {
 export function decodeHeader(buf: Buffer): DecodedGguf;
 export function encodeTensor(type: GgmlType, values: ArrayLike<number>): Buffer;
 export function toHalf(v: number): number;
+export const T: Record<'U8' | 'I8' | 'U16' | 'I16' | 'U32' | 'I32' | 'F32' | 'BOOL' | 'STRING' | 'ARRAY' | 'U64' | 'I64' | 'F64', number>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function encodeHeader(metadata: Record<string, { type: number; value: any; itemType?: number }>, tensors: unknown[]): Buffer;

@@ -31,7 +31,7 @@ export function registerCompletion(s: Services, local: LocalModelsService): Comp
     } else if (problem ?? cloudProblem) {
       s.status.update({ completion: 'unreachable', completionDetail: problem ?? cloudProblem });
     } else {
-      const where = `${c.model} on ${active.id === 'embedded' ? 'the embedded engine' : active.baseUrl}`;
+      const where = `${local.current().completionModel} on ${active.id === 'embedded' ? 'the embedded engine' : active.baseUrl}`;
       s.status.update({
         completion: pipelineState,
         completionDetail: pipelineState === 'slow' ? `${where} is slow — a smaller model (e.g. qwen2.5-coder:0.5b-base) answers faster` : where,
@@ -140,6 +140,7 @@ export function registerCompletion(s: Services, local: LocalModelsService): Comp
     vscode.commands.registerCommand('switchyard.selectCompletionModel', () => selectCompletionModel(s, local)),
     vscode.commands.registerCommand('switchyard.pullModel', (name?: string) => pullModel(s, local, typeof name === 'string' ? name : undefined)),
     vscode.workspace.onDidCloseTextDocument((d) => pipeline.forget(d.uri.toString())),
+    { dispose: s.privacy.onDidChangeExclusions(() => provider.clearExclusions()) },
     { dispose: () => pipeline.dispose() },
   );
   s.settings.onDidChange.on((settings) => {

@@ -3,13 +3,14 @@ import { allowanceKey, budgetState, dueNotices, withAllowances } from '../core/c
 import { findPrice } from '../core/cost/prices';
 import { costOf, priceLookup, toRecord, type LedgerRecord, type PriceLookup } from '../core/cost/record';
 import { LedgerStore } from '../core/cost/store';
-import { cloudSpend, dayKey } from '../core/cost/summary';
+import { dayKey } from '../core/cost/summary';
 import { usageCostUsd } from '../core/cost/usage';
 import { hashWorkspace } from '../core/ids';
 import type { LoggedCost } from '../core/log/format';
 import { isCloudProvider, type BudgetState, type ModelCallEvent } from '../core/types';
 import { DashboardPanel } from './cost/dashboard';
 import { describeLast } from './cost/statusDetail';
+import { SET_PRICE_COMMAND, setModelPrice, warnUnpricedOnce } from './cost/unpriced';
 import type { CostService, Services } from './services';
 
 /** The cost area: the CostService for the router, plus the ledger for views and tests. */
@@ -38,23 +39,13 @@ export function registerCost(s: Services): CostFeature {
   let pending: Promise<unknown> = Promise.resolve();
   let writeErrorShown = false;
 
-  // Cloud spend for budgets and the status bar, kept incrementally (a full pass only on load and when the day turns),
-  // so a completion per keystroke costs nothing here. `cloudSpend` is the one rule for what budgets count.
-  const spend = { day: '', dailyUsd: 0, monthlyUsd: 0 };
-  const recount = () => {
-    const now = new Date();
-    Object.assign(spend, { day: dayKey(now), ...cloudSpend(ledger.records, now) });
-  };
-  const addSpend = (records: LedgerRecord[]) => {
-    const added = cloudSpend(records, new Date());
-    spend.dailyUsd += added.dailyUsd;
-    spend.monthlyUsd += added.monthlyUsd;
-  };
+  // Budgets and the status bar read the ledger's per-day aggregates: a handful of numbers, however long
+  // the month, so a completion per keystroke costs nothing here.
   const budget = (): BudgetState => {
-    if (dayKey(new Date()) !== spend.day) recount();
-    const b = budgetState(spend, s.settings.current.cost);
+    const now = new Date();
+    const b = budgetState(ledger.spend(now), s.settings.current.cost);
     if (s.settings.current.cost.onCap !== 'ask') return b;
-    return withAllowances(b, new Set(s.context.globalState.get<string[]>(ALLOWED_KEY, [])), spend.day);
+    return withAllowances(b, new Set(s.context.globalState.get<string[]>(ALLOWED_KEY, [])), dayKey(now));
   };
 
   const costFor = (e: ModelCallEvent) => {
@@ -102,6 +93,7 @@ export function registerCost(s: Services): CostFeature {
       }
     });
     pending = Promise.all([pending, write]);
+    warnUnpricedOnce(s, record);
     // Cached or cancelled completions happen per keystroke: they change nothing the status bar shows.
     const quiet = e.kind === 'completion' && (e.outcome === 'cached' || e.outcome === 'cancelled');
     if (!quiet) showStatus(record);
@@ -109,8 +101,6 @@ export function registerCost(s: Services): CostFeature {
 
   // Records from this window and other windows alike.
   ledger.onRecords.on((records) => {
-    if (dayKey(new Date()) !== spend.day) recount();
-    else addSpend(records);
     if (records.some((r) => r.route === 'cloud')) {
       showStatus();
       checkBudget();
@@ -131,7 +121,8 @@ export function registerCost(s: Services): CostFeature {
     const b = budget();
     if (!b.warning && !b.exceeded) return;
     const shown = new Set(s.context.globalState.get<string[]>(NOTICES_KEY, []));
-    const notices = dueNotices(b, s.settings.current.cost, spend.day, shown);
+    const day = dayKey(new Date());
+    const notices = dueNotices(b, s.settings.current.cost, day, shown);
     if (!notices.length) return;
     for (const n of notices) shown.add(n.key);
     void s.context.globalState.update(NOTICES_KEY, [...shown].slice(-20));
@@ -145,7 +136,7 @@ export function registerCost(s: Services): CostFeature {
       void show(`Switchyard: ${n.message}`, ...allow, 'Open Dashboard', 'Budget Settings').then((pick) => {
         if (pick && allow.includes(pick)) {
           const allowed = s.context.globalState.get<string[]>(ALLOWED_KEY, []);
-          void s.context.globalState.update(ALLOWED_KEY, [...allowed, allowanceKey(period, spend.day)].slice(-10));
+          void s.context.globalState.update(ALLOWED_KEY, [...allowed, allowanceKey(period, day)].slice(-10));
           s.log.info(`cloud allowed past the ${period} budget until the ${period === 'daily' ? 'day' : 'month'} ends`);
         }
         if (pick === 'Open Dashboard') void vscode.commands.executeCommand('switchyard.showDashboard');
@@ -154,10 +145,9 @@ export function registerCost(s: Services): CostFeature {
     }
   }
 
-  // Load this month's ledger off the activation path, then follow other windows' appends.
-  // The recount settles a count taken while the load was still reading (this window appending meanwhile).
+  // Load this month's aggregates off the activation path, then follow other windows' appends.
   void ledger.load().then(() => {
-    recount();
+    last ??= ledger.latest().at(-1);
     showStatus();
     checkBudget();
   }, (err: unknown) => s.log.warn(`Could not read the cost ledger: ${err instanceof Error ? err.message : String(err)}`));
@@ -168,6 +158,7 @@ export function registerCost(s: Services): CostFeature {
   s.status.setCommand('switchyard.showDashboard');
   s.context.subscriptions.push(
     vscode.commands.registerCommand('switchyard.showDashboard', () => dashboard.show()),
+    vscode.commands.registerCommand(SET_PRICE_COMMAND, (model?: unknown) => setModelPrice(model)),
     // Not in the command palette: the dashboard's state, for automation and tests.
     vscode.commands.registerCommand('switchyard.dashboard.state', () => dashboard.snapshot()),
     vscode.window.onDidChangeWindowState((w) => { if (w.focused) feature.refresh(); }),

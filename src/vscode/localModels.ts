@@ -1,6 +1,7 @@
 import { systemClock } from '../core/completion/clock';
 import { HealthMonitor } from '../core/completion/health';
 import { Emitter } from '../core/events';
+import { embeddedIdentity, type EmbeddedIdentity } from '../core/providers/embedded/identity';
 import { chooseLocal, createServerProvider, type LocalProvider, type ServerProviderId } from '../core/providers/registry';
 import { ProviderError, type HealthResult } from '../core/providers/types';
 import type { EndpointClass, LocalProviderId } from '../core/types';
@@ -48,6 +49,13 @@ export function registerLocalModels(s: Services): LocalModelsService {
   const classes = new Map<string, EndpointClass>();
   const onDidChange = new Emitter<void>();
   const onHealth = new Emitter<HealthResult>();
+  // The embedded model's identity, read from its GGUF header once per file.
+  let identity: (EmbeddedIdentity & { path: string }) | undefined;
+  const embeddedModel = (): EmbeddedIdentity & { path: string } => {
+    const path = s.settings.current.embedded.modelPath;
+    if (identity?.path !== path) identity = { ...embeddedIdentity(path), path };
+    return identity;
+  };
 
   const local = () => s.settings.current.providers.local;
   const server = (id: ServerProviderId): LocalProvider => {
@@ -120,6 +128,11 @@ export function registerLocalModels(s: Services): LocalModelsService {
   const service: LocalModelsService = {
     current: () => {
       const p = provider(chosen);
+      // The embedded engine runs its GGUF file whatever the model settings name: report that file.
+      if (chosen === 'embedded') {
+        const id = embeddedModel();
+        return { id: chosen, baseUrl: p.baseUrl, completionModel: id.model, chatModel: id.model, embedded: id };
+      }
       return { id: chosen, baseUrl: p.baseUrl, completionModel: s.settings.current.completion.model, chatModel: local().chatModel };
     },
     active: () => {
@@ -127,7 +140,11 @@ export function registerLocalModels(s: Services): LocalModelsService {
       return { id: chosen, provider: p, baseUrl: p.baseUrl, endpointClass: classify(p) };
     },
     fim: () => provider(chosen),
-    chat: () => provider(chosen),
+    chat: (sources) => {
+      if (!sources?.length || chosen === 'embedded') return provider(chosen);
+      // A light client per request: the gate judges it by where its content comes from.
+      return createServerProvider(chosen, local(), { fetchFor: (intent) => s.gate.fetchFor({ ...intent, sources }) });
+    },
     catalog: () => provider(chosen),
     healthy: () => monitor.healthy,
     health: () => monitor.current,

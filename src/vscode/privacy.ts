@@ -7,10 +7,11 @@ import { EndpointClassifier } from '../core/privacy/endpoints';
 import { createExclusionMatcher, IGNORE_FILE, isExcludedFile, type ExclusionMatcher } from '../core/privacy/exclusions';
 import { isModelRequest } from '../core/privacy/gate';
 import {
-  failClosedPolicy, MARKER_FILE, MARKER_TEMPLATE, parseMarker, resolvePolicy,
+  failClosedPolicy, isInFolder, MARKER_FILE, MARKER_TEMPLATE, parseMarker, policyOfSources, resolvePolicy, strictestPolicy,
   type MarkerState, type PrivacyPolicy,
 } from '../core/privacy/policy';
-import { checkSecretsForCloud, redactKeyShaped } from '../core/privacy/secrets';
+import { redactSecrets } from '../core/privacy/knownKeys';
+import { checkSecretsForCloud } from '../core/privacy/secrets';
 import type { EndpointClass } from '../core/types';
 import { registerApiKeyCommands } from './secrets';
 import type { PrivacyService, Services } from './services';
@@ -59,85 +60,189 @@ function unreadableMarker(err: unknown): MarkerState {
   return { kind: 'marked', why: `marker file could not be read (fail-closed: ${(err as Error).message})` };
 }
 
-async function readIgnoreFile(folder: vscode.WorkspaceFolder): Promise<string | undefined> {
+/** A folder's ignore file: its text, absent, or unreadable (which excludes the whole folder). */
+type IgnoreState = { kind: 'known'; text?: string } | { kind: 'error'; message: string };
+
+function readIgnoreSync(folder: vscode.WorkspaceFolder): IgnoreState | undefined {
+  if (folder.uri.scheme !== 'file') return undefined;
   try {
-    return new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, IGNORE_FILE)));
+    return { kind: 'known', text: readFileSync(vscode.Uri.joinPath(folder.uri, IGNORE_FILE).fsPath, 'utf8') };
   } catch (err) {
-    if (isMissing(err)) return undefined;
-    throw err;
+    return isMissing(err) ? { kind: 'known' } : { kind: 'error', message: (err as Error).message };
   }
+}
+
+async function readIgnoreAsync(folder: vscode.WorkspaceFolder): Promise<IgnoreState> {
+  try {
+    return { kind: 'known', text: new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, IGNORE_FILE))) };
+  } catch (err) {
+    return isMissing(err) ? { kind: 'known' } : { kind: 'error', message: (err as Error).message };
+  }
+}
+
+/** What is known about one workspace folder; `undefined` parts are not read yet and fail closed. */
+interface FolderState {
+  marker: MarkerState | undefined;
+  ignore: IgnoreState | undefined;
+  matcher?: ExclusionMatcher;
 }
 
 /** The privacy service plus what registerPrivacyFeatures needs to keep it current. */
 export interface PrivacyServiceImpl extends PrivacyService {
   /** Re-reads marker and ignore files (after a file change or folder change). */
   refresh(): Promise<void>;
+  /** The policy of the folder of the active editor (the window's when there is none): what the lock shows. */
+  editorPolicy(): PrivacyPolicy;
 }
 
-/** Builds the privacy service from settings, marker files and Workspace Trust. */
+/** True when `uri` is the folder or inside it (by URI, so any scheme works). */
+function contains(folder: vscode.WorkspaceFolder, uri: string): boolean {
+  return isInFolder(folder.uri.toString(), uri);
+}
+
+/** Every workspace folder the file or folder (a URI string) lies in: nested folders all count. */
+export function owningFolders(uri: string): vscode.WorkspaceFolder[] {
+  return (vscode.workspace.workspaceFolders ?? []).filter((f) => contains(f, uri));
+}
+
+/**
+ * Builds the privacy service. Privacy belongs to content: each workspace folder has its own
+ * policy (its folder settings, marker file) and exclusions (its settings and ignore file); content
+ * gets the strictest policy of every folder it comes from, and a file is excluded when any folder
+ * it lies in excludes it.
+ */
 export function createPrivacyService(settings: SettingsStore): PrivacyServiceImpl {
-  // Marker state per folder; `undefined` = not read yet (fails closed).
-  let markers = new Map<string, MarkerState | undefined>();
-  let ignoreFiles: string[] = [];
-  let ignoreError: string | undefined;
-  let matcher: ExclusionMatcher | undefined;
+  let states = new Map<string, FolderState>();
+  let generation = 0;
   // Asked on every gate check (each request); rebuilt only when the trusted hosts may have changed.
   let classifier: EndpointClassifier | undefined;
   const changed = new Emitter<PrivacyPolicy>();
+  const exclusionsChanged = new Emitter<void>();
   let last: string | undefined;
 
-  const readMarkersNow = (): void => {
-    const next = new Map<string, MarkerState | undefined>();
-    for (const f of vscode.workspace.workspaceFolders ?? []) next.set(f.uri.toString(), readMarkerSync(f));
-    markers = next;
-  };
-  readMarkersNow();
+  const folders = (): readonly vscode.WorkspaceFolder[] => vscode.workspace.workspaceFolders ?? [];
+  const stateOf = (f: vscode.WorkspaceFolder): FolderState => states.get(f.uri.toString()) ?? { marker: undefined, ignore: undefined };
 
-  const policy = (): PrivacyPolicy => {
+  // Local folders are read synchronously: the policy and the exclusions are right from the first
+  // request after activation. Other file systems are read by the first refresh; until then they fail closed.
+  const readNow = (): void => {
+    const next = new Map<string, FolderState>();
+    for (const f of folders()) next.set(f.uri.toString(), { marker: readMarkerSync(f), ignore: readIgnoreSync(f) });
+    states = next;
+  };
+  readNow();
+
+  const folderPolicy = (f: vscode.WorkspaceFolder): PrivacyPolicy => {
+    const all = folders();
+    const state = stateOf(f).marker ?? { kind: 'marked', why: 'marker file not checked yet (fail-closed)' } as MarkerState;
+    const p = settings.forFolder(f.uri).privacy;
+    return resolvePolicy({
+      neverLeaveMachineSetting: p.neverLeaveMachine,
+      networkOnlySetting: p.networkOnly,
+      markers: [{ folder: f.name, state }],
+      trusted: vscode.workspace.isTrusted,
+      scope: all.length > 1 ? `folder "${f.name}"` : undefined,
+    });
+  };
+
+  /** Every folder's policy, the strictest wins: for content whose origin is unknown. */
+  const windowPolicy = (): PrivacyPolicy => {
     try {
-      const folders = vscode.workspace.workspaceFolders ?? [];
-      const states = folders.map((f) => {
-        const state = markers.get(f.uri.toString());
-        return { folder: f.name, state: state ?? { kind: 'marked', why: 'marker file not checked yet (fail-closed)' } as MarkerState };
-      });
-      return resolvePolicy({
-        neverLeaveMachineSetting: settings.current.privacy.neverLeaveMachine,
-        networkOnlySetting: settings.current.privacy.networkOnly,
-        markers: states,
-        trusted: vscode.workspace.isTrusted,
-      });
+      const all = folders();
+      if (all.length === 0) {
+        const p = settings.current.privacy;
+        return resolvePolicy({ neverLeaveMachineSetting: p.neverLeaveMachine, networkOnlySetting: p.networkOnly, markers: [], trusted: vscode.workspace.isTrusted });
+      }
+      return strictestPolicy(all.map(folderPolicy));
     } catch (err) {
       return failClosedPolicy((err as Error).message);
     }
   };
 
-  const buildMatcher = (): ExclusionMatcher => {
-    matcher ??= createExclusionMatcher({
-      patterns: settings.current.privacy.exclude,
-      ignoreFiles,
-      defaults: settings.current.privacy.builtInExclusions,
-    });
-    return matcher;
+  // Content from outside every folder (an untitled buffer, a file elsewhere) gets the window's policy.
+  const policyFor = (sources?: readonly string[]): PrivacyPolicy => policyOfSources(
+    sources,
+    folders().filter((f) => sources?.some((s) => contains(f, s))).map((f) => ({ uri: f.uri.toString(), policy: folderPolicy(f) })),
+    windowPolicy,
+  );
+
+  const editorPolicy = (): PrivacyPolicy => {
+    const uri = vscode.window.activeTextEditor?.document.uri;
+    return policyFor(uri ? [uri.toString()] : undefined);
   };
 
+  /** The folder's exclusions, each source matched on its own; undefined while its ignore file is not known. */
+  const matcherOf = (f: vscode.WorkspaceFolder): ExclusionMatcher | undefined => {
+    const state = stateOf(f);
+    if (!state.ignore) return undefined;
+    if (!state.matcher) {
+      const p = settings.forFolder(f.uri).privacy;
+      const ignore = state.ignore;
+      state.matcher = createExclusionMatcher({
+        defaults: p.builtInExclusions,
+        sources: [
+          { name: 'your switchyard.privacy.exclude', patterns: p.excludeByLevel.user },
+          { name: 'the workspace\'s switchyard.privacy.exclude', patterns: p.excludeByLevel.workspace },
+          { name: `the switchyard.privacy.exclude of folder "${f.name}"`, patterns: p.excludeByLevel.folder },
+          ...(ignore.kind === 'known' && ignore.text ? [{ name: `${IGNORE_FILE} in "${f.name}"`, patterns: ignore.text.split(/\r?\n/) }] : []),
+        ],
+      });
+    }
+    return state.matcher;
+  };
+
+  /** Window-wide exclusions for a file in no folder: the user's and the workspace's patterns. */
+  const baseMatcher = (): ExclusionMatcher => {
+    const p = settings.current.privacy;
+    return createExclusionMatcher({
+      defaults: p.builtInExclusions,
+      sources: [{ name: 'switchyard.privacy.exclude', patterns: p.excludeByLevel.user }, { name: 'workspace switchyard.privacy.exclude', patterns: p.excludeByLevel.workspace }],
+    });
+  };
+
+  /** By path, no symlinks: true when any folder owning the file excludes it, or its exclusions are not known yet. */
+  const excludedSync = (path: string | vscode.Uri): boolean => {
+    const all = folders();
+    if (typeof path === 'string') {
+      if (all.length === 0) return baseMatcher().isExcludedPath(path);
+      return all.some((f) => {
+        const m = matcherOf(f);
+        return !m || stateOf(f).ignore?.kind === 'error' || m.isExcludedPath(path);
+      });
+    }
+    const owners = all.filter((f) => contains(f, path.toString()));
+    if (owners.length === 0) return baseMatcher().isExcludedPath(path.path) || all.some((f) => matcherOf(f)?.isExcludedPath(path.path) !== false);
+    return owners.some((f) => {
+      const m = matcherOf(f);
+      if (!m || stateOf(f).ignore?.kind === 'error') return true;
+      return m.isExcludedPath(decodeURIComponent(path.toString().slice(f.uri.toString().replace(/\/$/, '').length + 1)));
+    });
+  };
+
+  let ready: Promise<void> = Promise.resolve();
+
   const keyOf = (p: PrivacyPolicy): string => `${p.neverLeaveMachine}|${p.allowed.join()}|${p.reason}`;
+  const policiesKey = (): string => [windowPolicy(), ...folders().map(folderPolicy)].map(keyOf).join('\n');
   const notifyIfChanged = (): void => {
-    const p = policy();
-    const key = keyOf(p);
+    const key = policiesKey();
     if (key === last) return;
     last = key;
-    changed.emit(p);
+    changed.emit(windowPolicy());
   };
 
   settings.onDidChange.on(() => {
-    matcher = undefined;
+    for (const state of states.values()) state.matcher = undefined;
     classifier = undefined;
+    exclusionsChanged.emit();
     notifyIfChanged();
   });
 
   const service: PrivacyServiceImpl = {
-    policy,
+    policy: windowPolicy,
+    policyFor,
+    editorPolicy,
     onDidChangePolicy: (listener) => changed.on(listener),
+    onDidChangeExclusions: (listener) => exclusionsChanged.on(listener),
 
     async classify(url: URL): Promise<EndpointClass> {
       return (await service.classifyDetailed(url)).endpointClass;
@@ -148,10 +253,9 @@ export function createPrivacyService(settings: SettingsStore): PrivacyServiceImp
       return classifier.classify(url);
     },
 
-    isExcludedPath(relativePath: string): boolean {
-      if (ignoreError) return true; // an unreadable ignore file excludes everything: fail closed
+    isExcludedPath(path: string | vscode.Uri): boolean {
       try {
-        return buildMatcher().isExcludedPath(relativePath);
+        return excludedSync(path);
       } catch {
         return true;
       }
@@ -159,15 +263,16 @@ export function createPrivacyService(settings: SettingsStore): PrivacyServiceImp
 
     async isExcluded(uri: vscode.Uri): Promise<boolean> {
       try {
-        if (ignoreError) return true;
-        const m = buildMatcher();
-        const folder = vscode.workspace.getWorkspaceFolder(uri);
-        if (uri.scheme !== 'file') {
-          const rel = folder ? vscode.workspace.asRelativePath(uri, false) : uri.path;
-          return m.isExcludedPath(rel);
+        await ready; // exclusions being re-read: wait for them rather than answer from stale ones
+        const all = folders();
+        const owners = all.filter((f) => contains(f, uri.toString()));
+        if (uri.scheme !== 'file' || owners.length === 0) return excludedSync(uri);
+        for (const f of owners) {
+          const m = matcherOf(f);
+          if (!m || stateOf(f).ignore?.kind === 'error') return true;
+          if (await isExcludedFile(uri.fsPath, [f.uri.fsPath], m)) return true;
         }
-        const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
-        return await isExcludedFile(uri.fsPath, roots, m);
+        return false;
       } catch {
         return true;
       }
@@ -177,24 +282,26 @@ export function createPrivacyService(settings: SettingsStore): PrivacyServiceImp
       return checkSecretsForCloud(text, settings.current.privacy.secrets, { source, fileName: source });
     },
 
-    async refresh(): Promise<void> {
-      const folders = vscode.workspace.workspaceFolders ?? [];
-      const next = new Map<string, MarkerState | undefined>();
-      await Promise.all(folders.map(async (f) => {
-        next.set(f.uri.toString(), f.uri.scheme === 'file' ? readMarkerSync(f) : await readMarkerAsync(f));
-      }));
-      markers = next;
-      try {
-        ignoreFiles = (await Promise.all(folders.map(readIgnoreFile))).filter((t): t is string => t !== undefined);
-        ignoreError = undefined;
-      } catch (err) {
-        ignoreError = (err as Error).message;
-      }
-      matcher = undefined;
-      notifyIfChanged();
+    refresh(): Promise<void> {
+      const mine = ++generation;
+      const work = (async () => {
+        const next = new Map<string, FolderState>();
+        await Promise.all(folders().map(async (f) => {
+          const [marker, ignore] = f.uri.scheme === 'file'
+            ? [readMarkerSync(f), readIgnoreSync(f)]
+            : await Promise.all([readMarkerAsync(f), readIgnoreAsync(f)]);
+          next.set(f.uri.toString(), { marker, ignore });
+        }));
+        if (mine !== generation) return; // a newer refresh started: its reads win
+        states = next;
+        exclusionsChanged.emit();
+        notifyIfChanged();
+      })();
+      ready = work.catch(() => undefined);
+      return work;
     },
   };
-  last = keyOf(policy());
+  last = policiesKey();
   return service;
 }
 
@@ -203,17 +310,20 @@ export function registerPrivacyFeatures(s: Services): void {
   const privacy = s.privacy as PrivacyServiceImpl;
   registerApiKeyCommands(s.context, s.log);
 
-  const show = (p: PrivacyPolicy): void => {
-    s.status.update({ locked: p.neverLeaveMachine });
+  // The lock shows the policy of the active editor's folder: what a request from there would get.
+  const show = (): void => {
+    const p = privacy.editorPolicy();
+    s.status.update({ locked: p.neverLeaveMachine, lockReason: p.reason });
   };
-  show(privacy.policy());
+  show();
   s.log.info(`Privacy: ${privacy.policy().reason}`);
-  s.context.subscriptions.push({
-    dispose: privacy.onDidChangePolicy((p) => {
-      show(p);
+  s.context.subscriptions.push(
+    { dispose: privacy.onDidChangePolicy((p) => {
+      show();
       s.log.info(`Privacy changed: ${p.reason}`);
-    }),
-  });
+    }) },
+    vscode.window.onDidChangeActiveTextEditor(show),
+  );
 
   // Marker and ignore files: created, changed or deleted in any folder root.
   const refresh = (): void => {
@@ -229,6 +339,11 @@ export function registerPrivacyFeatures(s: Services): void {
   s.context.subscriptions.push(
     vscode.workspace.onDidChangeWorkspaceFolders(refresh),
     vscode.workspace.onDidGrantWorkspaceTrust(refresh),
+    // A saved ignore file applies at once, even where file watching is slow or off.
+    vscode.workspace.onDidSaveTextDocument((d) => {
+      const name = d.uri.path.split('/').pop();
+      if (name === IGNORE_FILE || name === MARKER_FILE) refresh();
+    }),
   );
   refresh();
 
@@ -247,94 +362,129 @@ export function registerPrivacyFeatures(s: Services): void {
       estimated: { promptTokens: 0, completionTokens: 0 },
       totalMs: 0,
       outcome: 'blocked',
-      error: redactKeyShaped(`${url.host}: ${decision.reason}`),
+      error: redactSecrets(`${url.host}: ${decision.reason}`),
     });
   });
   s.context.subscriptions.push({ dispose: unsubscribe });
 
   s.context.subscriptions.push(
-    vscode.commands.registerCommand('switchyard.toggleNeverLeaveMachine', () => toggleNeverLeaveMachine(s, privacy)),
+    vscode.commands.registerCommand('switchyard.toggleNeverLeaveMachine', (args?: unknown) => toggleNeverLeaveMachine(s, privacy, toggleArgs(args))),
   );
 }
 
+/** Optional arguments, so the command can run without prompts (automation, tests). */
+interface ToggleArgs {
+  /** How to mark: the committed marker file or the folder's setting. */
+  how?: 'marker' | 'setting';
+  /** The folder, by name or URI; default the active editor's. */
+  folder?: string;
+  /** Delete a marker file without asking when unmarking. */
+  deleteMarker?: boolean;
+}
+
+function toggleArgs(args: unknown): ToggleArgs {
+  const a = (typeof args === 'object' && args !== null ? args : {}) as Record<string, unknown>;
+  return {
+    how: a.how === 'marker' || a.how === 'setting' ? a.how : undefined,
+    folder: typeof a.folder === 'string' ? a.folder : undefined,
+    deleteMarker: a.deleteMarker === true,
+  };
+}
+
+/** The folder the command is about: the named one, the active editor's, the only one, or the one the user picks. */
+async function targetFolder(placeHolder: string, named?: string): Promise<vscode.WorkspaceFolder | undefined> {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (named) return folders.find((f) => f.name === named || f.uri.toString() === named);
+  const active = vscode.window.activeTextEditor?.document.uri;
+  const own = active && vscode.workspace.getWorkspaceFolder(active);
+  if (own) return own;
+  if (folders.length === 1) return folders[0];
+  return vscode.window.showWorkspaceFolderPick({ placeHolder });
+}
+
 /**
- * Marks or unmarks the current workspace. Marking writes the workspace setting (and, for a
- * single-folder workspace, offers the committed marker file); unmarking removes what the
- * workspace can remove, and says plainly what it cannot (a user-level setting).
+ * Marks or unmarks the active editor's folder (the only folder in a single-folder window). Marking
+ * writes where it takes effect for that folder: its marker file, or the folder's own setting (in a
+ * multi-root window the folder's `.vscode/settings.json`; otherwise the workspace's). Unmarking
+ * removes what the workspace can remove and says plainly what it cannot (a user-level setting).
  */
-async function toggleNeverLeaveMachine(s: Services, privacy: PrivacyServiceImpl): Promise<void> {
+async function toggleNeverLeaveMachine(s: Services, privacy: PrivacyServiceImpl, args: ToggleArgs): Promise<void> {
   const folders = vscode.workspace.workspaceFolders ?? [];
   if (folders.length === 0) {
     void vscode.window.showWarningMessage('Switchyard: open a folder first; never-leave-machine marks a workspace.');
     return;
   }
-  const current = privacy.policy();
-  const config = vscode.workspace.getConfiguration('switchyard');
-  const inspect = config.inspect<boolean>('privacy.neverLeaveMachine');
+  const folder = await targetFolder('Which folder? Never-leave-machine belongs to the code of one folder.', args.folder);
+  if (!folder) return;
+  const multi = folders.length > 1;
+  const where = multi ? `folder "${folder.name}"` : 'this workspace';
+  const config = vscode.workspace.getConfiguration('switchyard', folder.uri);
+  const target = multi ? vscode.ConfigurationTarget.WorkspaceFolder : vscode.ConfigurationTarget.Workspace;
+  const policyOf = (): PrivacyPolicy => privacy.policyFor([folder.uri.toString()]);
 
-  if (!current.neverLeaveMachine) {
-    const pick = await vscode.window.showQuickPick([
-      { label: '$(file) Commit a marker file', detail: `Creates ${MARKER_FILE} in the folder root: the marking travels with the repository.`, how: 'marker' as const },
-      { label: '$(settings-gear) Workspace setting', detail: 'Sets switchyard.privacy.neverLeaveMachine in this workspace\'s settings.', how: 'setting' as const },
-    ], { placeHolder: 'Mark this workspace never-leave-machine: nothing will be sent off this machine' });
+  if (!policyOf().neverLeaveMachine) {
+    const pick = args.how ? { how: args.how } : await vscode.window.showQuickPick([
+      { label: '$(file) Commit a marker file', detail: `Creates ${MARKER_FILE} in the root of ${folder.name}: the marking travels with the repository.`, how: 'marker' as const },
+      { label: '$(settings-gear) Folder setting', detail: `Sets switchyard.privacy.neverLeaveMachine in ${multi ? `${folder.name}/.vscode/settings.json` : 'this workspace\'s settings'}.`, how: 'setting' as const },
+    ], { placeHolder: `Mark ${where} never-leave-machine: nothing from it will be sent off this machine` });
     if (!pick) return;
     if (pick.how === 'setting') {
-      await config.update('privacy.neverLeaveMachine', true, vscode.ConfigurationTarget.Workspace);
+      await config.update('privacy.neverLeaveMachine', true, target);
     } else {
-      const folder = folders.length === 1 ? folders[0] : await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Which folder gets the marker file?' });
-      if (!folder) return;
       await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder.uri, MARKER_FILE), new TextEncoder().encode(MARKER_TEMPLATE));
     }
     await privacy.refresh();
-    s.log.info(`Privacy: workspace marked never-leave-machine (${pick.how}).`);
-    void vscode.window.showInformationMessage('Switchyard: this workspace is now never-leave-machine. Only models on this machine will be used.');
+    await until(() => policyOf().neverLeaveMachine);
+    if (!policyOf().neverLeaveMachine) {
+      s.log.warn(`Privacy: marking ${where} did not take effect: ${policyOf().reason}`);
+      void vscode.window.showErrorMessage(`Switchyard: ${where} could not be marked never-leave-machine (${policyOf().reason}).`);
+      return;
+    }
+    s.log.info(`Privacy: ${where} marked never-leave-machine (${pick.how}).`);
+    void vscode.window.showInformationMessage(`Switchyard: ${where} is now never-leave-machine. Only models on this machine will be used for its code.`);
     return;
   }
 
-  // Unmark what the workspace controls; report what it does not.
+  // Unmark what the workspace controls for this folder; report what it does not.
+  const inspect = config.inspect<boolean>('privacy.neverLeaveMachine');
   const removed: string[] = [];
-  if (inspect?.workspaceValue === true) {
+  if (multi && inspect?.workspaceFolderValue !== undefined && inspect.workspaceFolderValue !== false) {
+    await config.update('privacy.neverLeaveMachine', undefined, vscode.ConfigurationTarget.WorkspaceFolder);
+    removed.push(`the setting of folder "${folder.name}"`);
+  }
+  if (inspect?.workspaceValue !== undefined && inspect.workspaceValue !== false) {
     await config.update('privacy.neverLeaveMachine', undefined, vscode.ConfigurationTarget.Workspace);
-    removed.push('the workspace setting');
+    removed.push(multi ? 'the workspace setting (it applied to every folder)' : 'the workspace setting');
   }
-  for (const f of folders) {
-    const folderConfig = vscode.workspace.getConfiguration('switchyard', f.uri).inspect<boolean>('privacy.neverLeaveMachine');
-    if (folderConfig?.workspaceFolderValue === true && folders.length > 1) {
-      await vscode.workspace.getConfiguration('switchyard', f.uri).update('privacy.neverLeaveMachine', undefined, vscode.ConfigurationTarget.WorkspaceFolder);
-      removed.push(`the setting of folder "${f.name}"`);
-    }
-  }
-  const markerFolders = [];
-  for (const f of folders) {
-    const uri = vscode.Uri.joinPath(f.uri, MARKER_FILE);
-    try {
-      await vscode.workspace.fs.stat(uri);
-      markerFolders.push({ f, uri });
-    } catch {
-      // no marker here
-    }
-  }
-  if (markerFolders.length > 0) {
-    const confirm = await vscode.window.showWarningMessage(
-      `Delete the ${MARKER_FILE} marker file${markerFolders.length > 1 ? 's' : ''}? It may be committed on purpose: the repository asks never to leave the machine.`,
+  const marker = vscode.Uri.joinPath(folder.uri, MARKER_FILE);
+  const hasMarker = await vscode.workspace.fs.stat(marker).then(() => true, () => false);
+  if (hasMarker) {
+    const confirm = args.deleteMarker ? 'Delete Marker' : await vscode.window.showWarningMessage(
+      `Delete the ${MARKER_FILE} marker file of ${folder.name}? It may be committed on purpose: the repository asks never to leave the machine.`,
       { modal: true }, 'Delete Marker');
     if (confirm === 'Delete Marker') {
-      for (const m of markerFolders) await vscode.workspace.fs.delete(m.uri);
+      await vscode.workspace.fs.delete(marker);
       removed.push(`the ${MARKER_FILE} marker`);
     }
   }
   await privacy.refresh();
-  const after = privacy.policy();
+  await until(() => !policyOf().neverLeaveMachine);
+  const after = policyOf();
   if (!after.neverLeaveMachine) {
-    s.log.info(`Privacy: never-leave-machine removed (${removed.join(', ')}).`);
-    void vscode.window.showInformationMessage('Switchyard: this workspace may use the cloud again (within your routing settings).');
+    s.log.info(`Privacy: never-leave-machine removed from ${where} (${removed.join(', ')}).`);
+    void vscode.window.showInformationMessage(`Switchyard: ${where} may use the cloud again (within your routing settings).`);
     return;
   }
   const why = inspect?.globalValue === true
     ? 'your USER settings set switchyard.privacy.neverLeaveMachine to true, which a workspace cannot turn off. Change it in User Settings if you mean to.'
     : `it is still marked: ${after.reason}.`;
   s.log.info(`Privacy: still never-leave-machine: ${after.reason}`);
-  void vscode.window.showWarningMessage(`Switchyard: this workspace stays never-leave-machine - ${why}`, 'Open User Settings').then((pick) => {
+  void vscode.window.showWarningMessage(`Switchyard: ${where} stays never-leave-machine - ${why}`, 'Open User Settings').then((pick) => {
     if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'switchyard.privacy.neverLeaveMachine');
   });
+}
+
+/** Waits (up to 2 s) for a settings write to reach the store: configuration events arrive asynchronously. */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 40 && !done(); i++) await new Promise((r) => setTimeout(r, 50));
 }

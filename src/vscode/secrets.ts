@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
+import { rememberKey } from '../core/privacy/knownKeys';
 import { CLOUD_PROVIDER_NAMES, CLOUD_PROVIDERS, type CloudProviderId } from '../core/types';
-
 
 /**
  * Cloud API keys, kept only in VS Code's SecretStorage (the OS keychain where available).
@@ -15,10 +15,13 @@ export class ApiKeys {
 
   async get(provider: CloudProviderId): Promise<string | undefined> {
     const key = await this.secrets.get(ApiKeys.storageKey(provider));
+    // Every key in use is known to the redactor, so no error text can carry it.
+    rememberKey(key);
     return key && key.trim() !== '' ? key.trim() : undefined;
   }
 
   async set(provider: CloudProviderId, key: string): Promise<void> {
+    rememberKey(key);
     await this.secrets.store(ApiKeys.storageKey(provider), key.trim());
   }
 

@@ -9,14 +9,22 @@ import type { StatusBar } from './statusBar';
 
 /** What the privacy area offers the rest of the extension. */
 export interface PrivacyService {
-  /** The current policy; fails closed. */
+  /** The window's policy: the strictest of every workspace folder's. For content of unknown origin. Fails closed. */
   policy(): PrivacyPolicy;
+  /**
+   * The policy of content from these files or folders (URI strings): the strictest of every folder
+   * they lie in; anything outside every folder gets the window's policy. Empty: the window's.
+   */
+  policyFor(sources?: readonly string[]): PrivacyPolicy;
   /** Where a URL's bytes go, after name resolution. */
   classify(url: URL): Promise<EndpointClass>;
   /** True when the file may not be sent to the cloud nor used as context. Resolves symlinks. */
   isExcluded(uri: vscode.Uri): Promise<boolean>;
-  /** Same, for a workspace-relative path (no symlink resolution): for context already read. */
-  isExcludedPath(relativePath: string): boolean;
+  /**
+   * Same without symlink resolution, for listing: a URI is checked against the folders it lies in,
+   * a bare relative path against every folder. True while the exclusions are not known yet.
+   */
+  isExcludedPath(path: string | vscode.Uri): boolean;
   /** Where a URL's bytes go, with the addresses checked and plain-words detail. */
   classifyDetailed(url: URL): Promise<import('../core/privacy/endpoints').Classification>;
   /**
@@ -24,8 +32,10 @@ export interface PrivacyService {
    * `redact` (send the returned text) or `keep-local` (do not send to the cloud; `reason` says why).
    */
   checkSecrets(text: string, source?: string): Promise<import('../core/privacy/secrets').SecretsVerdict>;
-  /** Fires when the policy changes (marker file, settings, Workspace Trust); returns an unsubscribe function. */
+  /** Fires when a policy changes (marker file, settings, Workspace Trust); returns an unsubscribe function. */
   onDidChangePolicy(listener: (policy: PrivacyPolicy) => void): () => void;
+  /** Fires when exclusions change (settings, an ignore file): cached verdicts are stale. */
+  onDidChangeExclusions(listener: () => void): () => void;
 }
 
 /** The parts every feature is built from. Created once in activate(). */
@@ -52,10 +62,17 @@ export interface CostService {
 
 /** The configured local model server, built through the egress gate. Owned by the completion area. */
 export interface LocalModels {
-  /** What is configured now. */
-  current(): { id: import('../core/types').LocalProviderId; baseUrl: string; completionModel: string; chatModel: string };
+  /**
+   * What serves now, with the models that actually run (for the embedded engine: its GGUF file, and
+   * `embedded` describes it).
+   */
+  current(): {
+    id: import('../core/types').LocalProviderId; baseUrl: string; completionModel: string; chatModel: string;
+    embedded?: import('../core/providers/embedded/identity').EmbeddedIdentity;
+  };
   fim(): import('../core/providers/types').FimProvider;
-  chat(): import('../core/providers/types').ChatProvider;
+  /** The chat provider; with `sources`, its requests carry them to the gate (their policy, not the window's). */
+  chat(sources?: readonly string[]): import('../core/providers/types').ChatProvider;
   catalog(): import('../core/providers/types').ModelCatalog;
   /** Last known health; undefined until checked. */
   healthy(): boolean | undefined;

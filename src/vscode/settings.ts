@@ -2,11 +2,15 @@ import * as vscode from 'vscode';
 import { parseSettings, SECTION, type ParsedSettings, type RawSettings, type Settings } from '../core/settings';
 import { Emitter } from '../core/events';
 
-/** Every key this extension contributes, relative to the `switchyard.` section. */
+type ConfigurationSection = { properties?: Record<string, unknown> };
+
+/** Every key this extension contributes, relative to the `switchyard.` section (one section or titled sections). */
 function contributedKeys(extension: vscode.Extension<unknown> | undefined): string[] {
-  const props = (extension?.packageJSON as { contributes?: { configuration?: { properties?: Record<string, unknown> } } })
-    ?.contributes?.configuration?.properties ?? {};
-  return Object.keys(props).filter((k) => k.startsWith(`${SECTION}.`)).map((k) => k.slice(SECTION.length + 1));
+  const config = (extension?.packageJSON as { contributes?: { configuration?: ConfigurationSection | ConfigurationSection[] } })
+    ?.contributes?.configuration;
+  const sections = Array.isArray(config) ? config : config ? [config] : [];
+  return sections.flatMap((c) => Object.keys(c.properties ?? {}))
+    .filter((k) => k.startsWith(`${SECTION}.`)).map((k) => k.slice(SECTION.length + 1));
 }
 
 /** Reads VS Code configuration, per scope, into the raw shape core validates. */
@@ -35,6 +39,8 @@ export class SettingsStore implements vscode.Disposable {
   private readonly keys: string[];
   private readonly reported = new Set<string>();
   private readonly subscription: vscode.Disposable;
+  /** Settings as each workspace folder sees them (its own `.vscode/settings.json` included), by folder URI. */
+  private folders = new Map<string, ParsedSettings>();
   readonly onDidChange = new Emitter<Settings>();
 
   constructor(extension: vscode.Extension<unknown> | undefined, private readonly report: (message: string) => void) {
@@ -43,8 +49,24 @@ export class SettingsStore implements vscode.Disposable {
     this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration(SECTION)) return;
       this.parsed = this.read();
+      this.folders = new Map();
       this.onDidChange.emit(this.parsed.settings);
     });
+  }
+
+  /**
+   * The settings of one workspace folder: read with the folder as the resource scope, so the
+   * folder's own values count (VS Code returns folder values only to a scoped read). Settings that a
+   * workspace may only tighten are already the strictest of the user's, the workspace's and the folder's.
+   */
+  forFolder(folder: vscode.Uri): Settings {
+    const key = folder.toString();
+    let parsed = this.folders.get(key);
+    if (!parsed) {
+      parsed = this.read(folder);
+      this.folders.set(key, parsed);
+    }
+    return parsed.settings;
   }
 
   get current(): Settings {
@@ -55,8 +77,8 @@ export class SettingsStore implements vscode.Disposable {
     return this.parsed.problems;
   }
 
-  private read(): ParsedSettings {
-    const parsed = parseSettings(readRawSettings(this.keys));
+  private read(scope?: vscode.Uri): ParsedSettings {
+    const parsed = parseSettings(readRawSettings(this.keys, scope));
     for (const p of parsed.problems) {
       if (this.reported.has(p.message)) continue;
       this.reported.add(p.message);

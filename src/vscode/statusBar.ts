@@ -6,14 +6,20 @@ export interface StatusModel {
   completion: 'ready' | 'thinking' | 'slow' | 'unreachable' | 'off' | 'unknown';
   /** Detail for the tooltip, e.g. the fix when the local model is unreachable. */
   completionDetail?: string;
-  /** The workspace is never-leave-machine. */
+  /** The active editor's folder (or the window, with no editor) is never-leave-machine. */
   locked: boolean;
+  /** The privacy policy in plain words, for the tooltip. */
+  lockReason?: string;
   /** Route of the last request. */
   lastRoute?: 'local' | 'cloud' | 'blocked';
   /** Tooltip lines about the last request (route, model, tokens, cost, reasons). */
   lastDetail?: string[];
   /** Today's cloud spend in USD. */
   todayCloudUsd?: number;
+  /** What serves locally: provider, where, the models that run, and whether it is the demo model. */
+  local?: { where: string; completionModel: string; chatModel: string; demo: boolean };
+  /** Completions are snoozed until this time (ms since epoch). */
+  snoozedUntil?: number;
 }
 
 /** A completion shorter than this never shows the spinner: typing must not make the status bar flicker. */
@@ -78,12 +84,20 @@ export class StatusBar implements vscode.Disposable {
     // Never "$0.00" for a day that did cost something: small amounts get more digits.
     const spend = m.todayCloudUsd === undefined ? ''
       : ` $${m.todayCloudUsd > 0 && m.todayCloudUsd < 0.01 ? m.todayCloudUsd.toFixed(4) : m.todayCloudUsd.toFixed(2)}`;
-    const text = `${lock}${route} Switchyard${spend}${engine}`;
+    const demo = m.local?.demo ? ' (demo model)' : '';
+    const text = `${lock}${route} Switchyard${demo}${spend}${engine}`;
     const tooltip = new vscode.MarkdownString(undefined, true);
-    tooltip.appendMarkdown(`**Switchyard**${m.locked ? ' — $(lock) never-leave-machine workspace' : ''}\n\n`);
-    tooltip.appendMarkdown(`Completions: ${m.completion}${m.completionDetail ? ` — ${escape(m.completionDetail)}` : ''}\n\n`);
+    tooltip.appendMarkdown(`**Switchyard**${m.locked ? ' — $(lock) never-leave-machine' : ''}\n\n`);
+    if (m.lockReason) tooltip.appendMarkdown(`Privacy: ${escape(m.lockReason)}\n\n`);
+    if (m.local) {
+      tooltip.appendMarkdown(`Local: ${escape(m.local.where)}  \ncompletion: ${escape(m.local.completionModel)} · chat: ${escape(m.local.chatModel)}\n\n`);
+      if (m.local.demo) tooltip.appendMarkdown('$(info) The demo model shows how Switchyard works; its suggestions are not meaningful. Install Ollama or download a real model (Get Started).\n\n');
+    }
+    const snoozed = m.snoozedUntil ? ` — snoozed until ${new Date(m.snoozedUntil).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}` : '';
+    tooltip.appendMarkdown(`Completions: ${m.completion}${snoozed}${m.completionDetail ? ` — ${escape(m.completionDetail)}` : ''}\n\n`);
     if (m.lastDetail?.length) tooltip.appendMarkdown(m.lastDetail.map(escape).join('  \n'));
-    if (this.item.command === 'switchyard.showDashboard') tooltip.appendMarkdown('\n\n$(graph) Click to open the dashboard');
+    if (this.item.command === 'switchyard.statusMenu') tooltip.appendMarkdown('\n\n$(menu) Click for the Switchyard menu (models, completions, privacy, dashboard)');
+    else if (this.item.command === 'switchyard.showDashboard') tooltip.appendMarkdown('\n\n$(graph) Click to open the dashboard');
     const key = `${text}\n${tooltip.value}`;
     if (key === this.rendered) return; // no flicker: touch the item only when its content changes
     this.rendered = key;

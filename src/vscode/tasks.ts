@@ -8,6 +8,7 @@ import { explainArchitecture } from './tasks/architecture';
 import { TaskController } from './tasks/controller';
 import { REFACTOR_SCHEME, Refactors } from './tasks/refactor';
 import { createRunnerDeps } from './tasks/runnerDeps';
+import { countTokens } from '../core/tokens';
 
 /**
  * Ask About Selection, Refactor Selection, Explain Architecture. Each command takes an optional
@@ -15,8 +16,9 @@ import { createRunnerDeps } from './tasks/runnerDeps';
  * and returns a plain summary of what happened (route, reasons, outcome, text).
  */
 export function registerTasks(s: Services, local: LocalModels, cost: CostService): void {
-  const view = new AnswerView(s.context.extensionUri);
-  const controller = new TaskController(s, new TaskRunner(createRunnerDeps(s, local, cost)), view);
+  const view = new AnswerView(s.context.extensionUri, s.context.workspaceState);
+  const isDemo = (model: string) => local.current().embedded?.model === model && local.current().embedded?.demo === true;
+  const controller = new TaskController(s, new TaskRunner(createRunnerDeps(s, local, cost)), view, countTokens, isDemo);
   const refactors = new Refactors(controller);
   const reg = vscode.commands.registerCommand;
   s.context.subscriptions.push(
@@ -27,10 +29,17 @@ export function registerTasks(s: Services, local: LocalModels, cost: CostService
     reg('switchyard.refactorSelection', (args?: unknown) => refactors.run(parseTaskArgs(args))),
     reg('switchyard.applyRefactor', (id?: unknown) => refactors.apply(id)),
     reg('switchyard.discardRefactor', (id?: unknown) => refactors.discard(id)),
+    reg('switchyard.refactorInCloud', (id?: unknown) => refactors.rerunOther(id)),
+    reg('switchyard.refactorLocally', (id?: unknown) => refactors.rerunOther(id)),
     reg('switchyard.explainArchitecture', (args?: unknown) => explainArchitecture(controller, parseTaskArgs(args))),
     // Not in the command palette: what the answer view's buttons do, and its state, for automation and tests.
+    reg('switchyard.showAnswers', () => view.show()),
+    // After a reload VS Code gives back the answer panel; it shows the saved history.
+    vscode.window.registerWebviewPanelSerializer('switchyard.answer', { deserializeWebviewPanel: async (panel) => view.show(panel) }),
     reg('switchyard.answer.rerun', (override?: unknown) =>
       override === 'local' || override === 'cloud' ? controller.rerunLast(override) : undefined),
+    reg('switchyard.answer.followUp', (question?: unknown) =>
+      typeof question === 'string' && question.trim() ? controller.followUpLast(question.trim()) : undefined),
     reg('switchyard.answer.state', () => view.snapshot()),
     reg('switchyard.answer.close', () => view.dispose()),
     reg('switchyard.refactor.pending', () => refactors.pending()),

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { caFetch, pemCertificates, systemCertificates } from '../core/net/caFetch';
+import { undiciPinnedHttps, type GateTransport } from '../core/privacy/gate';
 import { fileBackoffStore, SharedBackoff } from '../core/providers/backoff';
 import { teamWindowTokens, TeamProvider } from '../core/providers/team';
 import { ProviderError, type HealthResult } from '../core/providers/types';
@@ -20,6 +21,8 @@ const HEALTH_TTL_MS = 30_000;
 export interface TeamService {
   /** The team server's provider; undefined when switchyard.team.url is empty. */
   provider(): TeamProvider | undefined;
+  /** A provider for content from `sources`: the gate judges each request by their policy. */
+  chat(sources?: readonly string[]): TeamProvider | undefined;
   settings(): TeamSettings;
   /** What the router needs to know about the team server now; undefined when none is set. */
   routeInput(kind: 'chat' | 'completion'): Promise<TeamInput | undefined>;
@@ -33,8 +36,8 @@ export interface TeamService {
   reportDown(error: ProviderError): void;
 }
 
-/** The transport under the gate: the system's CAs plus the team's, or the built-in fetch without one. */
-function transportFor(caFile: string): typeof fetch | undefined {
+/** The transport under the gate: the system's CAs plus the team's, or the gate's own without one. */
+function transportFor(caFile: string): GateTransport | undefined {
   if (!caFile) return undefined;
   let certs: string[];
   try {
@@ -43,16 +46,19 @@ function transportFor(caFile: string): typeof fetch | undefined {
     return failing(`switchyard.team.caFile could not be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   if (certs.length === 0) return failing(`switchyard.team.caFile (${caFile}) holds no PEM certificate`);
-  return caFetch([...systemCertificates(), ...certs]);
+  const ca = [...systemCertificates(), ...certs];
+  // A team host given by name is reached at the address the gate checked, trusting the same CAs.
+  return { fetch: caFetch(ca), pinnedHttps: undiciPinnedHttps({ ca }) };
 }
 
-function failing(message: string): typeof fetch {
-  return (() => Promise.reject(new ProviderError('unreachable', message))) as typeof fetch;
+function failing(message: string): GateTransport {
+  const fail = () => Promise.reject(new ProviderError('unreachable', message));
+  return { fetch: fail as typeof fetch, pinnedHttps: fail };
 }
 
 export function registerTeam(s: Services): TeamService {
   const backoff = new SharedBackoff(fileBackoffStore(join(s.context.globalStorageUri.fsPath, 'team-backoff.json')));
-  let built: { key: string; provider: TeamProvider } | undefined;
+  let built: { key: string; provider: TeamProvider; transport: GateTransport | undefined } | undefined;
   let endpointClass: EndpointClass | undefined;
   let lastHealth: { at: number; result: HealthResult } | undefined;
   let checking: Promise<HealthResult | undefined> | undefined;
@@ -63,19 +69,18 @@ export function registerTeam(s: Services): TeamService {
   const allowedHere = () => s.privacy.policy().allowed.includes('network');
   const token = async () => (await s.context.secrets.get(TEAM_TOKEN_KEY))?.trim() || undefined;
 
+  const teamProvider = (t: TeamSettings, transport: GateTransport | undefined, sources?: readonly string[]): TeamProvider => new TeamProvider({
+    baseUrl: t.url, kind: t.kind, token, backoff,
+    fetchFor: (purpose) => s.gate.fetchFor({ purpose, provider: 'team', ...(sources ? { sources } : {}) }, transport),
+  });
+
   const provider = (): TeamProvider | undefined => {
     const t = settings();
     if (!t.url) return undefined;
     const key = `${t.url}|${t.kind}|${t.caFile}`;
     if (built?.key !== key) {
       const transport = transportFor(t.caFile);
-      built = {
-        key,
-        provider: new TeamProvider({
-          baseUrl: t.url, kind: t.kind, token, backoff,
-          fetchFor: (purpose) => s.gate.fetchFor({ purpose, provider: 'team' }, transport),
-        }),
-      };
+      built = { key, transport, provider: teamProvider(t, transport) };
       endpointClass = undefined;
       lastHealth = undefined;
       maxModelLen = undefined;
@@ -141,6 +146,12 @@ export function registerTeam(s: Services): TeamService {
 
   return {
     provider,
+    chat(sources) {
+      const p = provider();
+      if (!p || !built || !sources?.length) return p;
+      // A light client per request (the back-off is shared): the gate checks it against its content's policy.
+      return teamProvider(settings(), built.transport, sources);
+    },
     settings,
     endpointClass: () => endpointClass,
     async routeInput(kind) {

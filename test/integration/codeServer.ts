@@ -254,7 +254,8 @@ export async function launchChromium(): Promise<Browser> {
 /** The workbench URL for a folder, optionally with a `payload` (extension under development, tests, env). */
 export function workbenchUrl(server: CodeServer, payload?: [string, string][]): string {
   const q = new URLSearchParams();
-  if (server.folder) q.set('folder', server.folder);
+  // A `.code-workspace` file opens a multi-root window.
+  if (server.folder) q.set(server.folder.endsWith('.code-workspace') ? 'workspace' : 'folder', server.folder);
   if (payload) q.set('payload', JSON.stringify(payload));
   return `${server.origin}/?${q.toString()}`;
 }

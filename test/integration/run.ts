@@ -25,7 +25,9 @@ export interface SuiteConfig {
    * The workspace folder the suite opens (always a fresh copy):
    * - a string: a fixture folder name under test/fixtures/ (or a path relative to the suite folder);
    * - an object: `fixture` to start from (optional) plus `files` to add, path -> content
-   *   (objects are written as JSON, e.g. ".vscode/settings.json": {"switchyard.privacy.neverLeaveMachine": true}).
+   *   (objects are written as JSON, e.g. ".vscode/settings.json": {"switchyard.privacy.neverLeaveMachine": true});
+   * - `{ folders: { name: <one of the above>, ... }, settings: {...} }`: a multi-root window opened
+   *   from a `.code-workspace` file whose `settings` are the workspace level.
    * Absent: an empty folder.
    */
   workspace?: WorkspaceSpec;
@@ -127,7 +129,7 @@ export async function runSuite(name: string): Promise<SuiteResult> {
   const resultDir = join(RESULTS, name);
   rmSync(resultDir, { recursive: true, force: true });
   mkdirSync(resultDir, { recursive: true });
-  prepareWorkspace(config.workspace, workspace, suiteDir);
+  const opened = prepareWorkspace(config.workspace, workspace, suiteDir);
   const untrusted = config.workspaceTrust === 'untrusted';
   if (config.workspaceTrust !== undefined && !untrusted) throw new Error(`suite ${name}: "workspaceTrust" must be "untrusted" when given`);
   writeUserSettings(userDataDir, { ...(untrusted ? UNTRUSTED_SETTINGS : {}), ...config.userSettings });
@@ -143,7 +145,7 @@ export async function runSuite(name: string): Promise<SuiteResult> {
     extensionDevelopmentPath: ROOT,
     extensionTestsPath: testsEntry,
     launchArgs: [
-      workspace, `--user-data-dir=${userDataDir}`, `--extensions-dir=${extensionsDir}`, '--disable-extensions',
+      opened, `--user-data-dir=${userDataDir}`, `--extensions-dir=${extensionsDir}`, '--disable-extensions',
       ...(untrusted ? ['--switchyard-workspace-trust=untrusted'] : []),
     ],
     extensionTestsEnv: { ...env, SWITCHYARD_SUITE_ENV: JSON.stringify(env) },

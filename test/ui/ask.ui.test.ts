@@ -11,7 +11,7 @@ before(async () => {
 });
 after(() => closeAll(ollama, openai));
 
-uiTest('select code, right-click, Ask About Selection: the answer appears with its route and cost header', () => ({
+uiTest('select code, right-click, Switchyard > Ask About Selection: the answer appears with its route and cost header', () => ({
   workspace: 'sample-workspace',
   userSettings: {
     'switchyard.local.provider': 'ollama',
@@ -35,7 +35,11 @@ uiTest('select code, right-click, Ask About Selection: the answer appears with i
   for (let i = 0; i < 3; i++) await wb.page.keyboard.press('Shift+ArrowDown');
   // Right-click on the selected text itself (a click outside it would move the cursor).
   await wb.page.locator('.editor-group-container.active .view-line', { hasText: 'Intl.NumberFormat' }).click({ button: 'right' });
-  await wb.contextMenuItem('Ask About Selection').click();
+  // Switchyard's entries sit in their own submenu.
+  await wb.contextMenuItem('Switchyard').hover();
+  await wb.page.locator('.monaco-menu .action-item', { hasText: /^Refactor Selection$/ }).waitFor();
+  await wb.screenshot('ask-context-submenu');
+  await wb.page.locator('.monaco-menu .action-item', { hasText: /^Ask About Selection/ }).last().click();
   await wb.answerQuickInput('What does this do?');
 
   const view = wb.webview();

@@ -12,6 +12,7 @@ after(() => closeAll(ollama));
 uiTest('the dashboard opens from the status bar and shows the request just made', () => ({
   workspace: 'sample-workspace',
   userSettings: { 'switchyard.local.ollamaUrl': ollama.url, 'switchyard.completion.enabled': false },
+  viewport: { width: 1600, height: 900 },
 }), async (wb) => {
   const cspViolations: string[] = [];
   wb.page.on('console', (m) => { if (/Content Security Policy|Refused to (load|apply|execute)/i.test(m.text())) cspViolations.push(m.text()); });
@@ -79,6 +80,63 @@ uiTest('the dashboard opens from the status bar and shows the request just made'
   assert.match(csv[0], /^time,workspace,kind,route,provider,model/);
   assert.match(csv[1], new RegExp(`,ask,${route},`));
   assert.ok(!csv.join('\n').includes('What does this do?'), 'no prompt text in the export');
+
+  // Beside another editor (the answer view opened beside it) in a 1,600 px window: nothing cut, no sideways
+  // scrolling, each day's bar over its day.
+  const editors = await wb.page.locator('.editor-group-container').count();
+  assert.ok(editors >= 2, 'the dashboard shares the window with another editor group');
+  await view.locator('tbody tr[data-id]').first().waitFor({ timeout: 30_000 });
+  await wb.page.waitForTimeout(500); // the chart redraws after the resize
+  // The test runner keeps function names with a `__name` helper the page does not have: give it one.
+  await view.locator('body').evaluate('window.__name = (f) => f');
+  const layout = await view.locator('body').evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const cut = (el: Element) => el.scrollWidth > el.clientWidth + 1 || el.getBoundingClientRect().right > width + 1 || el.getBoundingClientRect().left < -1;
+    const why = [...document.querySelectorAll('td.why')];
+    const labels = [...document.querySelectorAll('.bar-label, .bar-value, .card .detail')];
+    const svgBox = document.querySelector('svg.daily')!.getBoundingClientRect();
+    const ticks = [...document.querySelectorAll('svg.daily text')].map((t) => t.getBoundingClientRect());
+    const misaligned: string[] = [];
+    let aligned = 0;
+    for (const label of document.querySelectorAll('svg.daily text.day-label')) {
+      const day = label.getAttribute('data-day');
+      const bar = document.querySelector(`svg.daily rect.local[data-day="${day}"]`);
+      if (!bar) continue; // a day still to come
+      aligned++;
+      const l = label.getBoundingClientRect();
+      const b = bar.getBoundingClientRect();
+      if (Math.abs((l.left + l.right) / 2 - (b.left + b.right) / 2) > 1) misaligned.push(`day ${day}: label ${(l.left + l.right) / 2}, bar ${(b.left + b.right) / 2}`);
+    }
+    const today = String(new Date().getDate());
+    const todayBar = document.querySelector(`svg.daily rect.local[data-day="${today}"]`)?.getBoundingClientRect();
+    return {
+      width,
+      whyCount: why.length,
+      whyCut: why.filter(cut).map((e) => e.textContent),
+      whyVisible: why.every((e) => e.getBoundingClientRect().width >= 100),
+      labelsCut: labels.filter(cut).map((e) => e.textContent),
+      tableScrolls: [...document.querySelectorAll('.table-wrap')].some((e) => e.scrollWidth > e.clientWidth + 1),
+      pageScrolls: document.documentElement.scrollWidth > width + 1,
+      ticksOutside: ticks.filter((t) => t.left < svgBox.left - 0.5 || t.right > svgBox.right + 0.5 || t.bottom > svgBox.bottom + 0.5).length,
+      misaligned,
+      aligned,
+      todayBarHeight: todayBar?.height ?? 0,
+    };
+  });
+  assert.ok(layout.width < 900, `the dashboard is narrow beside the other editor (${layout.width} px)`);
+  assert.ok(layout.whyCount > 0);
+  assert.deepEqual(layout.whyCut, [], 'the Why column is whole');
+  assert.ok(layout.whyVisible, 'the Why column has room to be read');
+  assert.deepEqual(layout.labelsCut, [], 'chart and card labels are whole');
+  assert.equal(layout.tableScrolls, false, 'the table needs no sideways scrolling');
+  assert.equal(layout.pageScrolls, false);
+  assert.equal(layout.ticksOutside, 0, 'the chart\'s labels are inside it');
+  assert.ok(layout.aligned > 0, 'day labels under bars were checked');
+  assert.deepEqual(layout.misaligned, [], 'each day label sits under its day\'s bar');
+  assert.ok(layout.todayBarHeight > 0, 'today\'s request shows as a bar on today');
+  await wb.screenshot('dashboard-beside-editor');
+  await view.locator('svg.daily').scrollIntoViewIfNeeded();
+  await wb.screenshot('dashboard-beside-editor-charts');
 
   // Native look in every theme: switch the theme as a user would and keep a screenshot of each.
   for (const [theme, bodyClass] of [['Dark Modern', 'vscode-dark'], ['Dark High Contrast', 'vscode-high-contrast']] as const) {

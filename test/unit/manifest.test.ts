@@ -15,12 +15,14 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   devDependencies: Record<string, string>;
   contributes: {
     commands: { command: string; title?: string; category?: string }[];
-    configuration: { properties: Record<string, { scope?: string; type?: unknown; default?: unknown; description?: string; markdownDescription?: string }> };
+    configuration: ConfigurationSection | ConfigurationSection[];
     languages?: { id: string }[];
     grammars?: { language: string; path: string }[];
   };
 };
-const properties = pkg.contributes.configuration.properties;
+type ConfigurationSection = { title?: string; properties: Record<string, { scope?: string; type?: unknown; default?: unknown; description?: string; markdownDescription?: string }> };
+const sections = ([] as ConfigurationSection[]).concat(pkg.contributes.configuration);
+const properties = Object.assign({}, ...sections.map((s) => s.properties)) as ConfigurationSection['properties'];
 /** The VS Code version the tests run against (code-server 4.139.1). */
 const TESTED_VSCODE = '1.139.1';
 

@@ -90,3 +90,25 @@ test('a workspace can keep more work local, never send more to the cloud', () =>
   assert.equal(tighten.settings.routing.cloudTimeoutSeconds, 30);
   assert.deepEqual(tighten.problems, []);
 });
+
+test('multi-root: a folder can tighten routing but not loosen what the .code-workspace file or the user set', () => {
+  const folderLocal = parseSettings({
+    'routing.mode': { defaultValue: 'hybrid', workspaceFolderValue: 'local-only' },
+    'privacy.neverLeaveMachine': { defaultValue: false, workspaceFolderValue: true },
+  }).settings;
+  assert.equal(folderLocal.routing.mode, 'local-only', 'a folder\'s own local-only holds');
+  assert.equal(folderLocal.privacy.neverLeaveMachine, true, 'a folder\'s own marking holds');
+  const folderLoosens = parseSettings({
+    'routing.mode': { defaultValue: 'hybrid', workspaceValue: 'local-only', workspaceFolderValue: 'cloud-preferred' },
+    'routing.targets': { defaultValue: {}, workspaceValue: { refactor: 'local' }, workspaceFolderValue: { refactor: 'cloud' } },
+    'routing.autoEscalate': { defaultValue: false, globalValue: true, workspaceValue: false, workspaceFolderValue: true },
+  }).settings.routing;
+  assert.equal(folderLoosens.mode, 'local-only');
+  assert.equal(folderLoosens.targets.refactor, 'local');
+  assert.equal(folderLoosens.autoEscalate, false);
+});
+
+test('privacy.exclude is kept per level, so each level is its own exclusion source', () => {
+  const { settings } = parseSettings({ 'privacy.exclude': { defaultValue: [], globalValue: ['*.sql'], workspaceValue: ['!.env'], workspaceFolderValue: ['internal/'] } });
+  assert.deepEqual(settings.privacy.excludeByLevel, { user: ['*.sql'], workspace: ['!.env'], folder: ['internal/'] });
+});

@@ -50,7 +50,10 @@ export interface DashboardInfo {
   localRateAssumptions: string;
   localRateIsDefault: boolean;
   cloudModel: string;
+  /** When the bundled price table was last checked (YYYY-MM-DD). */
   pricesAsOf: string;
+  /** Cloud models used this month that have no price (counted at a conservative price meanwhile). */
+  unpricedModels: string[];
   budget: { dailyCapUsd: number; monthlyCapUsd: number; dailySpentUsd: number; monthlySpentUsd: number; warnAtPercent: number; onCap: string; use?: number };
   /** Lines the ledger reader skipped (corrupt or torn), with where. */
   skippedLines: { count: number; where: string[] };
@@ -59,7 +62,8 @@ export interface DashboardInfo {
 
 export type HostMessage =
   | { type: 'state'; summary: Summary; info: DashboardInfo }
-  | { type: 'page'; query: TableQuery; rows: TableRow[]; total: number }
+  /** `searching`: a filter or sort is still reading the month (rows follow in another page message). */
+  | { type: 'page'; query: TableQuery; rows: TableRow[]; total: number; searching?: boolean }
   | { type: 'exported'; path: string; count: number }
   | { type: 'error'; message: string };
 
@@ -69,6 +73,8 @@ export type WebviewMessage =
   | { type: 'export'; format: 'csv' | 'json'; from: string; to: string }
   | { type: 'openSettings' }
   | { type: 'showLog' }
+  /** Set the price of a model with no known price (the host asks for it; the model must be one it reported). */
+  | { type: 'setPrice'; model: string }
   /** What the front end drew (ids of the table rows, in order): lets the host and tests confirm it. */
   | { type: 'rendered'; rows: string[]; total: number };
 
@@ -86,6 +92,9 @@ export function parseWebviewMessage(x: unknown): WebviewMessage | { error: strin
     case 'openSettings':
     case 'showLog':
       return onlyKeys(x, ['type']) ? { type: x.type } : { error: `unexpected fields in ${x.type}` };
+    case 'setPrice':
+      if (!onlyKeys(x, ['type', 'model']) || typeof x.model !== 'string' || !x.model || x.model.length > 200) return { error: 'setPrice needs a model name' };
+      return { type: 'setPrice', model: x.model };
     case 'query': {
       if (!onlyKeys(x, ['type', 'query'])) return { error: 'unexpected fields in query' };
       const q = parseQuery(x.query);

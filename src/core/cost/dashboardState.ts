@@ -5,8 +5,8 @@ import { budgetState, budgetUse } from './budget';
 import type { HostMessage } from './dashboardProtocol';
 import type { LedgerProblem } from './ledger';
 import { PRICES_AS_OF, findPrice } from './prices';
-import type { LedgerRecord } from './record';
-import { summarize } from './summary';
+import type { Summary, SummaryOptions } from './summary';
+import { isCloudProvider, type ProviderId } from '../types';
 
 export function configuredCloudModel(s: Settings): string {
   return s.providers.cloud.provider === 'anthropic' ? s.providers.cloud.anthropic.model : s.providers.cloud.openai.model;
@@ -18,17 +18,20 @@ export function localRateAssumptions(): string {
     + `plus ${a.watts} W at $${a.usdPerKwh.toFixed(2)}/kWh = $${defaultLocalRatePerHourUsd().toFixed(3)}/h`;
 }
 
+export function summaryOptions(settings: Settings, now: Date): SummaryOptions {
+  const cloudModel = configuredCloudModel(settings);
+  return { now, cloudModel, cloudPrice: findPrice(cloudModel, settings.cost.prices) };
+}
+
+/** The state message from a month's summary (see LedgerStore.summary and summaryOptions). */
 export function buildDashboardState(
-  records: readonly LedgerRecord[],
+  summary: Summary,
   problems: readonly LedgerProblem[],
   settings: Settings,
-  now: Date,
   loading = false,
 ): Extract<HostMessage, { type: 'state' }> {
-  const cloudModel = configuredCloudModel(settings);
   const c = settings.cost;
-  const summary = summarize(records, { now, cloudModel, cloudPrice: findPrice(cloudModel, c.prices) });
-  // The summary's cloud totals are exactly what budgets count (billed + unreported estimates).
+  // The summary's cloud totals are exactly what budgets count (billed + estimates).
   const spend = { dailyUsd: summary.today.cloudUsd + summary.today.cloudUnreportedUsd, monthlyUsd: summary.monthTotals.cloudUsd + summary.monthTotals.cloudUnreportedUsd };
   const b = budgetState(spend, c);
   return {
@@ -38,8 +41,9 @@ export function buildDashboardState(
       localRatePerHourUsd: c.localRatePerHourUsd,
       localRateAssumptions: localRateAssumptions(),
       localRateIsDefault: c.localRatePerHourUsd === defaultLocalRatePerHourUsd(),
-      cloudModel,
+      cloudModel: summary.savings.cloudModel,
       pricesAsOf: PRICES_AS_OF,
+      unpricedModels: summary.byModel.filter((m) => isCloudProvider(m.provider as ProviderId) && !findPrice(m.model, c.prices)).map((m) => m.model),
       budget: {
         dailyCapUsd: b.dailyCapUsd, monthlyCapUsd: b.monthlyCapUsd, dailySpentUsd: b.dailySpentUsd, monthlySpentUsd: b.monthlySpentUsd,
         warnAtPercent: c.warnAtPercent, onCap: c.onCap, use: budgetUse(b),

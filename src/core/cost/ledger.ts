@@ -139,42 +139,79 @@ function tryParse(bytes: Buffer): LedgerRecord | undefined {
 }
 
 /**
+ * Called with the records of each chunk as it parses, and the byte offset of the first line in that chunk
+ * (a line start: reading from there parses the same records again). Returning `false` stops the read.
+ */
+export type OnRecords = (records: LedgerRecord[], lineStart: number) => void | boolean | Promise<void | boolean>;
+
+/** Chunks small enough that parsing one never blocks the event loop for long (~300 records, a few ms). */
+export const CHUNK_BYTES = 128 * 1024;
+
+/**
  * Reads one ledger file incrementally: each `read()` parses only the bytes appended since the last one,
  * in chunks, yielding to the event loop between chunks so a large file never blocks the extension host.
  */
 export class LedgerTail {
-  private offset = 0;
-  private lineNo = 1;
+  private _offset = 0;
+  private _lineNo = 1;
   /** Lines skipped so far (corrupt), plus the current torn tail, if any. */
   readonly problems: LedgerProblem[] = [];
   private tail?: LedgerProblem;
 
-  constructor(readonly path: string, private readonly chunkBytes = 1 << 20) {}
+  constructor(readonly path: string, private readonly chunkBytes = CHUNK_BYTES) {}
+
+  /** Bytes parsed so far: everything before this offset has been read (always a line start). */
+  get offset(): number {
+    return this._offset;
+  }
+
+  get lineNo(): number {
+    return this._lineNo;
+  }
+
+  /** Continues from a line start already read (e.g. where a persisted aggregate stopped). */
+  resume(offset: number, lineNo: number, problems: readonly LedgerProblem[] = []): this {
+    this._offset = offset;
+    this._lineNo = lineNo;
+    this.problems.splice(0, this.problems.length, ...problems);
+    this.tail = undefined;
+    return this;
+  }
 
   /** The last line, when it has no newline yet and is not a valid record (torn, or still being written). */
   get truncated(): LedgerProblem | undefined {
     return this.tail;
   }
 
-  /** Records appended since the last call (also passed to `onRecords` chunk by chunk as they parse). */
-  async read(onRecords?: (records: LedgerRecord[]) => void): Promise<LedgerRecord[]> {
+  /**
+   * Records appended since the last call. With `onRecords` they are passed chunk by chunk as they parse
+   * and not collected (the result is empty), so a whole month can be read without holding it.
+   */
+  async read(onRecords?: OnRecords): Promise<LedgerRecord[]> {
     let size: number;
     try {
       size = (await stat(this.path)).size;
     } catch {
       return []; // no file yet
     }
-    if (size < this.offset) { // replaced or cut by hand: start over
-      this.offset = 0;
-      this.lineNo = 1;
+    if (size < this._offset) { // replaced or cut by hand: start over
+      this._offset = 0;
+      this._lineNo = 1;
       this.problems.length = 0;
     }
-    if (size === this.offset) return [];
+    if (size === this._offset) return [];
     const handle = await open(this.path, 'r');
     const all: LedgerRecord[] = [];
+    const deliver = async (records: LedgerRecord[], at: number): Promise<boolean> => {
+      if (!onRecords) {
+        for (const r of records) all.push(r);
+        return true;
+      }
+      return records.length === 0 || (await onRecords(records, at)) !== false;
+    };
     try {
       let carry = Buffer.alloc(0);
-      let pos = this.offset;
+      let pos = this._offset;
       while (pos < size) {
         const len = Math.min(this.chunkBytes, size - pos);
         const chunk = Buffer.alloc(len);
@@ -183,15 +220,13 @@ export class LedgerTail {
         pos += bytesRead;
         const buf = carry.length ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
         const out: ParsedLines = { records: [], problems: [] };
-        const { consumed, lines } = parseLines(buf, this.path, this.lineNo, out);
-        this.offset += consumed;
-        this.lineNo += lines;
+        const at = this._offset;
+        const { consumed, lines } = parseLines(buf, this.path, this._lineNo, out);
+        this._offset += consumed;
+        this._lineNo += lines;
         carry = buf.subarray(consumed);
         this.problems.push(...out.problems);
-        if (out.records.length) {
-          all.push(...out.records);
-          onRecords?.(out.records);
-        }
+        if (!(await deliver(out.records, at))) return all;
         if (pos < size) await new Promise<void>((resolve) => setImmediate(resolve));
       }
       // A fragment without a newline that ends in a whole record (one that lost only its newline) is
@@ -199,14 +234,14 @@ export class LedgerTail {
       this.tail = undefined;
       if (carry.length) {
         const out: ParsedLines = { records: [], problems: [] };
-        if (parseLine(carry, this.path, this.lineNo, out)) {
+        if (parseLine(carry, this.path, this._lineNo, out)) {
+          const at = this._offset;
           this.problems.push(...out.problems);
-          all.push(...out.records);
-          onRecords?.(out.records);
-          this.offset += carry.length;
-          this.lineNo++;
+          this._offset += carry.length;
+          this._lineNo++;
+          await deliver(out.records, at);
         } else {
-          this.tail = { file: this.path, line: this.lineNo, kind: 'truncated' };
+          this.tail = { file: this.path, line: this._lineNo, kind: 'truncated' };
         }
       }
     } finally {

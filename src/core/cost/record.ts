@@ -1,7 +1,7 @@
 // A ledger record: one model call as it happened, with what it cost. Never prompt or completion text.
 import type { CostSettings } from '../settings/cost';
 import type { ModelCallEvent } from '../types';
-import { findPrice, type ModelPrice } from './prices';
+import { findPrice, UNPRICED_MODEL_PRICE, type ModelPrice } from './prices';
 import { localCostUsd, usageCostUsd } from './usage';
 
 export const LEDGER_VERSION = 1;
@@ -20,6 +20,18 @@ export interface LedgerRecord extends ModelCallEvent {
   billedCostUsd?: number;
   /** Local rate in force when the call was recorded, so old records keep their meaning. */
   localRatePerHourUsd?: number;
+  /**
+   * The cloud stream failed part-way: `usage` holds what the provider reported before it failed plus an
+   * estimate of the rest from the text received, and `billedCostUsd` is an estimate of what it bills.
+   */
+  usageEstimated?: true;
+  /** The model has no known price: the costs are at UNPRICED_MODEL_PRICE, a conservative stand-in. */
+  priceAssumed?: true;
+}
+
+/** Whether a record's cost is an estimate rather than provider-reported usage at a known price. */
+export function costIsEstimate(r: LedgerRecord): boolean {
+  return r.billedCostUsd === undefined || r.usageEstimated === true || r.priceAssumed === true;
 }
 
 export type PriceLookup = (model: string) => ModelPrice | undefined;
@@ -37,7 +49,7 @@ export function costOf(
   e: ModelCallEvent,
   settings: Pick<CostSettings, 'localRatePerHourUsd' | 'prices'>,
   price: PriceLookup = priceLookup(settings),
-): Pick<LedgerRecord, 'estimatedCostUsd' | 'billedCostUsd' | 'localRatePerHourUsd'> {
+): Pick<LedgerRecord, 'estimatedCostUsd' | 'billedCostUsd' | 'localRatePerHourUsd' | 'usageEstimated' | 'priceAssumed'> {
   if (e.route === 'blocked' || e.outcome === 'blocked' || e.outcome === 'cached') {
     return { billedCostUsd: 0 }; // nothing ran
   }
@@ -48,11 +60,16 @@ export function costOf(
     const rate = settings.localRatePerHourUsd;
     return { billedCostUsd: ran ? localCostUsd(e.totalMs, rate) : 0, localRatePerHourUsd: rate };
   }
-  const p = price(e.model);
-  if (!p) return {};
-  const out: Pick<LedgerRecord, 'estimatedCostUsd' | 'billedCostUsd'> = { estimatedCostUsd: usageCostUsd(p, e.estimated) };
-  if (e.usage) out.billedCostUsd = usageCostUsd(p, e.usage);
-  else if (e.outcome === 'failed') out.billedCostUsd = 0; // a rejected request (401, 429, 500) is not billed
+  // An unknown model still counts against the budget, at a conservative price, flagged as assumed.
+  const known = price(e.model);
+  const p = known ?? UNPRICED_MODEL_PRICE;
+  const out: ReturnType<typeof costOf> = { estimatedCostUsd: usageCostUsd(p, e.estimated) };
+  if (!known) out.priceAssumed = true;
+  if (e.usage) {
+    out.billedCostUsd = usageCostUsd(p, e.usage);
+    // A failed call carries usage only when its stream failed after the provider accepted it.
+    if (e.outcome === 'failed') out.usageEstimated = true;
+  } else if (e.outcome === 'failed') out.billedCostUsd = 0; // a rejected request (401, 429, 500) is not billed
   return out;
 }
 

@@ -88,21 +88,27 @@ export interface PolicyInputs {
   markers: ReadonlyArray<{ folder: string; state: MarkerState }>;
   /** Workspace Trust. */
   trusted: boolean;
-  /** `switchyard.privacy.networkOnly` true in any scope: the team server may be used, the cloud never. */
+  /** `switchyard.privacy.networkOnly` true in any scope read: the team server may be used, the cloud never. */
   networkOnlySetting?: boolean;
+  /** Where the setting was read, for the reason, e.g. `folder "api"`; absent in a single-folder window. */
+  scope?: string;
 }
 
-/** Tightest wins: setting or any marked folder -> machine only; untrusted -> no cloud; else everything. */
+/**
+ * Tightest wins: never-leave-machine setting or any marked folder -> machine only; network-only
+ * setting or marker -> machine and the team's network, never the cloud; untrusted -> no cloud; else everything.
+ */
 export function resolvePolicy(inputs: PolicyInputs): PrivacyPolicy {
   try {
     if (inputs.neverLeaveMachineSetting) {
-      return { allowed: NEVER_LEAVE_MACHINE, neverLeaveMachine: true, reason: 'never-leave-machine (setting)', source: 'setting' };
+      const where = inputs.scope ? `, ${inputs.scope}` : '';
+      return { allowed: NEVER_LEAVE_MACHINE, neverLeaveMachine: true, reason: `never-leave-machine (setting${where})`, source: 'setting' };
     }
     const marked = inputs.markers.filter((m) => m.state.kind === 'marked');
     if (marked.length > 0) {
       const first = marked[0]!;
       const why = first.state.kind === 'marked' ? first.state.why : '';
-      const where = inputs.markers.length > 1 ? ` in folder "${first.folder}"` : '';
+      const where = inputs.markers.length > 1 || inputs.scope ? ` in folder "${first.folder}"` : '';
       const failClosed = why.includes('fail-closed');
       return {
         allowed: NEVER_LEAVE_MACHINE,
@@ -113,14 +119,63 @@ export function resolvePolicy(inputs: PolicyInputs): PrivacyPolicy {
     }
     const networkMarker = inputs.markers.find((m) => m.state.kind === 'network');
     if (inputs.networkOnlySetting || networkMarker) {
-      const where = networkMarker && inputs.markers.length > 1 ? ` in folder "${networkMarker.folder}"` : '';
-      const why = inputs.networkOnlySetting ? 'setting' : `${MARKER_FILE}${where}`;
+      const where = networkMarker && (inputs.markers.length > 1 || inputs.scope) ? ` in folder "${networkMarker.folder}"` : '';
+      const why = inputs.networkOnlySetting ? `setting${inputs.scope ? `, ${inputs.scope}` : ''}` : `${MARKER_FILE}${where}`;
       return { allowed: LOCAL_ONLY, neverLeaveMachine: false, reason: `network-only (${why}): the team server, never the cloud`, source: inputs.networkOnlySetting ? 'setting' : 'marker' };
     }
     if (!inputs.trusted) {
       return { allowed: LOCAL_ONLY, neverLeaveMachine: false, reason: 'local-only (untrusted workspace)', source: 'untrusted' };
     }
     return { allowed: ALL_CLASSES, neverLeaveMachine: false, reason: 'hybrid (cloud allowed)', source: 'default' };
+  } catch (err) {
+    return failClosedPolicy((err as Error).message);
+  }
+}
+
+/**
+ * The policy of content that comes from several places (folders, files): only what every one of
+ * them allows, and the reason of the strictest. No policy at all is a bug upstream: fail closed.
+ */
+export function strictestPolicy(policies: readonly PrivacyPolicy[]): PrivacyPolicy {
+  if (policies.length === 0) return failClosedPolicy('no policy for the content');
+  let strictest = policies[0]!;
+  let allowed = [...strictest.allowed];
+  for (const p of policies.slice(1)) {
+    allowed = allowed.filter((c) => p.allowed.includes(c));
+    if (p.allowed.length < strictest.allowed.length) strictest = p;
+  }
+  const neverLeaveMachine = policies.some((p) => p.neverLeaveMachine) || (allowed.length <= 1 && !allowed.some((c) => c !== 'machine'));
+  if (allowed.length === strictest.allowed.length && neverLeaveMachine === strictest.neverLeaveMachine) return strictest;
+  return { ...strictest, allowed, neverLeaveMachine };
+}
+
+/** A workspace folder by URI (any scheme, no trailing slash needed) with its own policy. */
+export interface FolderPolicy {
+  uri: string;
+  policy: PrivacyPolicy;
+}
+
+/** True when `uri` is the folder or lies inside it. */
+export function isInFolder(folderUri: string, uri: string): boolean {
+  const root = folderUri.replace(/\/+$/, '');
+  return uri === root || uri.startsWith(`${root}/`);
+}
+
+/**
+ * The policy of content from `sources` (file or folder URIs): the strictest policy of every folder
+ * any of them lies in (nested folders all count). Content from outside every folder, or of unknown
+ * origin (no sources), gets the strictest policy of the whole window (`window`).
+ */
+export function policyOfSources(sources: readonly string[] | undefined, folders: readonly FolderPolicy[], window: () => PrivacyPolicy): PrivacyPolicy {
+  try {
+    if (!sources || sources.length === 0) return window();
+    const involved = new Set<FolderPolicy>();
+    for (const source of sources) {
+      const owners = folders.filter((f) => isInFolder(f.uri, source));
+      if (owners.length === 0) return window();
+      for (const f of owners) involved.add(f);
+    }
+    return strictestPolicy([...involved].map((f) => f.policy));
   } catch (err) {
     return failClosedPolicy((err as Error).message);
   }

@@ -1,6 +1,7 @@
 // What the cloud chat providers (OpenAI, Anthropic) share around their SDK's stream: the SDK imported on
 // the first call (never at activation), its client on the gate's fetch, the idle timeout, cancellation,
 // and every failure in plain words. Each provider only says how to ask and how to read its events.
+import { attachStreamSoFar } from '../cost/partial';
 import type { CloudProviderId, TokenUsage } from '../types';
 import { cloudCut, cloudTimeout, IdleAbort, mapCloudError, type SdkErrorClasses } from './cloudErrors';
 import type { ChatProvider, ChatRequest, OnText, StreamResult } from './types';
@@ -61,6 +62,7 @@ export function createCloudStreamingChat<Sdk extends SdkErrorClasses, Client, Ev
       const reading = dialect.reading();
       let text = '';
       let ttftMs: number | undefined;
+      let events = 0;
       let failure: { err: unknown } | undefined;
       try {
         if (!client) {
@@ -72,6 +74,7 @@ export function createCloudStreamingChat<Sdk extends SdkErrorClasses, Client, Ev
         }
         for await (const event of await dialect.stream(client, req, idle.signal)) {
           idle.touch();
+          events++;
           const delta = reading.read(event);
           if (!delta) continue;
           ttftMs ??= performance.now() - started;
@@ -87,10 +90,13 @@ export function createCloudStreamingChat<Sdk extends SdkErrorClasses, Client, Ev
       const result = (finishReason: StreamResult['finishReason']): StreamResult =>
         ({ text, usage: reading.usage(), ttftMs, totalMs: performance.now() - started, finishReason });
       if (signal.aborted) return result('cancelled');
-      if (idle.timedOut) throw cloudTimeout(dialect.id, opts.timeoutMs);
-      if (failure) throw mapCloudError(failure.err, dialect.id, { ...ctx, model: req.model }, sdk);
+      // Once the provider has streamed anything it bills the call, whatever happens next: the error
+      // carries what was reported and received so far, for the ledger.
+      const billed = <E extends Error>(err: E): E => (events > 0 ? attachStreamSoFar(err, { reported: reading.usage(), text }) : err);
+      if (idle.timedOut) throw billed(cloudTimeout(dialect.id, opts.timeoutMs));
+      if (failure) throw billed(mapCloudError(failure.err, dialect.id, { ...ctx, model: req.model }, sdk));
       const finish = reading.finish();
-      if (!finish) throw cloudCut(dialect.id);
+      if (!finish) throw billed(cloudCut(dialect.id));
       return result(finish);
     },
   };

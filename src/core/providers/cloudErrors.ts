@@ -1,7 +1,7 @@
 // Turns what the cloud SDKs throw into a ProviderError in plain words. Duck-typed on the SDKs' shared
 // error shape (status, headers, name) so this module never loads an SDK. Messages never carry keys.
 import { CLOUD_PROVIDER_NAMES, type CloudProviderId } from '../types';
-import { redactKeyShaped } from '../privacy/secrets';
+import { redactSecrets } from '../privacy/knownKeys';
 import { findProviderError, ProviderError } from './types';
 
 const SET_KEY = 'set it with Switchyard: Set Cloud API Key';
@@ -15,13 +15,14 @@ interface SdkErrorLike {
 
 /**
  * Removes anything that looks like an API key from a provider's message, and shortens it: short
- * `sk-` keys and any bearer token here, then every key shape the privacy redactor knows.
+ * `sk-` keys and any bearer token here, then the configured key values themselves and every key
+ * shape the privacy redactor knows.
  */
 export function scrubKey(text: string): string {
   const scrubbed = text
     .replace(/\b(?:sk|pk|rk)-[A-Za-z0-9_-]{6,}/g, '[key]')
     .replace(/\bBearer\s+\S+/gi, 'Bearer [key]');
-  return redactKeyShaped(scrubbed).slice(0, 200);
+  return redactSecrets(scrubbed).slice(0, 200);
 }
 
 function header(h: SdkErrorLike['headers'], name: string): string | null {

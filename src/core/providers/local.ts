@@ -1,6 +1,7 @@
 // What the local providers (Ollama, OpenAI-compatible) share: the fetch they hand their SDK client
 // (gate + per-call abort + stream validation), and failures turned into plain words.
 import type { EgressPurpose } from '../privacy/gate';
+import { redactSecrets } from '../privacy/knownKeys';
 import { findProviderError, ProviderError, type HealthResult, type OnText, type StreamResult } from './types';
 
 /** The gate's fetch for one purpose (e.g. `(p) => gate.fetchFor({ purpose: p, provider: 'ollama' })`). */
@@ -29,9 +30,22 @@ export function callFetch(base: typeof fetch, signal: AbortSignal | undefined, w
     const merged = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     const res = await base(input, { ...init, signal: merged });
     const type = res.headers.get('content-type') ?? '';
+    // A web server (a dashboard, a proxy's login page) on the model port answers 200 with a page.
+    if (/text\/html/i.test(type)) {
+      void res.body?.cancel().catch(() => undefined);
+      throw new ProviderError('malformed', `${what} at ${originOf(input)} answered with a web page: this is not a model server (check the port in the settings)`);
+    }
     return type.includes('ndjson') ? validateNdjson(res, what) : res;
   };
   return wrapped as typeof fetch;
+}
+
+function originOf(input: string | URL | Request): string {
+  try {
+    return new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url).origin;
+  } catch {
+    return 'that address';
+  }
 }
 
 function validateNdjson(res: Response, what: string): Response {
@@ -98,7 +112,7 @@ export function mapLocalError(err: unknown, ctx: ErrorContext): ProviderError {
   if (inner) return inner;
   const e = (err ?? {}) as ErrorLike;
   const status = e.status ?? e.status_code;
-  const message = String(e.message ?? err).slice(0, 200);
+  const message = redactSecrets(String(e.message ?? err)).slice(0, 200);
   const where = ctx.baseUrl;
   if (typeof status === 'number') {
     if (status === 404 && /model|not found/i.test(message)) {
@@ -134,15 +148,33 @@ export function isAbort(err: unknown, signal: AbortSignal | undefined): boolean 
   return name === 'AbortError' || name === 'APIUserAbortError';
 }
 
-/** A failed health check in plain words, for the status bar tooltip. */
-export function unhealthy(err: unknown, ctx: ErrorContext): HealthResult {
+/**
+ * A failed health check in plain words, for the status bar tooltip. When the check's own time ran
+ * out (whatever the client made of the abort), the server is slow or hung, not missing.
+ */
+export function unhealthy(err: unknown, ctx: ErrorContext, signal?: AbortSignal): HealthResult {
+  if (signal?.aborted && (signal.reason as { name?: string } | undefined)?.name === 'TimeoutError') {
+    return { ok: false, detail: `${ctx.server} at ${ctx.baseUrl} did not answer in time` };
+  }
   return { ok: false, detail: mapLocalError(err, ctx).message };
 }
 
-/** Fails after `ms` (health checks must be cheap and never hang). */
+/**
+ * Fails after `ms` with a TimeoutError (health checks must be cheap and never hang). A timer of our
+ * own, not `AbortSignal.timeout`: on Node 20 a timeout signal held only through `AbortSignal.any`
+ * (as the SDKs hold it) can be garbage-collected before it fires, and the request then never ends.
+ */
 export function timeoutSignal(ms: number, outer?: AbortSignal): AbortSignal {
-  const t = AbortSignal.timeout(ms);
-  return outer ? AbortSignal.any([t, outer]) : t;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError')), ms);
+  const onOuter = () => controller.abort(outer?.reason);
+  if (outer?.aborted) onOuter();
+  else outer?.addEventListener('abort', onOuter, { once: true });
+  controller.signal.addEventListener('abort', () => {
+    clearTimeout(timer);
+    outer?.removeEventListener('abort', onOuter);
+  }, { once: true });
+  return controller.signal;
 }
 
 /**
@@ -166,6 +198,8 @@ export class StreamRecorder {
   private readonly t0 = performance.now();
   text = '';
   ttftMs: number | undefined;
+  /** The model the server says answered (Ollama and OpenAI-compatible servers name it in every chunk). */
+  model: string | undefined;
 
   constructor(private readonly signal: AbortSignal, private readonly onText: OnText) {}
 
@@ -177,8 +211,16 @@ export class StreamRecorder {
     this.onText(delta);
   }
 
+  /** Notes the model a chunk names; the first one named wins. */
+  reported(model: unknown): void {
+    if (this.model === undefined && typeof model === 'string' && model.trim()) this.model = model.trim();
+  }
+
   result(finishReason: StreamResult['finishReason'], extra: Partial<StreamResult> = {}): StreamResult {
-    return { text: this.text, finishReason, ttftMs: this.ttftMs, totalMs: performance.now() - this.t0, ...extra };
+    return {
+      text: this.text, finishReason, ttftMs: this.ttftMs, totalMs: performance.now() - this.t0,
+      ...(this.model ? { model: this.model } : {}), ...extra,
+    };
   }
 }
 

@@ -75,6 +75,7 @@ export class OllamaProvider implements FimProvider, ChatProvider, ModelCatalog, 
       });
       const logprobs: number[] = [];
       for await (const part of stream) {
+        rec.reported(part.model);
         rec.push(part.message?.content);
         for (const lp of (part as { logprobs?: Array<{ logprob?: number }> }).logprobs ?? []) {
           if (typeof lp.logprob === 'number') logprobs.push(lp.logprob);

@@ -74,6 +74,7 @@ export class OpenAICompatibleProvider implements FimProvider, ChatProvider, Mode
       const logprobs: number[] = [];
       for await (const chunk of stream) {
         const choice = chunk.choices?.[0];
+        rec.reported(chunk.model);
         rec.push(choice?.delta?.content ?? undefined);
         for (const lp of choice?.logprobs?.content ?? []) logprobs.push(lp.logprob);
         end.note(chunk);
@@ -94,13 +95,15 @@ export class OpenAICompatibleProvider implements FimProvider, ChatProvider, Mode
 
   /** GET /v1/models: cheap, and every OpenAI-compatible server has it. */
   async health(signal: AbortSignal): Promise<HealthResult> {
+    const s = timeoutSignal(HEALTH_TIMEOUT_MS, signal);
     try {
-      const s = timeoutSignal(HEALTH_TIMEOUT_MS, signal);
       const client = await this.client('health', s);
       const page = await client.models.list({ signal: s });
+      // Something that answers 200 without a model list is not an OpenAI-compatible server.
+      if (!Array.isArray(page.data)) return { ok: false, detail: `${this.baseUrl} answers, but not with a model list: this is not a model server` };
       return { ok: true, detail: `the local server at ${this.baseUrl} is running (${page.data.length} model${page.data.length === 1 ? '' : 's'})` };
     } catch (err) {
-      return unhealthy(err, this.ctx());
+      return unhealthy(err, this.ctx(), s);
     }
   }
 }

@@ -11,6 +11,8 @@ export interface StreamResult {
   logprobs?: number[];
   ttftMs?: number;
   totalMs: number;
+  /** The model that actually ran, as the server or engine reported it (it may differ from the one asked for). */
+  model?: string;
 }
 
 /** A fill-in-the-middle request. `prompt` is a fully templated raw prompt when `raw` is set. */

@@ -26,6 +26,9 @@ export interface SettingProblem {
  */
 export type Resolution = 'any' | 'user';
 
+/** One settings level: the user's (with the default), the workspace's, or a workspace folder's. */
+export type Level = 'user' | 'workspace' | 'folder';
+
 interface Common<T> {
   fallback: T;
   resolution?: Resolution;
@@ -45,15 +48,17 @@ export function invalid(why: string): Invalid {
 export class SettingsReader {
   /**
    * `only`: which values this reader sees - all of them (unset), only the user's (or the default),
-   * or only the workspace's (folder, then workspace). See `level()`.
+   * only the workspace's, or only the folder's. See `level()`.
    */
-  constructor(private readonly raw: RawSettings, readonly problems: SettingProblem[] = [], private readonly only?: 'user' | 'workspace') {}
+  constructor(private readonly raw: RawSettings, readonly problems: SettingProblem[] = [], private readonly only?: Level) {}
 
   /**
-   * A reader of one level's values, sharing this reader's problems. For settings a workspace may
-   * only tighten: read both levels and keep the stricter value.
+   * A reader of one level's values, sharing this reader's problems. For settings a workspace or a
+   * folder may only tighten: read every level and keep the strictest value. (In a multi-root window
+   * the workspace level is the `.code-workspace` file and the folder level a folder's
+   * `.vscode/settings.json`; in a single-folder window that file is the workspace level.)
    */
-  level(level: 'user' | 'workspace'): SettingsReader {
+  level(level: Level): SettingsReader {
     return new SettingsReader(this.raw, this.problems, level);
   }
 
@@ -61,16 +66,21 @@ export class SettingsReader {
   value(key: string, resolution: Resolution = 'any'): unknown {
     const v = this.raw[key];
     if (!v) return undefined;
-    if (this.only === 'workspace') return resolution === 'user' ? undefined : v.workspaceFolderValue ?? v.workspaceValue;
+    if (this.only === 'workspace') return resolution === 'user' ? undefined : v.workspaceValue;
+    if (this.only === 'folder') return resolution === 'user' ? undefined : v.workspaceFolderValue;
     if (resolution === 'user' || this.only === 'user') return v.globalValue ?? v.defaultValue;
     return v.workspaceFolderValue ?? v.workspaceValue ?? v.globalValue ?? v.defaultValue;
   }
 
-  /** Every value set for `key` in any scope (default included). */
+  /** Every value set for `key` in the levels this reader sees (default included with the user's). */
   allValues(key: string): unknown[] {
     const v = this.raw[key];
     if (!v) return [];
-    return [v.defaultValue, v.globalValue, v.workspaceValue, v.workspaceFolderValue].filter((x) => x !== undefined);
+    const values = this.only === 'user' ? [v.defaultValue, v.globalValue]
+      : this.only === 'workspace' ? [v.workspaceValue]
+      : this.only === 'folder' ? [v.workspaceFolderValue]
+      : [v.defaultValue, v.globalValue, v.workspaceValue, v.workspaceFolderValue];
+    return values.filter((x) => x !== undefined);
   }
 
   problem(key: string, message: string): void {

@@ -39,17 +39,33 @@ const DEFAULTS: RoutingSettings = {
 export function parseRoutingSettings(r: SettingsReader): RoutingSettings {
   const user = readRouting(r.level('user'), DEFAULTS);
   const workspace = readRouting(r.level('workspace'), user);
-  const targets = { ...user.targets };
-  for (const kind of TASK_KINDS) if (workspace.targets[kind] === 'local') targets[kind] = 'local';
-  return {
-    mode: MODES[Math.min(MODES.indexOf(user.mode), MODES.indexOf(workspace.mode))],
-    targets,
-    askLocalMaxTokens: Math.max(user.askLocalMaxTokens, workspace.askLocalMaxTokens),
-    askLocalMaxLines: Math.max(user.askLocalMaxLines, workspace.askLocalMaxLines),
-    confidenceThreshold: Math.min(user.confidenceThreshold, workspace.confidenceThreshold),
-    autoEscalate: user.autoEscalate && workspace.autoEscalate,
-    cloudTimeoutSeconds: workspace.cloudTimeoutSeconds, // not about where code goes: the workspace may set it
-  };
+  const folder = readRouting(r.level('folder'), user);
+  const merged = strictestRouting([user, workspace, folder]);
+  // Not about where code goes: the most specific level may set it.
+  const timeout = r.level('folder').value('routing.cloudTimeoutSeconds') !== undefined ? folder.cloudTimeoutSeconds : workspace.cloudTimeoutSeconds;
+  return { ...merged, cloudTimeoutSeconds: timeout };
+}
+
+/**
+ * The most local combination of several routing settings: for one request whose content comes
+ * from several folders, and for the levels of one folder. Never empty-handed: no input, defaults.
+ */
+export function strictestRouting(all: readonly RoutingSettings[]): RoutingSettings {
+  if (all.length === 0) return DEFAULTS;
+  const [first, ...rest] = all as [RoutingSettings, ...RoutingSettings[]];
+  return rest.reduce<RoutingSettings>((a, b) => {
+    const targets = { ...a.targets };
+    for (const kind of TASK_KINDS) if (b.targets[kind] === 'local') targets[kind] = 'local';
+    return {
+      mode: MODES[Math.min(MODES.indexOf(a.mode), MODES.indexOf(b.mode))]!,
+      targets,
+      askLocalMaxTokens: Math.max(a.askLocalMaxTokens, b.askLocalMaxTokens),
+      askLocalMaxLines: Math.max(a.askLocalMaxLines, b.askLocalMaxLines),
+      confidenceThreshold: Math.min(a.confidenceThreshold, b.confidenceThreshold),
+      autoEscalate: a.autoEscalate && b.autoEscalate,
+      cloudTimeoutSeconds: a.cloudTimeoutSeconds,
+    };
+  }, first);
 }
 
 /** One level's routing settings; what the level does not set comes from `base`. */

@@ -22,18 +22,50 @@ export interface AnswerHeader {
   costEstimated: boolean;
   /** Local answers: why it looked unsure, when it did. */
   unsure?: string;
+  /** Why the cloud cannot take this request (shown beside an unsure answer), when it cannot. */
+  cloudWhyNot?: string;
+  /** Made in a never-leave-machine workspace: nothing of it left the machine. */
+  locked?: boolean;
+  /** The model is Switchyard's development demo model: its output is not meaningful. */
+  demo?: boolean;
   error?: string;
 }
 
 export interface AnswerActions {
   askCloud?: { estimatedCostUsd?: number };
   keepLocal?: boolean;
+  /** The cloud could take an unsure answer but no key is set. */
+  setKey?: boolean;
   stop?: boolean;
 }
 
+/** One question and its answer; an answer's follow-ups are further turns. */
+export interface AnswerTurn {
+  /** The follow-up question (the first turn's question is in the title). */
+  question?: string;
+  header: AnswerHeader;
+  markdown: string;
+}
+
+/** An answer in the history list. */
+export interface HistoryItem {
+  id: string;
+  title: string;
+  /** ISO time the answer was asked. */
+  time: string;
+  route?: AnswerHeader['route'];
+  locked?: boolean;
+}
+
 export type HostMessage =
-  | { type: 'state'; seq: number; header: AnswerHeader; markdown: string; actions: AnswerActions }
-  | { type: 'append'; seq: number; text: string };
+  | {
+    type: 'state'; seq: number; history: HistoryItem[]; activeId?: string; turns: AnswerTurn[]; actions: AnswerActions;
+    /** Follow-up questions can be asked here (the answer's request is known in this session). */
+    followUp: boolean;
+  }
+  | { type: 'append'; seq: number; text: string }
+  /** The last turn's header changed (e.g. the running token count), text unchanged. */
+  | { type: 'header'; seq: number; header: AnswerHeader };
 
 export type WebviewMessage =
   | { type: 'ready' }
@@ -42,6 +74,9 @@ export type WebviewMessage =
   | { type: 'insert'; code: string }
   | { type: 'rerun'; override: 'local' | 'cloud' }
   | { type: 'open'; href: string }
+  | { type: 'show'; id: string }
+  | { type: 'followUp'; question: string }
+  | { type: 'setKey' }
   | { type: 'stop' };
 
 const MAX_CODE = 1_000_000;
@@ -58,7 +93,13 @@ export function parseWebviewMessage(v: unknown): WebviewMessage | undefined {
   switch (v.type) {
     case 'ready':
     case 'stop':
+    case 'setKey':
       return { type: v.type };
+    case 'show':
+      return typeof v.id === 'string' && v.id.length <= 100 ? { type: 'show', id: v.id } : undefined;
+    case 'followUp':
+      return typeof v.question === 'string' && v.question.trim() !== '' && v.question.length <= 10_000
+        ? { type: 'followUp', question: v.question.trim() } : undefined;
     case 'rendered':
       return nat(v.seq) && nat(v.chars) && nat(v.codeBlocks) ? { type: 'rendered', seq: v.seq, chars: v.chars, codeBlocks: v.codeBlocks } : undefined;
     case 'copy':
@@ -77,11 +118,16 @@ export function parseWebviewMessage(v: unknown): WebviewMessage | undefined {
 export function parseHostMessage(v: unknown): HostMessage | undefined {
   if (!isObj(v) || !nat(v.seq)) return undefined;
   if (v.type === 'append' && typeof v.text === 'string') return { type: 'append', seq: v.seq, text: v.text };
-  if (v.type === 'state' && typeof v.markdown === 'string' && isObj(v.header) && isObj(v.actions)
-    && typeof v.header.title === 'string' && Array.isArray(v.header.reasons)) {
+  if (v.type === 'header' && isHeader(v.header)) return v as unknown as HostMessage;
+  if (v.type === 'state' && Array.isArray(v.history) && Array.isArray(v.turns) && isObj(v.actions)
+    && v.turns.every((t) => isObj(t) && typeof t.markdown === 'string' && isHeader(t.header))) {
     return v as unknown as HostMessage;
   }
   return undefined;
+}
+
+function isHeader(h: unknown): h is AnswerHeader {
+  return isObj(h) && typeof h.title === 'string' && Array.isArray(h.reasons);
 }
 
 /** Link targets the answer view may open: web pages, and files of the workspace by relative path. */

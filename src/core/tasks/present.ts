@@ -24,6 +24,7 @@ export function finishedHeader(r: TaskResult): Partial<AnswerHeader> {
   const status: AnswerHeader['status'] = r.outcome === 'served' ? 'done' : r.outcome === 'cancelled' ? 'cancelled' : r.outcome === 'blocked' ? 'blocked' : 'failed';
   return {
     ...routedHeader(r.decision),
+    model: r.model,
     status,
     route: r.outcome === 'blocked' ? 'blocked' : r.decision.target,
     ...(r.usage ? { tokensIn: r.usage.promptTokens + (r.usage.cacheReadTokens ?? 0) + (r.usage.cacheWriteTokens ?? 0), tokensOut: r.usage.completionTokens, tokensEstimated: false } : {}),
@@ -32,12 +33,18 @@ export function finishedHeader(r: TaskResult): Partial<AnswerHeader> {
     costUsd: r.outcome === 'blocked' ? undefined : r.costUsd,
     costEstimated: !r.usage,
     unsure: r.unsure ? r.confidence?.signals.join(', ') || 'low confidence' : undefined,
+    cloudWhyNot: r.unsure ? r.offers.cloudWhyNot : undefined,
+    locked: r.neverLeaveMachine || undefined,
     error: r.error?.message,
   };
 }
 
 export function actionsFor(r: TaskResult): AnswerActions {
-  return { ...(r.offers.askCloud ? { askCloud: r.offers.askCloud } : {}), ...(r.offers.keepLocal ? { keepLocal: true } : {}) };
+  return {
+    ...(r.offers.askCloud ? { askCloud: r.offers.askCloud } : {}),
+    ...(r.offers.keepLocal ? { keepLocal: true } : {}),
+    ...(r.offers.setKey ? { setKey: true } : {}),
+  };
 }
 
 /** What a command returns (for automation and tests): plain data, no prompt. */
@@ -62,7 +69,7 @@ export function summarize(r: TaskResult): TaskSummary {
     outcome: r.outcome,
     route: r.outcome === 'blocked' ? 'blocked' : r.decision.target,
     provider: r.decision.provider,
-    model: r.decision.model,
+    model: r.model,
     reasons: r.decision.reasons,
     text: r.text,
     error: r.error?.message,

@@ -45,6 +45,14 @@ export async function selectCompletionModel(s: Services, local: LocalModelsServi
 
 /** Downloads a model with a cancellable progress notification. Resolves true when it completed. */
 export async function pullModel(s: Services, local: LocalModelsService, model?: string): Promise<boolean> {
+  // Ollama would download the model from the internet: the same rule as the embedded engine's download.
+  const policy = s.privacy.policy();
+  if (policy.neverLeaveMachine) {
+    const message = `Pulling a model is blocked here: Ollama would download it from the internet, and this workspace is ${policy.reason}. Pull it from a window that is not never-leave-machine (or run \`ollama pull\` yourself).`;
+    s.log.warn(`pull: ${message}`);
+    void vscode.window.showErrorMessage(`Switchyard: ${message}`);
+    return false;
+  }
   const catalog = local.catalog();
   if (!canPull(catalog)) {
     void vscode.window.showWarningMessage('Switchyard: this local server cannot download models; load the model in the server itself.');

@@ -1,13 +1,22 @@
-import { homedir } from 'node:os';
+import { rm } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { webviewHtml } from '../webviewHtml';
 import { defaultQuery, parseWebviewMessage, type HostMessage, type TableQuery, type WebviewMessage } from '../../core/cost/dashboardProtocol';
-import { buildDashboardState } from '../../core/cost/dashboardState';
-import { periodBounds, queryRecords, toCsv, toJson } from '../../core/cost/query';
+import { buildDashboardState, summaryOptions } from '../../core/cost/dashboardState';
+import { periodBounds } from '../../core/cost/query';
 import type { CostFeature } from '../cost';
+import { SET_PRICE_COMMAND } from './unpriced';
 import type { Services } from '../services';
 
 const LIVE_UPDATE_MS = 250;
+const SEARCHING_AFTER_MS = 150;
+
+/** The newest (or oldest) records with no filter: a page read from memory or near a mark, never a scan. */
+function isPlain(q: TableQuery): boolean {
+  return q.sort.key === 'time' && Object.keys(q.filter).length === 0;
+}
 
 /**
  * The dashboard webview. The host aggregates and pages; the webview only draws what it is sent.
@@ -21,15 +30,19 @@ export class DashboardPanel implements vscode.Disposable {
   /** What the webview last reported drawing, and how many malformed messages it sent (for tests). */
   private rendered: { rows: string[]; total: number; seq: number } = { rows: [], total: 0, seq: 0 };
   private rejected = 0;
+  private pageGeneration = 0;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly s: Services, private readonly cost: CostFeature) {
-    // Live updates: coalesce bursts of records (another window catching up) into one repaint.
+    // Live updates: coalesce bursts of records (another window catching up) into one repaint. The state
+    // comes from the aggregates and the newest page from memory, so an update costs the same at any size;
+    // a filtered or sorted table (a scan of the month) is redone only when the user asks again.
     this.unsubscribe = cost.ledger.onRecords.on(() => {
       if (!this.panel || !this.ready || this.liveTimer) return;
       this.liveTimer = setTimeout(() => {
         this.liveTimer = undefined;
-        this.postAll();
+        this.postState();
+        if (isPlain(this.query)) void this.postPage();
       }, LIVE_UPDATE_MS);
     });
   }
@@ -83,7 +96,7 @@ export class DashboardPanel implements vscode.Disposable {
         return;
       case 'query':
         this.query = m.query;
-        this.postPage();
+        await this.postPage();
         return;
       case 'export':
         await this.export(m.format, m.from, m.to);
@@ -93,6 +106,12 @@ export class DashboardPanel implements vscode.Disposable {
         return;
       case 'showLog':
         this.s.log.show();
+        return;
+      case 'setPrice':
+        // Only a model the dashboard was told about: the webview cannot write arbitrary settings keys.
+        if (buildDashboardState(this.cost.ledger.summary(summaryOptions(this.s.settings.current, new Date())), [], this.s.settings.current).info.unpricedModels.includes(m.model)) {
+          if (await vscode.commands.executeCommand<boolean>(SET_PRICE_COMMAND, m.model)) this.postState();
+        }
         return;
       case 'rendered':
         this.rendered = { rows: m.rows, total: m.total, seq: this.rendered.seq + 1 };
@@ -106,34 +125,56 @@ export class DashboardPanel implements vscode.Disposable {
 
   private postAll(): void {
     this.postState();
-    this.postPage();
+    void this.postPage();
   }
 
   private postState(): void {
     const ledger = this.cost.ledger;
-    this.post(buildDashboardState(ledger.records, ledger.problems(), this.s.settings.current, new Date(), !ledger.loaded));
+    const settings = this.s.settings.current;
+    this.post(buildDashboardState(ledger.summary(summaryOptions(settings, new Date())), ledger.problems(), settings, !ledger.loaded));
   }
 
-  private postPage(): void {
-    const { rows, total } = queryRecords(this.cost.ledger.records, this.query, this.cost.workspace);
-    this.post({ type: 'page', query: this.query, rows, total });
+  private async postPage(): Promise<void> {
+    const query = this.query;
+    const generation = ++this.pageGeneration;
+    const obsolete = () => generation !== this.pageGeneration || !this.panel;
+    // A filter or sort over a large month takes a moment: say so rather than show stale rows.
+    const searching = setTimeout(() => this.post({ type: 'page', query, rows: [], total: 0, searching: true }), SEARCHING_AFTER_MS);
+    try {
+      const page = await this.cost.ledger.page(query, this.cost.workspace, obsolete);
+      if (page && !obsolete()) this.post({ type: 'page', query, rows: page.rows, total: page.total });
+    } catch (err) {
+      this.post({ type: 'error', message: `Could not read the ledger: ${err instanceof Error ? err.message : String(err)}` });
+    } finally {
+      clearTimeout(searching);
+    }
   }
 
   private async export(format: 'csv' | 'json', from: string, to: string): Promise<void> {
     try {
       const { fromMs, toExclusiveMs } = periodBounds(from, to);
-      const { records } = await this.cost.ledger.readPeriod(fromMs, toExclusiveMs);
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir());
       const target = await vscode.window.showSaveDialog({
         defaultUri: vscode.Uri.joinPath(folder, `switchyard-ledger-${from}-to-${to}.${format}`),
         filters: format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] },
         saveLabel: 'Export',
-        title: `Export ${records.length} ledger records`,
+        title: `Export the ledger from ${from} to ${to}`,
       });
       if (!target) return;
-      const text = format === 'csv' ? toCsv(records) : toJson(records);
-      await vscode.workspace.fs.writeFile(target, Buffer.from(text, 'utf8'));
-      this.post({ type: 'exported', path: target.fsPath, count: records.length });
+      // Streamed to disk a chunk at a time; another file system (a remote or virtual folder) gets a copy.
+      let count: number;
+      if (target.scheme === 'file') {
+        count = await this.cost.ledger.exportPeriod(fromMs, toExclusiveMs, format, target.fsPath);
+      } else {
+        const tmp = join(tmpdir(), `switchyard-export-${process.pid}-${Date.now()}.${format}`);
+        try {
+          count = await this.cost.ledger.exportPeriod(fromMs, toExclusiveMs, format, tmp);
+          await vscode.workspace.fs.copy(vscode.Uri.file(tmp), target, { overwrite: true });
+        } finally {
+          await rm(tmp, { force: true });
+        }
+      }
+      this.post({ type: 'exported', path: target.fsPath, count });
     } catch (err) {
       const message = `Export failed: ${err instanceof Error ? err.message : String(err)}`;
       this.s.log.warn(message);

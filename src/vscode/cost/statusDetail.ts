@@ -6,12 +6,15 @@ const usd = (n: number) => (n === 0 ? '$0.00' : n < 0.0001 ? '<$0.0001' : n < 0.
 /** Tooltip lines about the last request: where it went, why, tokens, latency, cost; then budget use. */
 export function describeLast(r: LedgerRecord, b: BudgetState): string[] {
   const u = r.usage ?? r.estimated;
-  const est = r.usage ? '' : '~';
+  const est = r.usage && !r.usageEstimated ? '' : '~';
   const cache = [u.cacheReadTokens ? `${u.cacheReadTokens} cache read` : '', u.cacheWriteTokens ? `${u.cacheWriteTokens} cache write` : '']
     .filter(Boolean).join(', ');
+  const assumed = r.priceAssumed ? '; no price known for this model, counted at a conservative price' : '';
   const cost = r.billedCostUsd !== undefined
-    ? `${usd(r.billedCostUsd)}${r.route === 'local' ? ` (local time at $${(r.localRatePerHourUsd ?? 0).toFixed(2)}/h)` : ' (billed from reported usage)'}`
-    : r.estimatedCostUsd !== undefined ? `~${usd(r.estimatedCostUsd)} (estimate: no usage reported)` : 'unknown (no price for this model)';
+    ? r.route === 'local' ? `${usd(r.billedCostUsd)} (local time at $${(r.localRatePerHourUsd ?? 0).toFixed(2)}/h)`
+      : r.usageEstimated ? `~${usd(r.billedCostUsd)} (estimate: the stream failed part-way; usage reported so far plus the text received${assumed})`
+        : r.priceAssumed ? `~${usd(r.billedCostUsd)} (estimate: reported usage${assumed})` : `${usd(r.billedCostUsd)} (billed from reported usage)`
+    : r.estimatedCostUsd !== undefined ? `~${usd(r.estimatedCostUsd)} (estimate: no usage reported${assumed})` : 'unknown (no price for this model)';
   const lines = [
     `Last request: ${r.kind} → ${r.route} · ${r.provider}/${r.model || '-'} · ${r.outcome}`,
     `Tokens: in ${est}${u.promptTokens}${cache ? ` (${cache})` : ''}, out ${est}${u.completionTokens}`,

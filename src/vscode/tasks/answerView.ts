@@ -1,15 +1,19 @@
 import * as vscode from 'vscode';
 import { webviewHtml } from '../webviewHtml';
 import {
-  parseWebviewMessage, type AnswerActions, type AnswerHeader, type HostMessage, type WebviewMessage,
+  parseWebviewMessage, type AnswerActions, type AnswerHeader, type AnswerTurn, type HistoryItem, type HostMessage, type WebviewMessage,
 } from '../../core/tasks/answerProtocol';
 
-/** What the view shows now; also what integration tests observe. */
+/** What the view shows now; also what integration tests observe. The header/markdown/actions are the last turn's. */
 export interface AnswerSnapshot {
   open: boolean;
   header: AnswerHeader;
   markdown: string;
   actions: AnswerActions;
+  /** Every turn of the answer shown (the first question, then its follow-ups). */
+  turns: AnswerTurn[];
+  history: HistoryItem[];
+  activeId?: string;
   /** What the webview last reported it rendered. */
   rendered?: { seq: number; chars: number; codeBlocks: number };
   /** Messages the webview sent that failed validation (ignored). */
@@ -20,6 +24,8 @@ export interface AnswerHandlers {
   rerun(override: 'local' | 'cloud'): void;
   insert(code: string): void;
   open(href: string): void;
+  /** Asks a follow-up question about this answer, as a new turn. */
+  followUp(question: string): void;
 }
 
 export interface AnswerSession {
@@ -28,59 +34,137 @@ export interface AnswerSession {
   append(text: string): void;
   /** Clears the text for a new attempt (an automatic escalation). */
   restart(): void;
+  /** The turn's text so far. */
+  text(): string;
 }
+
+interface Entry extends HistoryItem {
+  turns: AnswerTurn[];
+  actions: AnswerActions;
+}
+
+const HISTORY_KEY = 'switchyard.answers';
+const HISTORY_SIZE = 30;
+/** Kept per turn in the saved history; longer answers are cut (the ledger keeps no text at all). */
+const SAVED_CHARS = 60_000;
 
 const emptyHeader = (title: string): AnswerHeader => ({ title, status: 'routing', reasons: [], tokensEstimated: true, costEstimated: true });
 
 /**
- * The answer panel: one reusable webview beside the editor. The host keeps the state and posts it after
- * the webview's "ready" handshake; streamed text goes as small appends. Closing the panel aborts the request.
+ * The answer panel: one webview beside the editor with the history of answers (kept in the workspace
+ * state, so they come back after a reload) and the follow-ups of the one shown. The host keeps the
+ * state and posts it after the webview's "ready" handshake; streamed text goes as small appends.
+ * Closing the panel aborts the request.
  */
 export class AnswerView implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private ready = false;
   private seq = 0;
-  private state: AnswerSnapshot = { open: false, header: emptyHeader(''), markdown: '', actions: {}, rejectedMessages: 0 };
-  private handlers: AnswerHandlers | undefined;
+  private entries: Entry[];
+  private activeId: string | undefined;
+  /** Handlers of the answers asked in this session (a restored answer can be read, not re-run). */
+  private readonly handlers = new Map<string, AnswerHandlers>();
   private request: AbortController | undefined;
+  private rendered: AnswerSnapshot['rendered'];
+  private rejectedMessages = 0;
+  private counter = 0;
 
-  constructor(private readonly extensionUri: vscode.Uri) {}
+  constructor(private readonly extensionUri: vscode.Uri, private readonly memento: vscode.Memento) {
+    this.entries = restore(memento.get<unknown>(HISTORY_KEY));
+    this.activeId = this.entries[0]?.id;
+  }
 
   snapshot(): AnswerSnapshot {
-    return structuredClone({ ...this.state, open: this.panel !== undefined });
+    const entry = this.active();
+    const last = entry?.turns[entry.turns.length - 1];
+    return structuredClone({
+      open: this.panel !== undefined,
+      header: last?.header ?? emptyHeader(''),
+      markdown: last?.markdown ?? '',
+      actions: entry?.actions ?? {},
+      turns: entry?.turns ?? [],
+      history: this.history(),
+      activeId: this.activeId,
+      rendered: this.rendered,
+      rejectedMessages: this.rejectedMessages,
+    });
+  }
+
+  /** Shows the panel with the history (after a reload, or from the command palette). */
+  show(panel?: vscode.WebviewPanel): void {
+    if (panel) this.adopt(panel);
+    else this.ensurePanel(this.active()?.title ?? 'Answers');
+    this.postState();
   }
 
   /**
-   * Starts a new answer (aborting any running one). The session's signal aborts when the view closes,
-   * Stop is pressed or another answer starts; a superseded session's updates are ignored.
+   * Starts a new answer (aborting any running one) at the top of the history, or - with `followUpOf` -
+   * a new turn of that answer. The session's signal aborts when the view closes, Stop is pressed or
+   * another request starts; a superseded session's updates are ignored.
    */
-  begin(title: string, handlers: AnswerHandlers): AnswerSession {
+  begin(title: string, handlers: AnswerHandlers, followUpOf?: { id: string; question: string }): AnswerSession & { id: string } {
     this.request?.abort();
     const request = new AbortController();
     this.request = request;
-    this.handlers = handlers;
-    this.state = { ...this.state, header: emptyHeader(title), markdown: '', actions: { stop: true }, rendered: undefined };
-    this.ensurePanel(title);
+    const parent = followUpOf && this.entries.find((e) => e.id === followUpOf.id);
+    let entry: Entry;
+    if (parent) {
+      entry = parent;
+      entry.turns.push({ question: followUpOf.question, header: emptyHeader(`Follow-up: ${followUpOf.question}`), markdown: '' });
+    } else {
+      entry = { id: `${Date.now().toString(36)}-${++this.counter}`, title, time: new Date().toISOString(), turns: [{ header: emptyHeader(title), markdown: '' }], actions: {} };
+      this.entries.unshift(entry);
+      this.entries.length = Math.min(this.entries.length, HISTORY_SIZE);
+    }
+    entry.actions = { stop: true };
+    this.handlers.set(entry.id, handlers);
+    this.activeId = entry.id;
+    this.rendered = undefined;
+    this.ensurePanel(entry.title);
     this.postState();
+    const turn = entry.turns[entry.turns.length - 1];
     const live = () => this.request === request;
     return {
+      id: entry.id,
       signal: request.signal,
-      update: (header, actions) => { if (live()) this.update(header, actions); },
-      append: (text) => { if (live()) this.append(text); },
-      restart: () => { if (live()) { this.state.markdown = ''; this.postState(); } },
+      update: (header, actions) => { if (live()) this.update(entry, turn, header, actions); },
+      append: (text) => { if (live()) this.append(entry, turn, text); },
+      restart: () => { if (live()) { turn.markdown = ''; this.postState(); } },
+      text: () => turn.markdown,
     };
   }
 
-  private update(header: Partial<AnswerHeader>, actions?: AnswerActions): void {
-    this.state.header = { ...this.state.header, ...header };
-    if (actions) this.state.actions = actions;
-    if (this.panel) this.panel.title = `Switchyard: ${this.state.header.title}`;
-    this.postState();
+  private active(): Entry | undefined {
+    return this.entries.find((e) => e.id === this.activeId);
   }
 
-  private append(text: string): void {
-    this.state.markdown += text;
-    if (this.ready) this.post({ type: 'append', seq: ++this.seq, text });
+  private history(): HistoryItem[] {
+    return this.entries.map((e) => ({ id: e.id, title: e.title, time: e.time, route: e.turns[0]?.header.route, locked: e.turns.some((t) => t.header.locked) || undefined }));
+  }
+
+  private update(entry: Entry, turn: AnswerTurn, header: Partial<AnswerHeader>, actions?: AnswerActions): void {
+    const { title } = turn.header;
+    turn.header = { ...turn.header, ...header, title };
+    if (actions) entry.actions = actions;
+    if (entry.id === this.activeId) {
+      // A header-only change while streaming (the running token count) does not resend the text.
+      if (!actions && turn === entry.turns[entry.turns.length - 1] && this.ready) this.post({ type: 'header', seq: ++this.seq, header: turn.header });
+      else this.postState();
+    }
+    if (turn.header.status !== 'routing' && turn.header.status !== 'streaming') this.save();
+  }
+
+  private append(entry: Entry, turn: AnswerTurn, text: string): void {
+    turn.markdown += text;
+    if (this.ready && entry.id === this.activeId) this.post({ type: 'append', seq: ++this.seq, text });
+  }
+
+  private save(): void {
+    const saved = this.entries.map((e) => ({
+      id: e.id, title: e.title, time: e.time,
+      turns: e.turns.map((t) => ({ ...t, markdown: t.markdown.slice(0, SAVED_CHARS) })),
+    }));
+    void this.memento.update(HISTORY_KEY, saved);
   }
 
   private ensurePanel(title: string): void {
@@ -89,17 +173,28 @@ export class AnswerView implements vscode.Disposable {
       this.panel.reveal(vscode.ViewColumn.Beside, true);
       return;
     }
-    const root = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
     const panel = vscode.window.createWebviewPanel('switchyard.answer', `Switchyard: ${title}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
       enableScripts: true,
-      localResourceRoots: [root],
+      localResourceRoots: [this.root()],
       retainContextWhenHidden: true,
     });
+    this.adopt(panel);
+  }
+
+  private root(): vscode.Uri {
+    return vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
+  }
+
+  /** Takes a panel: a new one, or one VS Code restored after a reload. */
+  private adopt(panel: vscode.WebviewPanel): void {
+    this.panel?.dispose();
     this.panel = panel;
     this.ready = false;
-    panel.webview.html = this.html(panel.webview, root);
+    panel.webview.options = { enableScripts: true, localResourceRoots: [this.root()] };
+    panel.webview.html = this.html(panel.webview, this.root());
     panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw));
     panel.onDidDispose(() => {
+      if (this.panel !== panel) return;
       this.panel = undefined;
       this.ready = false;
       this.request?.abort(); // closing the view stops the request (and its HTTP stream)
@@ -109,28 +204,44 @@ export class AnswerView implements vscode.Disposable {
   private receive(raw: unknown): void {
     const msg: WebviewMessage | undefined = parseWebviewMessage(raw);
     if (!msg) {
-      this.state.rejectedMessages++;
+      this.rejectedMessages++;
       return;
     }
+    const handlers = this.activeId ? this.handlers.get(this.activeId) : undefined;
     switch (msg.type) {
       case 'ready':
         this.ready = true;
         this.postState();
         break;
       case 'rendered':
-        this.state.rendered = { seq: msg.seq, chars: msg.chars, codeBlocks: msg.codeBlocks };
+        this.rendered = { seq: msg.seq, chars: msg.chars, codeBlocks: msg.codeBlocks };
         break;
       case 'copy':
         void vscode.env.clipboard.writeText(msg.code).then(() => vscode.window.setStatusBarMessage('Switchyard: code copied', 2000));
         break;
       case 'insert':
-        this.handlers?.insert(msg.code);
+        if (handlers) handlers.insert(msg.code);
+        else void vscode.window.showWarningMessage('Switchyard: this answer is from an earlier session; copy the code instead.');
         break;
       case 'rerun':
-        this.handlers?.rerun(msg.override);
+        handlers?.rerun(msg.override);
         break;
       case 'open':
-        this.handlers?.open(msg.href);
+        handlers?.open(msg.href);
+        break;
+      case 'followUp':
+        handlers?.followUp(msg.question);
+        break;
+      case 'setKey':
+        void vscode.commands.executeCommand('switchyard.setApiKey');
+        break;
+      case 'show':
+        if (this.entries.some((e) => e.id === msg.id)) {
+          this.activeId = msg.id;
+          this.rendered = undefined;
+          if (this.panel) this.panel.title = `Switchyard: ${this.active()!.title}`;
+          this.postState();
+        }
         break;
       case 'stop':
         this.request?.abort();
@@ -140,7 +251,9 @@ export class AnswerView implements vscode.Disposable {
 
   private postState(): void {
     if (!this.ready) return; // the "ready" handshake posts the state
-    this.post({ type: 'state', seq: ++this.seq, header: this.state.header, markdown: this.state.markdown, actions: this.state.actions });
+    const entry = this.active();
+    const followUp = entry !== undefined && this.handlers.has(entry.id);
+    this.post({ type: 'state', seq: ++this.seq, history: this.history(), activeId: this.activeId, turns: entry?.turns ?? [], actions: entry?.actions ?? {}, followUp });
   }
 
   private post(message: HostMessage): void {
@@ -148,11 +261,28 @@ export class AnswerView implements vscode.Disposable {
   }
 
   private html(webview: vscode.Webview, root: vscode.Uri): string {
-    return webviewHtml(webview, { root, name: 'answer', title: 'Switchyard answer', body: '<header id="header"></header>\n<main id="answer"></main>' });
+    return webviewHtml(webview, {
+      root, name: 'answer', title: 'Switchyard answer',
+      body: '<nav id="history" aria-label="Answers"></nav>\n<div id="turns"></div>\n<form id="follow-up" hidden></form>',
+    });
   }
 
   dispose(): void {
     this.request?.abort();
     this.panel?.dispose();
   }
+}
+
+/** The saved history, checked: anything malformed is dropped, never trusted. */
+function restore(saved: unknown): Entry[] {
+  if (!Array.isArray(saved)) return [];
+  const out: Entry[] = [];
+  for (const e of saved) {
+    if (typeof e !== 'object' || e === null) continue;
+    const { id, title, time, turns } = e as Partial<Entry>;
+    if (typeof id !== 'string' || typeof title !== 'string' || typeof time !== 'string' || !Array.isArray(turns)) continue;
+    const good = turns.filter((t): t is AnswerTurn => typeof t?.markdown === 'string' && typeof t.header?.title === 'string' && Array.isArray(t.header.reasons));
+    if (good.length) out.push({ id, title, time, turns: good, actions: {} });
+  }
+  return out.slice(0, HISTORY_SIZE);
 }

@@ -15,6 +15,13 @@ export interface ArchitectureSummary extends Partial<TaskSummary> {
   overview?: { files: number; included: string[]; trimmed: string[]; tokens: number };
 }
 
+interface Gathered {
+  overview: Overview;
+  files: number;
+  /** URIs of the folder and every file listed: where the prompt's content comes from. */
+  sources: string[];
+}
+
 function folderFor(): vscode.WorkspaceFolder | undefined {
   const active = vscode.window.activeTextEditor?.document.uri;
   return (active && vscode.workspace.getWorkspaceFolder(active)) ?? vscode.workspace.workspaceFolders?.[0];
@@ -33,7 +40,7 @@ async function readText(uri: vscode.Uri): Promise<string | undefined> {
 }
 
 /** Lists the folder's files, without .gitignore'd and privacy-excluded ones, and builds the overview. */
-async function gather(c: TaskController, folder: vscode.WorkspaceFolder, budgetTokens: number, progress: vscode.Progress<{ message?: string }>, token: vscode.CancellationToken): Promise<{ overview: Overview; files: number }> {
+async function gather(c: TaskController, folder: vscode.WorkspaceFolder, budgetTokens: number, progress: vscode.Progress<{ message?: string }>, token: vscode.CancellationToken): Promise<Gathered> {
   const ac = new AbortController();
   const sub = token.onCancellationRequested(() => ac.abort());
   try {
@@ -44,7 +51,7 @@ async function gather(c: TaskController, folder: vscode.WorkspaceFolder, budgetT
     const gitignores = await Promise.all(rel.filter((f) => f.path === '.gitignore' || f.path.endsWith('/.gitignore'))
       .map(async (f) => ({ dir: f.path.slice(0, -'.gitignore'.length).replace(/\/$/, ''), content: (await readText(f.uri)) ?? '' })));
     const ignored = gitignoreFilter(gitignores);
-    const kept = rel.filter((f) => !ignored(f.path) && !c.s.privacy.isExcludedPath(f.path));
+    const kept = rel.filter((f) => !ignored(f.path) && !c.s.privacy.isExcludedPath(f.uri));
     const byPath = new Map(kept.map((f) => [f.path, f.uri]));
     const overview = await buildOverview({
       paths: kept.map((f) => f.path),
@@ -59,7 +66,10 @@ async function gather(c: TaskController, folder: vscode.WorkspaceFolder, budgetT
       signal: ac.signal,
       onProgress: (message) => progress.report({ message }),
     });
-    return { overview, files: kept.length };
+    // The prompt carries the folder's file list and the included files: their folders decide its policy
+    // (a marked folder nested inside this one makes the whole request never-leave-machine).
+    const sources = [folder.uri.toString(), ...kept.map((f) => f.uri.toString())];
+    return { overview, files: kept.length, sources };
   } finally {
     sub.dispose();
   }
@@ -71,7 +81,7 @@ export async function explainArchitecture(c: TaskController, args: TaskArgs): Pr
     void vscode.window.showWarningMessage('Switchyard: open a folder to explain its architecture.');
     return undefined;
   }
-  let gathered: { overview: Overview; files: number };
+  let gathered: Gathered;
   try {
     gathered = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Switchyard: reading ${folder.name}`, cancellable: true },
@@ -81,7 +91,7 @@ export async function explainArchitecture(c: TaskController, args: TaskArgs): Pr
     if (err instanceof Cancelled) return { outcome: 'cancelled' };
     throw err;
   }
-  const { overview, files } = gathered;
+  const { overview, files, sources } = gathered;
   const summary = await c.runInView(`Explain Architecture: ${folder.name}`, {
     kind: 'architecture',
     messages: buildArchitecturePrompt(overview.text, folder.name),
@@ -91,6 +101,7 @@ export async function explainArchitecture(c: TaskController, args: TaskArgs): Pr
     files: overview.included.length,
     excludedContent: false,
     override: args.override,
+    sources,
   }, { folder: folder.uri });
   return { ...summary, overview: { files, included: overview.included, trimmed: overview.trimmed, tokens: overview.tokens } };
 }

@@ -40,6 +40,7 @@ export async function askAboutSelection(c: TaskController, args: TaskArgs): Prom
     files: 1,
     excludedContent: excluded,
     override: args.override,
+    sources: [editor.document.uri.toString()],
   }, {
     uri: editor.document.uri,
     selection: editor.selection,

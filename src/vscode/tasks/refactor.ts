@@ -3,6 +3,7 @@ import { usd } from '../../core/routing/router';
 import type { TaskArgs } from '../../core/tasks/args';
 import { summarize, type TaskSummary } from '../../core/tasks/present';
 import { buildRefactorPrompt, COMMON_REFACTORS, extractCode } from '../../core/tasks/prompts';
+import { proposalWarnings } from '../../core/tasks/proposal';
 import type { TaskRequest, TaskResult } from '../../core/tasks/runner';
 import { selectionContext, type TaskController } from './controller';
 import { pickOrType } from './pickOrType';
@@ -17,6 +18,10 @@ interface Proposal {
   original: string;
   proposed: string;
   label: string;
+  /** Why it cannot be applied any more (the selection changed), once it cannot. */
+  stale?: string;
+  /** Ends its notification (applied, discarded or stale). */
+  settle?: () => void;
 }
 
 export interface RefactorSummary extends TaskSummary {
@@ -24,7 +29,10 @@ export interface RefactorSummary extends TaskSummary {
   applied?: boolean;
   /** Why nothing was proposed or applied, in plain words. */
   notice?: string;
+  /** Signs the proposal looks wrong, to check before Apply (e.g. far larger than the selection). */
+  warnings?: string[];
 }
+
 
 /**
  * Refactor proposals: shown as a diff (original vs proposed, both virtual read-only documents)
@@ -34,8 +42,21 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
   private readonly proposals = new Map<string, Proposal>();
   private latest: string | undefined;
   private counter = 0;
+  private readonly watcher: vscode.Disposable;
 
-  constructor(private readonly c: TaskController) {}
+  constructor(private readonly c: TaskController) {
+    // An edit over a proposal's selection makes it stale: its notification goes, Apply says why.
+    this.watcher = vscode.workspace.onDidChangeTextDocument((e) => {
+      for (const p of this.proposals.values()) {
+        if (p.stale || e.document.uri.toString() !== p.uri.toString() || e.contentChanges.length === 0) continue;
+        if (!stillThere(e.document, p)) {
+          p.stale = 'the selection changed since the refactor was proposed; run Refactor Selection again';
+          p.settle?.();
+          void vscode.window.setStatusBarMessage(`Switchyard: the "${p.label}" proposal is out of date — the selection changed`, 5000);
+        }
+      }
+    });
+  }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
     const [, side, id] = uri.path.split('/');
@@ -75,6 +96,7 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
       files: 1,
       excludedContent: await this.c.s.privacy.isExcluded(doc.uri),
       override: args.override,
+      sources: [doc.uri.toString()],
     };
     return this.propose(req, label, snapshot, args.apply === true);
   }
@@ -109,31 +131,50 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
     const p: Proposal = { ...snap, id: String(++this.counter), proposed, label };
     this.proposals.set(p.id, p);
     this.latest = p.id;
+    const warnings = proposalWarnings(snap.original, proposed);
     const { left, right } = this.uris(p);
-    const where = `${result.decision.target} · ${result.decision.model}`;
+    const where = `${result.decision.target} · ${result.model}`;
     if (applyNow) {
       const applied = await this.apply(p.id);
-      return { ...summary, proposalId: p.id, applied: applied.applied, notice: applied.notice };
+      return { ...summary, proposalId: p.id, applied: applied.applied, notice: applied.notice, warnings };
     }
-    await vscode.commands.executeCommand('vscode.diff', left, right, `${label} (${where}) — Apply or Discard`, { preview: true });
-    void this.askApply(p.id, result, label, rerun);
-    return { ...summary, proposalId: p.id };
+    const check = warnings.length ? ` — check it: ${warnings.join('; ')}` : '';
+    await vscode.commands.executeCommand('vscode.diff', left, right, `${label} (${where})${check}`, { preview: true });
+    this.notify(p, result, warnings, rerun);
+    return { ...summary, proposalId: p.id, warnings };
   }
 
-  private async askApply(id: string, result: TaskResult, label: string, rerun: (o: 'local' | 'cloud') => void): Promise<void> {
+  /**
+   * A notification that lasts while the proposal can be applied: it goes away once the proposal is
+   * applied, discarded or out of date. Its Cancel discards; Apply / Discard are in the diff's title bar.
+   */
+  private notify(p: Proposal, result: TaskResult, warnings: string[], rerun: (o: 'local' | 'cloud') => void): void {
     const cost = result.costUsd === undefined ? '' : `, ${result.usage ? '' : 'est. '}${usd(result.costUsd)}`;
-    const other = result.offers.askCloud ? 'Ask the cloud instead' : result.offers.keepLocal ? 'Keep it local' : undefined;
-    const pick = await vscode.window.showInformationMessage(
-      `Switchyard: ${label} proposed by ${result.decision.model} (${result.decision.target}${cost}) — ${result.decision.reasons.join('; ')}`,
-      'Apply', 'Discard', ...(other ? [other] : []),
-    );
-    if (!this.proposals.has(id)) return; // applied or discarded from the diff's title bar meanwhile
-    if (pick === 'Apply') await this.apply(id);
-    else if (pick === 'Discard') await this.discard(id);
-    else if (pick === other) {
-      await this.discard(id);
-      rerun(result.offers.askCloud ? 'cloud' : 'local');
-    }
+    const demo = this.c.isDemoModel(result) ? ' — demo model: its proposals are not meaningful' : '';
+    const look = warnings.length ? ` ⚠ Looks wrong: ${warnings.join('; ')}.` : '';
+    const settled = new Promise<void>((resolve) => { p.settle = resolve; });
+    void vscode.window.withProgress({
+      location: vscode.ProgressLocation.Notification,
+      title: `Switchyard: ${p.label} proposed by ${result.model} (${result.decision.target}${cost})${demo}.${look} Review the diff, then Apply or Discard in its title bar`,
+      cancellable: true,
+    }, async (_progress, token) => {
+      token.onCancellationRequested(() => void this.discard(p.id));
+      await settled;
+    });
+    const other = result.offers.askCloud ? 'cloud' : result.offers.keepLocal ? 'local' : undefined;
+    this.others.set(p.id, other && (() => rerun(other)));
+    void vscode.commands.executeCommand('setContext', 'switchyard.refactor.other', other ?? false);
+  }
+
+  private readonly others = new Map<string, (() => void) | undefined>();
+
+  /** "Ask the cloud instead" / "Keep it local" from the diff's title bar: discards and re-runs there. */
+  async rerunOther(id?: unknown): Promise<void> {
+    const p = this.resolve(id);
+    const other = p && this.others.get(p.id);
+    if (!p || !other) return;
+    await this.discard(p.id);
+    other();
   }
 
   private async offerAfterFailure(result: TaskResult, label: string, rerun: (o: 'local' | 'cloud') => void): Promise<void> {
@@ -153,10 +194,11 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
     const p = this.resolve(id);
     if (!p) return { applied: false, notice: 'no refactor proposal to apply' };
     const doc = await vscode.workspace.openTextDocument(p.uri);
-    const inRange = doc.validateRange(p.range).isEqual(p.range);
-    if (doc.version !== p.version && (!inRange || doc.getText(p.range) !== p.original)) {
-      const notice = 'the selection changed since the refactor was proposed; run Refactor Selection again';
-      void vscode.window.showWarningMessage(`Switchyard: not applied — ${notice}.`);
+    if (p.stale || !stillThere(doc, p)) {
+      const notice = p.stale ?? 'the selection changed since the refactor was proposed; run Refactor Selection again';
+      void vscode.window.showWarningMessage(`Switchyard: "${p.label}" not applied — ${notice}.`, 'Discard Proposal').then((pick) => {
+        if (pick) void this.discard(p.id);
+      });
       return { applied: false, notice };
     }
     const edit = new vscode.WorkspaceEdit();
@@ -171,6 +213,8 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
     const p = this.resolve(id);
     if (!p) return;
     this.proposals.delete(p.id);
+    this.others.delete(p.id);
+    p.settle?.();
     if (this.latest === p.id) this.latest = undefined;
     const { right } = this.uris(p);
     const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs)
@@ -183,8 +227,16 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
   }
 
   dispose(): void {
+    for (const p of this.proposals.values()) p.settle?.();
     this.proposals.clear();
+    this.watcher.dispose();
   }
+}
+
+/** The proposal's selection still holds the text it was proposed for. */
+function stillThere(doc: vscode.TextDocument, p: Proposal): boolean {
+  if (doc.version === p.version) return true;
+  return doc.validateRange(p.range).isEqual(p.range) && doc.getText(p.range) === p.original;
 }
 
 function pickRefactor(): Promise<string | undefined> {

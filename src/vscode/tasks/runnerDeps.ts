@@ -1,9 +1,12 @@
+import * as vscode from 'vscode';
+import { strictestRouting, type RoutingSettings } from '../../core/settings/routing';
 import type { RoutingContext, TaskDeps } from '../../core/tasks/runner';
 import { cloudBaseUrl, cloudModel, createCloudChat } from '../../core/providers/cloud';
 import { ProviderError } from '../../core/providers/types';
 import { providerName } from '../../core/routing/router';
 import { countTokens } from '../../core/tokens';
 import type { EndpointClass } from '../../core/types';
+import { owningFolders } from '../privacy';
 import { apiKeys } from '../secrets';
 import type { CostService, LocalModels, Services } from '../services';
 
@@ -15,11 +18,28 @@ async function classify(s: Services, url: string): Promise<EndpointClass> {
   }
 }
 
+/**
+ * Routing settings for content from `sources`: the most local of every folder it comes from (a
+ * folder's own `routing.mode: local-only` holds for its files); the window's for unknown origins.
+ */
+function routingFor(s: Services, sources: readonly string[] | undefined): RoutingSettings {
+  const all = vscode.workspace.workspaceFolders ?? [];
+  const window = (): RoutingSettings => strictestRouting([s.settings.current.routing, ...all.map((f) => s.settings.forFolder(f.uri).routing)]);
+  const owners = new Map<string, vscode.WorkspaceFolder>();
+  for (const source of sources ?? []) {
+    const mine = owningFolders(source);
+    if (mine.length === 0) return window();
+    for (const f of mine) owners.set(f.uri.toString(), f);
+  }
+  if (owners.size === 0) return window();
+  return strictestRouting([...owners.values()].map((f) => s.settings.forFolder(f.uri).routing));
+}
+
 /** The runner's view of the extension: settings, policy, budget, health, providers - read fresh per request. */
 export function createRunnerDeps(s: Services, local: LocalModels, cost: CostService): TaskDeps {
   const keys = apiKeys(s.context.secrets);
   return {
-    async context(): Promise<RoutingContext> {
+    async context(sources): Promise<RoutingContext> {
       const settings = s.settings.current;
       const cloudProvider = settings.providers.cloud.provider;
       const current = local.current();
@@ -30,28 +50,28 @@ export function createRunnerDeps(s: Services, local: LocalModels, cost: CostServ
         s.team?.routeInput('chat'),
       ]);
       return {
-        routing: settings.routing,
-        policy: s.privacy.policy(),
+        routing: routingFor(s, sources),
+        policy: s.privacy.policyFor(sources),
         budget: cost.budget(),
         local: { provider: current.id, model: current.chatModel, endpointClass: localClass, healthy: local.healthy() },
         cloud: { provider: cloudProvider, model: cloudModel(cloudProvider, settings.providers.cloud), endpointClass: cloudClass, keyConfigured },
         ...(team ? { team } : {}),
       };
     },
-    localChat: () => local.chat(),
-    teamChat: () => {
-      const team = s.team?.provider();
+    localChat: (_kind, sources) => local.chat(sources),
+    teamChat: (_kind, sources) => {
+      const team = s.team?.chat(sources);
       if (!team) throw new ProviderError('unreachable', 'no team server is set (switchyard.team.url)');
       return team;
     },
-    async cloudChat(kind, provider) {
+    async cloudChat(kind, provider, sources) {
       const apiKey = await keys.get(provider);
       if (!apiKey) throw new ProviderError('no-key', `no ${providerName(provider)} API key is set — set it with Switchyard: Set Cloud API Key`);
       return createCloudChat({
         provider,
         settings: s.settings.current.providers.cloud,
         apiKey,
-        fetch: s.gate.fetchFor({ purpose: kind, provider }),
+        fetch: s.gate.fetchFor({ purpose: kind, provider, sources }),
         timeoutMs: s.settings.current.routing.cloudTimeoutSeconds * 1000,
       });
     },

@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultQuery, parseWebviewMessage, type TableQuery } from '../../../src/core/cost/dashboardProtocol';
+import { buildDashboardState, summaryOptions } from '../../../src/core/cost/dashboardState';
+import { PRICES_AS_OF } from '../../../src/core/cost/prices';
+import { summarize } from '../../../src/core/cost/summary';
+import { defaultSettings } from '../../../src/core/settings';
 import { periodBounds, queryRecords, toCsv, toJson } from '../../../src/core/cost/query';
 import { record } from './helpers';
 
@@ -10,6 +14,10 @@ test('protocol: well-formed messages pass, normalized', () => {
   assert.deepEqual(parseWebviewMessage({ type: 'query', query: q }), { type: 'query', query: { ...q, filter: { text: 'budget', route: 'cloud' } } });
   assert.deepEqual(parseWebviewMessage({ type: 'export', format: 'csv', from: '2025-06-01', to: '2025-06-30' }), { type: 'export', format: 'csv', from: '2025-06-01', to: '2025-06-30' });
   assert.deepEqual(parseWebviewMessage({ type: 'rendered', rows: ['a', 'b'], total: 2 }), { type: 'rendered', rows: ['a', 'b'], total: 2 });
+  assert.deepEqual(parseWebviewMessage({ type: 'setPrice', model: 'contoso-gpt' }), { type: 'setPrice', model: 'contoso-gpt' });
+  for (const bad of [{ type: 'setPrice' }, { type: 'setPrice', model: '' }, { type: 'setPrice', model: 'x'.repeat(201) }, { type: 'setPrice', model: 'a', key: 'switchyard.cloud' }]) {
+    assert.ok('error' in parseWebviewMessage(bad), JSON.stringify(bad));
+  }
 });
 
 test('protocol: bad messages are rejected with a reason', () => {
@@ -74,4 +82,21 @@ test('period bounds are local days, inclusive', () => {
   const { fromMs, toExclusiveMs } = periodBounds('2025-06-01', '2025-06-30');
   assert.equal(fromMs, new Date(2025, 5, 1).getTime());
   assert.equal(toExclusiveMs, new Date(2025, 6, 1).getTime());
+});
+
+test('the state names the cloud models with no price (not local ones), and the price table date', () => {
+  const settings = defaultSettings();
+  settings.cost.prices = { 'priced-deployment': { input: 1, output: 2 } };
+  const recs = [
+    record({ model: 'contoso-gpt', provider: 'openai', priceAssumed: true, billedCostUsd: 0.5 }),
+    record({ model: 'priced-deployment', provider: 'openai', billedCostUsd: 0.1 }),
+    record({ model: 'gpt-4.1-mini', provider: 'openai', billedCostUsd: 0.1 }),
+    record({ model: 'qwen-local', provider: 'ollama', route: 'local', billedCostUsd: 0 }),
+  ];
+  const now = new Date(recs[0].time);
+  const state = buildDashboardState(summarize(recs, summaryOptions(settings, now)), [], settings);
+  assert.deepEqual(state.info.unpricedModels, ['contoso-gpt']);
+  assert.equal(state.summary.unpricedCloudCalls, 1);
+  assert.equal(state.info.pricesAsOf, PRICES_AS_OF);
+  assert.equal(state.info.budget.dailySpentUsd.toFixed(6), '0.700000', 'the assumed-price call counts in the budget');
 });

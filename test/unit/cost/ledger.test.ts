@@ -113,26 +113,30 @@ test('the store shows its own appends at once and picks up other windows\' lines
   await b.load();
   const seen: string[] = [];
   a.onRecords.on((rs) => seen.push(...rs.map((r) => r.id)));
-  await a.append(record({ id: 'mine', time: JUNE }));
-  await b.append(record({ id: 'theirs', time: JUNE }));
+  await a.append(record({ id: 'mine', time: JUNE, billedCostUsd: 1 }));
+  await b.append(record({ id: 'theirs', time: JUNE, billedCostUsd: 2 }));
   await a.refresh();
   await a.refresh();
-  assert.deepEqual(a.records.map((r) => r.id), ['mine', 'theirs']);
+  assert.deepEqual(a.latest().map((r) => r.id), ['mine', 'theirs']);
   assert.deepEqual(seen, ['mine', 'theirs']);
-  const period = await a.readPeriod(new Date(2025, 5, 1).getTime(), new Date(2025, 6, 1).getTime());
-  assert.equal(period.records.length, 2);
+  assert.equal(a.size, 2);
+  assert.equal(a.spend(now()).dailyUsd, 3, 'each counted once: own record read back is not counted twice');
+  const out = join(dir, 'export.json');
+  assert.equal(await a.exportPeriod(new Date(2025, 5, 1).getTime(), new Date(2025, 6, 1).getTime(), 'json', out), 2);
+  assert.deepEqual((JSON.parse(readFileSync(out, 'utf8')) as { id: string }[]).map((r) => r.id), ['mine', 'theirs']);
   await a.close();
   await b.close();
 });
 
-test('a period read before the store has loaded still has this month\'s records from the file', async () => {
+test('an export before the store has loaded still has this month\'s records from the file', async () => {
   const dir = tmp();
   const now = () => new Date(2025, 5, 10, 13);
   const w = new LedgerWriter(dir);
   await w.append(record({ id: 'earlier', time: JUNE }));
   await w.close();
   const store = new LedgerStore(dir, now);
-  const period = await store.readPeriod(new Date(2025, 5, 1).getTime(), new Date(2025, 6, 1).getTime());
-  assert.deepEqual(period.records.map((r) => r.id), ['earlier']);
+  const out = join(dir, 'export.csv');
+  assert.equal(await store.exportPeriod(new Date(2025, 5, 1).getTime(), new Date(2025, 6, 1).getTime(), 'csv', out), 1);
+  assert.match(readFileSync(out, 'utf8'), /,earlier\r\n$/);
   await store.close();
 });

@@ -68,3 +68,25 @@ test('cost settings defaults and validation', () => {
   assert.equal(bad.settings.cost.warnAtPercent, 80);
   assert.equal(bad.problems.length, 3);
 });
+
+test('documented aliases, dated names and gateway spellings resolve to their listed model', () => {
+  const same = (name: string, listed: string) => assert.equal(findPrice(name), PRICE_TABLE[listed], `${name} -> ${listed}`);
+  same('claude-3-5-sonnet-latest', 'claude-3-5-sonnet');
+  same('claude-3-5-sonnet-20241022', 'claude-3-5-sonnet');
+  same('claude-sonnet-4-0', 'claude-sonnet-4');
+  same('claude-opus-4-0', 'claude-opus-4');
+  same('anthropic.claude-3-5-sonnet-20241022-v2:0', 'claude-3-5-sonnet'); // Bedrock
+  same('us.anthropic.claude-sonnet-4-20250514-v1:0', 'claude-sonnet-4'); // Bedrock cross-region
+  same('anthropic/claude-sonnet-4.5', 'claude-sonnet-4-5'); // OpenRouter
+  same('openai/gpt-4o', 'gpt-4o');
+  same('o1', 'o1');
+  same('o1-2024-12-17', 'o1');
+  same('gpt-4-0613', 'gpt-4');
+  same('gpt-3.5-turbo-0125', 'gpt-3.5-turbo');
+  same('gpt-4-turbo-2024-04-09', 'gpt-4-turbo');
+  same('gpt-4o-2024-05-13', 'gpt-4o-2024-05-13'); // its own (launch) price, not gpt-4o's
+  assert.notEqual(findPrice('gpt-4o-2024-05-13'), PRICE_TABLE['gpt-4o']);
+  assert.equal(findPrice('my-azure-gpt4o-deployment'), undefined, 'an Azure deployment name is not guessed');
+  // A user's price for a deployment name applies as they spelled it.
+  assert.deepEqual(findPrice('My-Deployment.v2', { 'my-deployment.v2': { input: 1, output: 2 } }), { input: 1, output: 2 });
+});

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { findPrice, UNPRICED_MODEL_PRICE } from '../../../src/core/cost/prices';
 import { costOf, isLedgerRecord, toRecord } from '../../../src/core/cost/record';
+import { cloudSpend } from '../../../src/core/cost/summary';
+import { usageCostUsd } from '../../../src/core/cost/usage';
 import { event } from './helpers';
 
 const settings = { localRatePerHourUsd: 0.72, prices: {} };
@@ -19,8 +22,17 @@ test('cloud: no usage reported — cancelled stays unbilled (estimate only), a r
   assert.equal(costOf(event({ usage: undefined, outcome: 'failed', error: '429 rate limited' }), settings).billedCostUsd, 0);
 });
 
-test('cloud: unknown model has no cost rather than a wrong one; an override prices it', () => {
-  assert.deepEqual(costOf(event({ model: 'mystery-1' }), settings), {});
+test('cloud: an unknown model counts at the conservative stand-in price, flagged; an override prices it', () => {
+  const e = event({ model: 'my-azure-gpt-deployment' });
+  const c0 = costOf(e, settings);
+  assert.equal(c0.priceAssumed, true);
+  assert.equal(c0.billedCostUsd, usageCostUsd(UNPRICED_MODEL_PRICE, e.usage!));
+  assert.ok(c0.billedCostUsd! >= usageCostUsd(findPrice('gpt-4.1')!, e.usage!) * 5, 'well above a typical model: budgets stop early, not never');
+  // 100 such calls: the daily and monthly spend are no longer $0.
+  const records = Array.from({ length: 100 }, () => { const x = event({ model: 'o1-preview-azure' }); return toRecord(x, 'ws', costOf(x, settings)); });
+  const spend = cloudSpend(records, new Date(records[0].time));
+  assert.ok(spend.dailyUsd > 0 && spend.monthlyUsd === spend.dailyUsd);
+  assert.equal(spend.dailyUsd.toFixed(10), (100 * c0.billedCostUsd!).toFixed(10));
   const c = costOf(event({ model: 'mystery-1', usage: { promptTokens: 1e6, completionTokens: 0 } }), { ...settings, prices: { 'mystery-1': { input: 5, output: 6 } } });
   assert.equal(c.billedCostUsd, 5);
 });

@@ -80,3 +80,49 @@ describe('isExcludedFile resolves symlinks', () => {
     assert.equal(await isExcludedFile(join(root, 'src', 'app.ts'), [root], m, boom), true);
   });
 });
+
+describe('negation never crosses sources', () => {
+  const secretFiles = ['.env', 'config/.env', 'id_rsa', 'keys/id_rsa.pub', 'secrets/db.txt'];
+
+  it('a workspace, folder or ignore-file `!` pattern cannot re-include what another source excludes', () => {
+    const hostile = ['!.env', '!**/.env', '!id_rsa*', '!**/id_rsa*', '!secrets/', '!secrets/**', '!*'];
+    for (const [name, m] of [
+      ['workspace settings', createExclusionMatcher({ sources: [{ name: 'workspace', patterns: hostile }] })],
+      ['folder settings', createExclusionMatcher({ sources: [{ name: 'user', patterns: ['*.sql'] }, { name: 'folder', patterns: hostile }] })],
+      ['.switchyardignore', createExclusionMatcher({ ignoreFiles: [hostile.join('\n')] })],
+      ['user settings', createExclusionMatcher({ patterns: hostile })],
+    ] as const) {
+      for (const p of secretFiles) assert.equal(m.isExcludedPath(p), true, `${name}: ${p}`);
+    }
+  });
+
+  it('a source\'s `!` still narrows that source\'s own patterns', () => {
+    const m = createExclusionMatcher({ sources: [{ name: 'repo', patterns: ['docs/*', '!docs/index.md', '!docs/dump.sql'] }, { name: 'user', patterns: ['*.sql'] }] });
+    assert.equal(m.isExcludedPath('docs/plan.md'), true);
+    assert.equal(m.isExcludedPath('docs/index.md'), false);
+    assert.equal(m.isExcludedPath('docs/dump.sql'), true, 'another source still excludes it');
+  });
+
+  it('says which source excludes a file', () => {
+    const m = createExclusionMatcher({ sources: [{ name: '.switchyardignore in "api"', patterns: ['internal/'] }] });
+    assert.equal(m.excludedBy('.env'), 'the built-in secret-file list');
+    assert.equal(m.excludedBy('internal/a.ts'), '.switchyardignore in "api"');
+    assert.equal(m.excludedBy('src/a.ts'), undefined);
+  });
+});
+
+describe('the built-in secret-file list', () => {
+  const m = createExclusionMatcher({});
+  it('covers the common secret-file names', () => {
+    for (const p of ['.env-local', '.env_prod', '.env.production.local', 'service_account.json', 'service-account-prod.json', 'local.settings.json',
+      'gcp-key.json', 'vault.yml', 'group_vars/all/vault.yaml', 'firebase-adminsdk-abc12.json', 'google-services.json', '.vault_pass.txt',
+      'credentials.yml.enc', 'terraform.tfvars.json', '.my.cnf', '.docker/config.json', 'prod.kubeconfig', '.cargo/credentials.toml', 'AuthKey_ABC.p8']) {
+      assert.equal(m.isExcludedPath(p), true, p);
+    }
+  });
+  it('still keeps ordinary source files', () => {
+    for (const p of ['src/environment.ts', 'src/vault.ts', 'settings.json', 'src/service.ts', 'docs/env.md', 'keys.ts']) {
+      assert.equal(m.isExcludedPath(p), false, p);
+    }
+  });
+});

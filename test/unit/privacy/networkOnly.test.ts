@@ -1,7 +1,8 @@
 // The "network-only" marking: the team server (a trusted network host) is allowed, the cloud never.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseMarker, resolvePolicy } from '../../../src/core/privacy/policy';
+import { EgressGate, type EgressIntent } from '../../../src/core/privacy/gate';
+import { parseMarker, policyOfSources, resolvePolicy, strictestPolicy } from '../../../src/core/privacy/policy';
 import { parseSettings } from '../../../src/core/settings';
 
 test('a marker file with "networkOnly": true marks the repository network-only', () => {
@@ -55,4 +56,35 @@ test('a bad team URL is a clear problem and no team server', () => {
   const { settings, problems } = parseSettings({ 'team.url': { globalValue: 'gpu box' } });
   assert.equal(settings.team.url, '');
   assert.match(problems[0]?.message ?? '', /switchyard\.team\.url" must be an http/);
+});
+
+test('the gate judges a team request by the folders its sources lie in (network-only, never-leave-machine, open)', async () => {
+  const folder = (name: string, nlm: boolean, networkOnly: boolean) => ({
+    uri: `file:///ws/${name}`,
+    policy: resolvePolicy({ neverLeaveMachineSetting: nlm, networkOnlySetting: networkOnly, trusted: true, markers: [], scope: `folder "${name}"` }),
+  });
+  const folders = [folder('web', false, true), folder('keys', true, false), folder('docs', false, false)];
+  const reached: string[] = [];
+  const gate = new EgressGate({
+    policy: (sources) => policyOfSources(sources, folders, () => strictestPolicy(folders.map((f) => f.policy))),
+    classify: async (u) => ({ endpointClass: u.hostname === 'gpu.team.lan' ? 'network' : 'cloud', addresses: [], detail: 'test' }),
+    fetch: (async (input: string | URL | Request) => {
+      reached.push(String(input));
+      return new Response('{}');
+    }) as typeof fetch,
+  });
+  const send = (intent: EgressIntent, url: string) => gate.fetchFor(intent).call(undefined, url).then(() => 'sent', (e: Error) => e.message);
+  const sources = (...files: string[]) => files.map((f) => `file:///ws/${f}`);
+
+  // Network-only code may go to the team server, never to the cloud.
+  assert.equal(await send({ purpose: 'ask', provider: 'team', sources: sources('web/a.ts') }, 'https://gpu.team.lan/v1/chat/completions'), 'sent');
+  assert.match(await send({ purpose: 'ask', provider: 'openai', sources: sources('web/a.ts') }, 'https://api.openai.com/v1/chat/completions'), /network-only \(setting, folder "web"\)/);
+  // Mixed with never-leave-machine code: not even the team server.
+  assert.match(await send({ purpose: 'ask', provider: 'team', sources: sources('web/a.ts', 'keys/b.ts') }, 'https://gpu.team.lan/v1/chat/completions'), /never-leave-machine \(setting, folder "keys"\)/);
+  // Open code may go to the cloud; the team server still has to be a trusted network host.
+  assert.equal(await send({ purpose: 'ask', provider: 'openai', sources: sources('docs/c.md') }, 'https://api.openai.com/v1/chat/completions'), 'sent');
+  assert.match(await send({ purpose: 'ask', provider: 'team', sources: sources('docs/c.md') }, 'https://team.example.com/v1/chat/completions'), /not a trusted network host/);
+  // Unknown origin: the window's strictest (never-leave-machine here).
+  assert.match(await send({ purpose: 'ask', provider: 'team' }, 'https://gpu.team.lan/v1/chat/completions'), /never-leave-machine/);
+  assert.deepEqual(reached, ['https://gpu.team.lan/v1/chat/completions', 'https://api.openai.com/v1/chat/completions']);
 });

@@ -189,12 +189,16 @@ describe(`never-leave-machine holds across ${SCENARIOS} random scenarios (seed $
       // The properties.
       assertNothingReached(cloudOpenAI, cloudClaude);
       for (const h of hits) assert.ok(isLoopbackLiteral(h.host), `a request left for ${h.host}: ${where}`);
-      if (s.local.machine === true && s.localDown === 'no') {
+      if (s.purpose === 'pull') {
+        // A pull makes the server download from the internet: refused at any address in these workspaces.
+        assert.ok(!served && blockedCause(lastError), `a model pull was not refused — ${where}`);
+        assert.match(blockedCause(lastError)!.message, /blocked: (pulling a model downloads it from the internet|.* (leaves this machine|is on another machine))/, where);
+      } else if (s.local.machine === true && s.localDown === 'no') {
         assert.ok(served, `machine endpoint did not serve: ${String(lastError)} — ${where}`);
       }
       if (s.local.machine === false) {
         assert.ok(!served && blockedCause(lastError), `non-machine local endpoint was not refused — ${where}`);
-        assert.match(blockedCause(lastError)!.message, /blocked: .* (leaves this machine|is on another machine)/, where);
+        assert.match(blockedCause(lastError)!.message, /blocked: .* (leaves this machine|is on another machine|downloads it from the internet)/, where);
       }
       if (served) stats.localServed++;
       else if (blockedCause(lastError)) stats.localBlocked++;

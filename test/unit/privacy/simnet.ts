@@ -4,7 +4,7 @@
 // the fake server on the URL's port. So if the gate let a cloud request through, the fake cloud
 // server WOULD receive it: a zero count is evidence, not an artefact of an unreachable host.
 import { isIP } from 'node:net';
-import { EgressGate, type EgressDecision, type EgressIntent } from '../../../src/core/privacy/gate';
+import { EgressGate, type EgressDecision, type EgressGateOptions, type EgressIntent } from '../../../src/core/privacy/gate';
 import { EndpointClassifier, type Resolver } from '../../../src/core/privacy/endpoints';
 import type { PrivacyPolicy } from '../../../src/core/privacy/policy';
 
@@ -57,7 +57,7 @@ export interface GateRig {
   blocked: Array<{ intent: EgressIntent; url: string; decision: EgressDecision }>;
 }
 
-export function rig(policy: () => PrivacyPolicy, dns: Resolver, trustedNetworkHosts: string[] = []): GateRig {
+export function rig(policy: (sources?: readonly string[]) => PrivacyPolicy, dns: Resolver, trustedNetworkHosts: string[] = [], extra: Partial<EgressGateOptions> = {}): GateRig {
   const hits: WireHit[] = [];
   const blocked: GateRig['blocked'] = [];
   const classifier = new EndpointClassifier({ resolve: dns, trustedNetworkHosts });
@@ -66,6 +66,7 @@ export function rig(policy: () => PrivacyPolicy, dns: Resolver, trustedNetworkHo
     classify: (url) => classifier.classify(url),
     fetch: fakeWire(hits),
     onBlocked: (intent, url, decision) => blocked.push({ intent, url: url.href, decision }),
+    ...extra,
   });
   return { gate, hits, blocked };
 }

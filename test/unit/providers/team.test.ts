@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { closeAll, makeTestCa, startFakeVllm, type FakeVllm, type TestCa } from '../../fakes';
-import { EgressGate, type EgressPurpose } from '../../../src/core/privacy/gate';
+import { EgressGate, undiciPinnedHttps, type EgressPurpose, type GateTransport } from '../../../src/core/privacy/gate';
 import { ALL_CLASSES, NEVER_LEAVE_MACHINE, type PrivacyPolicy } from '../../../src/core/privacy/policy';
 import { caFetch, pemCertificates, systemCertificates } from '../../../src/core/net/caFetch';
 import { fileBackoffStore, memoryBackoffStore, parseRetryAfter, SharedBackoff } from '../../../src/core/providers/backoff';
@@ -30,9 +30,11 @@ const gate = new EgressGate({
   onBlocked: (_i, _u, d) => blocked.push(d.reason),
 });
 const transport = () => caFetch([...systemCertificates(), ca.caCert]);
+/** What team.ts puts under the gate: plain requests and https pinned to the checked address trust the same CAs. */
+const gateTransport = (certs = [...systemCertificates(), ca.caCert]): GateTransport => ({ fetch: caFetch(certs), pinnedHttps: undiciPinnedHttps({ ca: certs }) });
 
-function provider(opts: { backoff?: SharedBackoff; token?: string | undefined; transport?: typeof fetch; now?: () => number } = {}): TeamProvider {
-  const t = opts.transport ?? transport();
+function provider(opts: { backoff?: SharedBackoff; token?: string | undefined; transport?: GateTransport; now?: () => number } = {}): TeamProvider {
+  const t = opts.transport ?? gateTransport();
   return new TeamProvider({
     baseUrl: vllm.baseURL,
     kind: 'vllm',
@@ -95,11 +97,27 @@ describe('TLS with the team CA', () => {
   });
 
   it('without the extra CA the provider says the certificate is not trusted and names the setting', async () => {
-    const p = provider({ transport: caFetch(systemCertificates()) });
+    const p = provider({ transport: gateTransport(systemCertificates()) });
     const h = await p.health(signal());
     assert.equal(h.ok, false);
     assert.match(h.detail, /certificate/);
     assert.match(h.detail, /switchyard\.team\.caFile/);
+  });
+
+  it('a team server given by name is reached at the checked address over TLS that trusts the team CA', async () => {
+    // A trusted network host by name: the gate connects to the address it checked (no second lookup)
+    // and the TLS check still uses the name, against the team's CA as well as the system's.
+    const byName = new EgressGate({
+      policy: () => policy,
+      classify: async (u) => ({ endpointClass: u.hostname === 'localhost' ? 'network' : 'cloud', addresses: ['127.0.0.1'], detail: 'test' }),
+    });
+    const p = new TeamProvider({
+      baseUrl: vllm.baseURL.replace('127.0.0.1', 'localhost'), kind: 'vllm', token: async () => TOKEN, backoff: new SharedBackoff(memoryBackoffStore()),
+      fetchFor: (purpose: EgressPurpose) => byName.fetchFor({ purpose, provider: 'team' }, gateTransport()),
+    });
+    const h = await p.health(signal());
+    assert.equal(h.ok, true, h.detail);
+    assert.deepEqual(vllm.requests.map((r) => r.path), ['/health']);
   });
 
   it('a kept-alive connection the server closed is retried once on a new one (the built-in fetch does too)', async () => {
@@ -188,7 +206,7 @@ describe('team provider against vLLM', () => {
   it('the gate refuses a team server that is not a trusted network host, even where the cloud is allowed', async () => {
     const p = new TeamProvider({
       baseUrl: vllm.baseURL.replace('127.0.0.1', 'localhost'), kind: 'vllm', token: async () => TOKEN, backoff: new SharedBackoff(memoryBackoffStore()),
-      fetchFor: (purpose: EgressPurpose) => gate.fetchFor({ purpose, provider: 'team' }, transport()),
+      fetchFor: (purpose: EgressPurpose) => gate.fetchFor({ purpose, provider: 'team' }, gateTransport()),
     });
     await assert.rejects(p.complete(fim(), () => undefined, signal()), (e: ProviderError) => e.code === 'blocked' && /trustedNetworkHosts/.test(e.message));
     assert.equal(vllm.requests.length, 0, 'nothing reached the server');

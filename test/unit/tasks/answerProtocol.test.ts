@@ -14,14 +14,22 @@ test('webview messages are validated; anything else is dropped', () => {
   assert.equal(parseWebviewMessage('ready'), undefined);
   assert.equal(parseWebviewMessage(null), undefined);
   assert.equal(parseWebviewMessage({ type: 'open', href: 'x'.repeat(5000) }), undefined);
+  assert.deepEqual(parseWebviewMessage({ type: 'followUp', question: '  and why?  ' }), { type: 'followUp', question: 'and why?' });
+  assert.equal(parseWebviewMessage({ type: 'followUp', question: '   ' }), undefined);
+  assert.deepEqual(parseWebviewMessage({ type: 'show', id: 'a1' }), { type: 'show', id: 'a1' });
+  assert.equal(parseWebviewMessage({ type: 'show', id: 7 }), undefined);
+  assert.deepEqual(parseWebviewMessage({ type: 'setKey' }), { type: 'setKey' });
 });
 
 test('host messages are validated by the webview', () => {
   assert.deepEqual(parseHostMessage({ type: 'append', seq: 3, text: 'hi' }), { type: 'append', seq: 3, text: 'hi' });
   assert.equal(parseHostMessage({ type: 'append', text: 'hi' }), undefined);
-  const state = { type: 'state', seq: 1, markdown: '', actions: {}, header: { title: 't', status: 'done', reasons: [], tokensEstimated: true, costEstimated: true } };
+  const header = { title: 't', status: 'done', reasons: [], tokensEstimated: true, costEstimated: true };
+  const state = { type: 'state', seq: 1, history: [], turns: [{ markdown: '', header }], actions: {}, followUp: true };
   assert.deepEqual(parseHostMessage(state), state);
-  assert.equal(parseHostMessage({ ...state, header: { title: 't' } }), undefined);
+  assert.equal(parseHostMessage({ ...state, turns: [{ markdown: '', header: { title: 't' } }] }), undefined);
+  assert.deepEqual(parseHostMessage({ type: 'header', seq: 2, header }), { type: 'header', seq: 2, header });
+  assert.equal(parseHostMessage({ type: 'header', seq: 2, header: {} }), undefined);
 });
 
 test('links: web pages and relative workspace paths only', () => {

@@ -185,3 +185,38 @@ test('a call the egress gate refuses is recorded once, by the gate, and reported
   assert.deepEqual(gateEvents, ['ask']);
   assert.deepEqual(events, [], 'no second record of the same refusal');
 });
+
+test('the record and the result name the model the server reports, not the one asked for', async () => {
+  const { runner, local, events } = setup({ local: provider('openai-compatible', 'It adds.', { model: 'qwen2.5-coder-0.5b-instruct-q4_k_m.gguf' }) });
+  const r = await runner.run(ask(), collect().sink, new AbortController().signal);
+  assert.equal(local.sent[0].model, 'qwen', 'the request still asks for the configured model');
+  assert.equal(r.model, 'qwen2.5-coder-0.5b-instruct-q4_k_m.gguf');
+  assert.equal(events[0].model, 'qwen2.5-coder-0.5b-instruct-q4_k_m.gguf');
+});
+
+test('without a reported model the routed model is recorded', async () => {
+  const { runner, events } = setup();
+  const r = await runner.run(ask(), collect().sink, new AbortController().signal);
+  assert.equal(r.model, 'qwen');
+  assert.equal(events[0].model, 'qwen');
+});
+
+test('an unsure local answer: "Ask the cloud instead" when allowed, "Set a cloud key" when only a key is missing, else the reason', async () => {
+  const unsure = () => provider('ollama', "I'm not sure. It might be adding them, perhaps.");
+  const withKey = await setup({ local: unsure() }).runner.run(ask(), collect().sink, new AbortController().signal);
+  assert.equal(withKey.unsure, true);
+  assert.ok(withKey.offers.askCloud);
+  assert.equal(withKey.offers.setKey, undefined);
+
+  const noKey = setup({ local: unsure(), ctx: (c) => { c.cloud.keyConfigured = false; } });
+  const r = await noKey.runner.run(ask(), collect().sink, new AbortController().signal);
+  assert.equal(r.offers.askCloud, undefined);
+  assert.equal(r.offers.setKey, true);
+  assert.equal(r.neverLeaveMachine, false);
+
+  const locked = setup({ local: unsure(), ctx: (c) => { c.cloud.keyConfigured = false; c.policy = { allowed: ['machine'], neverLeaveMachine: true, reason: 'never-leave-machine' }; } });
+  const l = await locked.runner.run(ask(), collect().sink, new AbortController().signal);
+  assert.equal(l.offers.setKey, undefined, 'a key would not help');
+  assert.equal(l.offers.cloudWhyNot, 'never-leave-machine workspace');
+  assert.equal(l.neverLeaveMachine, true);
+});

@@ -2,6 +2,7 @@
 // Its bytes never leave the machine (no network at all), so its endpoint class is `machine`.
 import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
+import { embeddedModelName } from './identity';
 import type { EndpointClass } from '../../types';
 import {
   ProviderError, type ChatProvider, type ChatRequest, type FimProvider, type FimRequest, type HealthResult, type ModelCatalog,
@@ -38,7 +39,7 @@ export class EmbeddedProvider implements FimProvider, ChatProvider, ModelCatalog
     await this.ensureModel();
     // The engine applies the model's own FIM tokens, so the raw templated prompt is not needed.
     const r = await this.engine.generate({ type: 'fim', prefix: req.prefix, suffix: req.suffix, maxTokens: req.maxTokens, temperature: req.temperature, stop: req.stop }, onText, signal);
-    return toStreamResult(r, performance.now() - started);
+    return toStreamResult(r, performance.now() - started, this.modelName());
   }
 
   async chat(req: ChatRequest, onText: OnText, signal: AbortSignal): Promise<StreamResult> {
@@ -46,7 +47,12 @@ export class EmbeddedProvider implements FimProvider, ChatProvider, ModelCatalog
     const started = performance.now();
     await this.ensureModel();
     const r = await this.engine.generate({ type: 'chat', messages: req.messages, maxTokens: req.maxTokens, temperature: req.temperature ?? 0.2 }, onText, signal);
-    return toStreamResult(r, performance.now() - started);
+    return toStreamResult(r, performance.now() - started, this.modelName());
+  }
+
+  /** The model that runs: the engine's GGUF file, whatever model name the request carried. */
+  private modelName(): string {
+    return embeddedModelName(this.options().modelPath);
   }
 
   async listModels(_signal: AbortSignal): Promise<ModelInfo[]> {
@@ -69,8 +75,9 @@ export class EmbeddedProvider implements FimProvider, ChatProvider, ModelCatalog
   }
 }
 
-function toStreamResult(r: GenerationResult, wallMs: number): StreamResult {
+function toStreamResult(r: GenerationResult, wallMs: number, model: string): StreamResult {
   return {
+    model,
     text: r.text,
     finishReason: r.finishReason,
     usage: { promptTokens: r.promptTokens, completionTokens: r.completionTokens, cacheReadTokens: r.cachedTokens },

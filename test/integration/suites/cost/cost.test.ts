@@ -134,6 +134,57 @@ describe('cost: ledger, status bar, budgets and dashboard', () => {
     await vscode.commands.executeCommand('switchyard.discardRefactor', (await vscode.commands.executeCommand<string[]>('switchyard.refactor.pending'))?.[0]);
   });
 
+  const refactorInCloud = async (): Promise<LedgerRecord> => {
+    await select('src/cart.ts', 'remove(sku: string)', '}');
+    const e = await nextEvent('refactor', () => vscode.commands.executeCommand('switchyard.refactorSelection', { refactor: 'Simplify' }));
+    const pending = await vscode.commands.executeCommand<string[]>('switchyard.refactor.pending');
+    if (pending?.[0]) await vscode.commands.executeCommand('switchyard.discardRefactor', pending[0]);
+    const r = await recordOf(e);
+    assert.equal(r.route, 'cloud', JSON.stringify(r.reasons));
+    return r;
+  };
+
+  it('a cloud stream cut after output is billed as an estimate and counted in the budget', async () => {
+    const spentBefore = cost.budget().dailySpentUsd;
+    openai.script({ text: 'Here is a much simpler version of remove that keeps the same behaviour for every caller.', fault: 'truncate', afterTokens: 6, chunkMs: 5 });
+    const r = await refactorInCloud();
+    assert.equal(r.outcome, 'failed');
+    assert.match(r.error ?? '', /cut/);
+    assert.equal(r.usageEstimated, true);
+    assert.ok(r.usage && r.usage.promptTokens > 0 && r.usage.completionTokens > 0, JSON.stringify(r.usage));
+    assert.ok(r.billedCostUsd! > 0, 'billed more than $0');
+    await until('the budget to count it', () => Math.abs(cost.budget().dailySpentUsd - spentBefore - r.billedCostUsd!) < 1e-12);
+    const tooltip = (api.services.status.item.tooltip as vscode.MarkdownString).value;
+    assert.match(tooltip, /estimate: the stream failed part-way/);
+  });
+
+  it('a model with no known price is warned about once, counted at a conservative price, and priced once set', async () => {
+    const model = 'contoso-gpt-deployment';
+    openai.setModels(['gpt-4.1-mini', model]);
+    await setUser('cloud.openai.model', model, () => api.services.settings.current.providers.cloud.openai.model === model);
+    try {
+      const spentBefore = cost.budget().dailySpentUsd;
+      const first = await refactorInCloud();
+      const second = await refactorInCloud();
+      for (const r of [first, second]) {
+        assert.equal(r.model, model);
+        assert.equal(r.priceAssumed, true);
+        assert.ok(r.billedCostUsd! > 0);
+      }
+      await until('the budget to count both', () => Math.abs(cost.budget().dailySpentUsd - spentBefore - first.billedCostUsd! - second.billedCostUsd!) < 1e-12);
+      const warned = api.services.context.globalState.get<string[]>('switchyard.unpricedModelsWarned', []);
+      assert.deepEqual(warned.filter((m) => m === `openai/${model}`), [`openai/${model}`], 'warned once');
+
+      await setUser('cost.prices', { [model]: { input: 1, output: 2 } }, () => api.services.settings.current.cost.prices[model]?.input === 1);
+      const priced = await refactorInCloud();
+      assert.equal(priced.priceAssumed, undefined);
+      assert.equal(priced.billedCostUsd!.toFixed(12), ((priced.usage!.promptTokens * 1 + priced.usage!.completionTokens * 2) / 1e6).toFixed(12));
+    } finally {
+      await setUser('cost.prices', undefined, () => Object.keys(api.services.settings.current.cost.prices).length === 0);
+      await setUser('cloud.openai.model', 'gpt-4.1-mini', () => api.services.settings.current.providers.cloud.openai.model === 'gpt-4.1-mini');
+    }
+  });
+
   it('a completion typed in the editor leaves a local completion record', async () => {
     const editor = await select('src/money.ts', 'export function formatCents', 'export function formatCents');
     const end = editor.document.lineAt(editor.document.lineCount - 1).range.end;

@@ -5,7 +5,7 @@ import type { SwitchyardApi } from '../../../../src/extension';
 interface Manifest {
   contributes: {
     commands: { command: string; title: string }[];
-    configuration: { properties: Record<string, { default?: unknown }> };
+    configuration: { properties: Record<string, { default?: unknown }> } | { title: string; properties: Record<string, { default?: unknown }> }[];
     languages: { id: string }[];
   };
 }
@@ -53,7 +53,8 @@ describe('foundation', () => {
 
   it('exposes every contributed setting with its default through the configuration API', () => {
     const config = vscode.workspace.getConfiguration();
-    const properties = manifest().contributes.configuration.properties;
+    const configuration = manifest().contributes.configuration;
+    const properties = Object.assign({}, ...([] as { properties: Record<string, unknown> }[]).concat(configuration).map((c) => c.properties)) as Record<string, { default?: unknown }>;
     assert.ok(Object.keys(properties).length > 0);
     for (const [key, schema] of Object.entries(properties)) {
       const inspected = config.inspect(key);

@@ -43,7 +43,11 @@ describe('tasks in a never-leave-machine workspace', () => {
     const r = await run('switchyard.askAboutSelection', { question: 'What does it do?' });
     assert.equal(r.route, 'local');
     assert.equal(r.offers.askCloud, undefined);
-    assert.equal((await answerState()).actions.askCloud, undefined);
+    const state = await answerState();
+    assert.equal(state.actions.askCloud, undefined);
+    assert.equal(state.actions.setKey, undefined, 'a key would not help');
+    assert.equal(state.header.cloudWhyNot, 'never-leave-machine workspace', 'the reason is shown instead');
+    assert.equal(state.header.locked, true, 'the answer carries the never-leave-machine lock');
     assertNothingReached(openai);
   });
 

@@ -77,14 +77,7 @@ export async function runRecorded(api: SwitchyardApi, command: string, args?: un
   }
 }
 
-export interface AnswerState {
-  open: boolean;
-  header: { title: string; status: string; route?: string; provider?: string; model?: string; reasons: string[]; costUsd?: number; error?: string; tokensIn?: number; tokensOut?: number; tokensEstimated: boolean };
-  markdown: string;
-  actions: { askCloud?: { estimatedCostUsd?: number }; keepLocal?: boolean; stop?: boolean };
-  rendered?: { seq: number; chars: number; codeBlocks: number };
-  rejectedMessages: number;
-}
+export type AnswerState = import('../../../../src/vscode/tasks/answerView').AnswerSnapshot;
 
 export async function answerState(): Promise<AnswerState> {
   return (await vscode.commands.executeCommand('switchyard.answer.state')) as AnswerState;

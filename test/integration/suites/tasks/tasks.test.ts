@@ -33,11 +33,16 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
     openai.reset();
   });
 
-  it('contributes the commands, the context menu entries and the keybinding', async () => {
+  it('contributes the commands, the context menu entries (in a Switchyard submenu) and the keybinding', async () => {
     const all = await vscode.commands.getCommands(true);
     for (const c of ['switchyard.askAboutSelection', 'switchyard.refactorSelection', 'switchyard.explainArchitecture']) assert.ok(all.includes(c), c);
-    const pkg = api.services.context.extension.packageJSON as { contributes: { menus: Record<string, { command: string; when?: string }[]>; keybindings: { command: string; key: string }[] } };
-    const menu = pkg.contributes.menus['editor/context'].find((m) => m.command === 'switchyard.askAboutSelection');
+    type Menu = { command?: string; submenu?: string; when?: string };
+    const pkg = api.services.context.extension.packageJSON as { contributes: { menus: Record<string, Menu[]>; submenus: { id: string; label: string }[]; keybindings: { command: string; key: string }[] } };
+    const entry = pkg.contributes.menus['editor/context'].find((m) => m.submenu === 'switchyard.editorContext');
+    assert.equal(entry?.when, 'editorHasSelection');
+    assert.equal(pkg.contributes.submenus.find((m) => m.id === entry.submenu)?.label, 'Switchyard');
+    assert.equal(pkg.contributes.menus['editor/context'].some((m) => m.command), false, 'no Switchyard entry outside the submenu');
+    const menu = pkg.contributes.menus['switchyard.editorContext'].find((m) => m.command === 'switchyard.askAboutSelection');
     assert.equal(menu?.when, 'editorHasSelection');
     assert.ok(pkg.contributes.keybindings.some((k) => k.command === 'switchyard.askAboutSelection' && k.key === 'ctrl+alt+a'));
   });
@@ -205,6 +210,92 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
       assert.equal(retried.route, 'local');
       assert.equal(retried.outcome, 'served');
       assert.deepEqual(retried.reasons, ['you asked to keep it local']);
+    });
+  });
+  it('Get Started: the local server and model steps check themselves; the cloud key step sees the stored key', async () => {
+    const state = () => vscode.commands.executeCommand<string[]>('switchyard.walkthrough.state');
+    await until('the walkthrough to see the server and model', async () => {
+      const done = await state();
+      return ['switchyard.walkthrough.serverFound', 'switchyard.walkthrough.modelPresent', 'switchyard.walkthrough.cloudKey'].every((k) => done.includes(k));
+    });
+    await api.services.context.secrets.delete('switchyard.apiKey.openai');
+    await until('the cloud key step to notice the key is gone', async () => !(await state()).includes('switchyard.walkthrough.cloudKey'));
+    await api.services.context.secrets.store('switchyard.apiKey.openai', KEY);
+    await until('the cloud key step to notice the key', async () => (await state()).includes('switchyard.walkthrough.cloudKey'));
+  });
+
+  describe('answers people can keep working with', () => {
+    it('a follow-up is routed again, asked with the earlier answer, and recorded as its own call', async () => {
+      ollama.setReply(() => 'It formats cents as a currency string.');
+      await select('src/money.ts', 'export function formatCents', '}');
+      const first = await runRecorded(api, 'switchyard.askAboutSelection', { question: 'What does this do?' });
+      assert.equal(first.r.outcome, 'served');
+      ollama.setReply(() => 'Because Intl.NumberFormat needs a currency code.');
+      const rec = await runRecorded(api, 'switchyard.answer.followUp', 'Why the currency parameter?');
+      assert.equal(rec.r.outcome, 'served', rec.r.error);
+      assert.equal(rec.r.route, 'local');
+      assert.equal(rec.events.length, 1, 'one ledger record for the follow-up call');
+      assert.equal(rec.events[0].kind, 'ask');
+      const body = JSON.stringify(ollama.generations[1].body);
+      assert.match(body, /It formats cents as a currency string\./, 'the earlier answer is part of the conversation');
+      assert.match(body, /Why the currency parameter\?/);
+      const state = await answerState();
+      assert.equal(state.turns.length, 2, 'the follow-up is a second turn of the same answer');
+      assert.equal(state.turns[1].question, 'Why the currency parameter?');
+      assert.equal(state.turns[0].markdown, 'It formats cents as a currency string.');
+      assert.equal(state.markdown, 'Because Intl.NumberFormat needs a currency code.');
+    });
+
+    it('answers stay in the history: a new question does not replace the previous answer', async () => {
+      await select('src/money.ts', 'export function toCents', '}');
+      ollama.setReply(() => 'It converts an amount to cents.');
+      await run('switchyard.askAboutSelection', { question: 'And this one?' });
+      const state = await answerState();
+      assert.ok(state.history.length >= 2, JSON.stringify(state.history));
+      assert.match(state.history[0].title, /And this one\?/);
+      assert.ok(state.history.some((h) => /What does this do\?/.test(h.title)), 'the earlier answer is still listed');
+      const saved = api.services.context.workspaceState.get<{ title: string; turns: unknown[] }[]>('switchyard.answers') ?? [];
+      assert.ok(saved.some((e) => /What does this do\?/.test(e.title) && e.turns.length === 2), 'kept across reloads in the workspace state');
+    });
+
+    it('while streaming, the output count is the tokenizer\'s count of the text so far; the provider\'s figure replaces it', async () => {
+      const words = Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ');
+      ollama.setReply(() => words);
+      ollama.script({ chunkMs: 80 });
+      await select('src/money.ts', 'export function formatCents', '}');
+      const pending = run('switchyard.askAboutSelection', { question: 'Count slowly' });
+      const seen: number[] = [];
+      const states: string[] = [];
+      await until('a running count', async () => {
+        const s = await answerState();
+        states.push(`${s.header.title}:${s.header.status}:${s.header.tokensOut}:${s.markdown.length}`);
+        if (!s.header.title.includes('Count slowly')) return false; // the previous answer, until this one starts
+        if (s.header.status === 'streaming' && s.header.tokensEstimated && (s.header.tokensOut ?? 0) > 0) seen.push(s.header.tokensOut!);
+        return seen.length >= 2 || s.header.status === 'done';
+      }, 20_000);
+      const r = await pending;
+      const done = await answerState();
+      assert.ok(seen.length > 0, `a count was shown while streaming; states seen: ${[...new Set(states)].join(' | ')}`);
+      assert.ok(seen.every((n) => n <= done.header.tokensOut!), `running counts ${seen.join(',')} never above the final ${done.header.tokensOut}`);
+      assert.equal(done.header.tokensEstimated, false);
+      assert.equal(done.header.tokensOut, r.usage?.completionTokens, 'the provider\'s figure at the end');
+    });
+
+    it('an unsure answer without a cloud key offers "Set a cloud key"', async () => {
+      await api.services.context.secrets.delete('switchyard.apiKey.openai');
+      try {
+        ollama.setReply(() => "I'm not sure. It might be formatting money, perhaps.");
+        await select('src/money.ts', 'export function formatCents', '}');
+        const r = await run('switchyard.askAboutSelection', { question: 'What is this?' });
+        assert.equal(r.unsure, true);
+        assert.equal(r.offers.askCloud, undefined);
+        assert.equal(r.offers.setKey, true);
+        const state = await answerState();
+        assert.equal(state.actions.setKey, true);
+        assert.equal(state.header.locked, undefined, 'no lock outside never-leave-machine');
+      } finally {
+        await api.services.context.secrets.store('switchyard.apiKey.openai', KEY);
+      }
     });
   });
 });

@@ -1,0 +1,67 @@
+import * as vscode from 'vscode';
+import { CLOUD_PROVIDERS } from '../core/types';
+import type { LocalModelsService } from './localModels';
+import { apiKeys } from './secrets';
+import type { Services } from './services';
+
+/** Context keys the Get Started walkthrough's steps complete on (package.json `walkthroughs`). */
+export const WALKTHROUGH_KEYS = {
+  serverFound: 'switchyard.walkthrough.serverFound',
+  modelPresent: 'switchyard.walkthrough.modelPresent',
+  firstCompletion: 'switchyard.walkthrough.firstCompletion',
+  cloudKey: 'switchyard.walkthrough.cloudKey',
+} as const;
+
+/**
+ * Keeps the walkthrough's steps honest: each one checks itself from what really happened (the local
+ * server answered, the model is on it, a completion was served, a key is stored).
+ */
+export function registerWalkthrough(s: Services, local: LocalModelsService): void {
+  const done = new Set<string>();
+  const set = (key: string, value: boolean) => {
+    if (value === done.has(key)) return;
+    if (value) done.add(key);
+    else done.delete(key);
+    void vscode.commands.executeCommand('setContext', key, value);
+  };
+
+  let checking = 0;
+  const checkLocal = async (health = local.health()) => {
+    set(WALKTHROUGH_KEYS.serverFound, health?.ok === true);
+    if (!health?.ok) {
+      set(WALKTHROUGH_KEYS.modelPresent, false);
+      return;
+    }
+    const current = local.current();
+    if (current.id === 'embedded') {
+      set(WALKTHROUGH_KEYS.modelPresent, true); // a healthy engine has loaded its model
+      return;
+    }
+    const run = ++checking;
+    try {
+      const names = (await local.catalog().listModels(AbortSignal.timeout(5000))).map((m) => m.name);
+      const has = (m: string) => names.some((n) => n === m || n === `${m}:latest`);
+      if (run === checking) set(WALKTHROUGH_KEYS.modelPresent, has(current.completionModel));
+    } catch {
+      if (run === checking) set(WALKTHROUGH_KEYS.modelPresent, false);
+    }
+  };
+
+  const keys = apiKeys(s.context.secrets);
+  const checkKeys = async () => {
+    const found = await Promise.all(CLOUD_PROVIDERS.map((p) => keys.has(p).catch(() => false)));
+    set(WALKTHROUGH_KEYS.cloudKey, found.some(Boolean));
+  };
+
+  s.events.on((e) => {
+    if (e.kind === 'completion' && e.outcome === 'served') set(WALKTHROUGH_KEYS.firstCompletion, true);
+  });
+  local.onHealth.on((h) => void checkLocal(h));
+  local.onDidChange.on(() => void checkLocal());
+  s.settings.onDidChange.on(() => void checkLocal());
+  s.context.subscriptions.push(keys.onDidChange(() => void checkKeys()));
+  void checkLocal();
+  void checkKeys();
+  // Not in the command palette: which steps are done, for tests.
+  s.context.subscriptions.push(vscode.commands.registerCommand('switchyard.walkthrough.state', () => [...done]));
+}
