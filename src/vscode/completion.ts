@@ -130,6 +130,11 @@ export function registerCompletion(s: Services, local: LocalModelsService): Comp
       pipelineState = state;
       renderStatus();
     },
+    // A block finished streaming behind its first lines: the editor asks again and shows all of it.
+    onMore: (docKey) => {
+      if (vscode.window.activeTextEditor?.document.uri.toString() !== docKey) return;
+      void vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+    },
   });
 
   const provider = new InlineProvider(s, pipeline);

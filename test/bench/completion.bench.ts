@@ -13,10 +13,18 @@
 //
 // Same run, same session: a naive baseline (fixed 250 ms debounce, whole file as prompt, no cache,
 // no reuse, no early stop) so the figures read as ratios.
+//
+// Then, at two model speeds (fast: 150 ms + 25 ms/token, slow: 800 ms + 60 ms/token) and three seeded
+// sessions each, the typist also accepts ghost text: when a suggestion has been on screen for a
+// moment and is exactly what they were about to type, they press Tab and skip typing it. Per speed
+// (mean of the seeds): pause-to-ghost over ALL pauses (a pause without ghost text counts as its full
+// length), accepted characters per 100 characters of text written, requests per pause, waste, and
+// model time against the naive baseline and a fair naive one that stops at the end of the line.
 import { existsSync, readFileSync } from 'node:fs';
 import { CompletionPipeline, type PipelineSettings } from '../../src/core/completion/pipeline';
 import { FAMILIES, cutAtSpecialToken, stopsFor } from '../../src/core/completion/templates';
 import { endsStatement } from '../../src/core/completion/postprocess';
+import { MAX_INDEXED_LINES, SnippetIndex, selectSnippets } from '../../src/core/completion/snippets';
 import type { LineSource } from '../../src/core/completion/window';
 import type { Clock } from '../../src/core/completion/clock';
 import type { FimProvider, FimRequest, OnText, StreamResult } from '../../src/core/providers/types';
@@ -26,6 +34,11 @@ import { FakeClock } from '../unit/completion/fakeClock';
 
 const PREFILL_MS = 300;
 const PER_TOKEN_MS = 25;
+interface Speed { prefillMs: number; perTokenMs: number }
+const SPEEDS: Record<'fast' | 'slow', Speed> = { fast: { prefillMs: 150, perTokenMs: 25 }, slow: { prefillMs: 800, perTokenMs: 60 } };
+const SPEED_SEEDS = [1, 2, 3];
+/** A suggestion on screen this long before the next keystroke is read, and accepted if it is right. */
+const READ_MS = 250;
 const PAUSE_MS = 600; // a gap at least this long is a pause: the user waits for (or reads) a suggestion
 const MODEL = 'qwen2.5-coder:1.5b-base';
 
@@ -63,7 +76,27 @@ class Editor implements LineSource {
     this.line++;
     this.ch = indent.length;
   }
+  /** Inserts text at the cursor (Tab on a suggestion). */
+  insert(s: string): void {
+    const parts = s.split('\n');
+    for (let i = 0; i < parts.length; i++) {
+      if (i > 0) this.newline('');
+      this.type(parts[i]);
+    }
+  }
   text(): string { return this.lines.join('\n'); }
+}
+
+/** Offset in the intended text before each op (a typo and its backspace move nothing; Enter adds the indent). */
+function opOffsets(ops: Op[]): number[] {
+  const out: number[] = [];
+  let o = 0;
+  for (const op of ops) {
+    out.push(o);
+    if (op.kind === 'type' && !op.typo) o++;
+    else if (op.kind === 'newline') o += 1 + op.indent.length;
+  }
+  return out;
 }
 
 // ---------- the session ----------
@@ -150,7 +183,7 @@ class VirtualOllama implements FimProvider {
   readonly baseUrl = 'http://127.0.0.1:11434';
   readonly counters: ModelCounters = { requests: 0, generated: 0, busyMs: 0, aborted: 0 };
   readonly log: Array<{ at: number; tokens: number; aborted: boolean; multiline: boolean }> = [];
-  constructor(private readonly clock: FakeClock, private readonly truth: () => { upcoming: string; elsewhere: string }) {}
+  constructor(private readonly clock: FakeClock, private readonly truth: () => { upcoming: string; elsewhere: string }, private readonly speed: Speed = { prefillMs: PREFILL_MS, perTokenMs: PER_TOKEN_MS }) {}
 
   complete(req: FimRequest, onText: OnText, signal: AbortSignal): Promise<StreamResult> {
     this.counters.requests++;
@@ -186,19 +219,22 @@ class VirtualOllama implements FimProvider {
         }
         text = next;
         onText(answer[n - 1]);
-        timer = this.clock.setTimeout(step, PER_TOKEN_MS);
+        timer = this.clock.setTimeout(step, this.speed.perTokenMs);
       };
-      timer = this.clock.setTimeout(step, PREFILL_MS);
+      timer = this.clock.setTimeout(step, this.speed.prefillMs);
     });
   }
 }
 
 // ---------- the naive baseline ----------
-/** Fixed 250 ms debounce, the whole file as prompt, no cache, no reuse; shows whatever comes back. */
+/**
+ * Fixed 250 ms debounce, the whole file as prompt, no cache, no reuse; shows whatever comes back.
+ * The fair variant stops at the end of the line (a newline stop), as a simple single-line client would.
+ */
 class NaiveBaseline {
   private timer: unknown;
   private inflight?: AbortController;
-  constructor(private readonly clock: Clock, private readonly model: FimProvider) {}
+  constructor(private readonly clock: Clock, private readonly model: FimProvider, private readonly lineOnly = false) {}
   overheadMs: number[] = [];
 
   provide(ed: Editor, signal: AbortSignal): Promise<string | undefined> {
@@ -216,7 +252,7 @@ class NaiveBaseline {
         const prefix = text.slice(0, offset);
         const suffix = text.slice(offset);
         const family = FAMILIES.qwen;
-        const req: FimRequest = { model: MODEL, prefix, suffix, rawPrompt: family.build({ prefix, suffix, path: 'file.ts', languageId: 'typescript' }), maxTokens: SETTINGS.maxTokens, temperature: 0.2, stop: stopsFor(family) };
+        const req: FimRequest = { model: MODEL, prefix, suffix, rawPrompt: family.build({ prefix, suffix, path: 'file.ts', languageId: 'typescript' }), maxTokens: SETTINGS.maxTokens, temperature: 0.2, stop: this.lineOnly ? [...stopsFor(family), '\n'] : stopsFor(family) };
         this.overheadMs.push(performance.now() - t0);
         const c = new AbortController();
         this.inflight = c;
@@ -242,10 +278,20 @@ interface RunResult {
   modelMs: number;
   pauseToGhost: number[];
   pausesWithGhost: number;
+  /** Every pause: the time to ghost text, or the whole pause when none came. */
+  pauseToGhostAll: number[];
+  pauseGaps: number[];
   keystrokeMs: number[];
+  /** Characters accepted with Tab, and characters of the text the user set out to write. */
+  accepted: number;
+  accepts: number;
+  written: number;
 }
 
-async function replay(tasks: Task[], which: 'pipeline' | 'baseline', opts: { heap?: boolean } = {}): Promise<RunResult & { heapGrowthMB?: number }> {
+type Which = 'pipeline' | 'baseline' | 'fair';
+interface ReplayOptions { heap?: boolean; speed?: Speed; accept?: boolean }
+
+async function replay(tasks: Task[], which: Which, opts: ReplayOptions = {}): Promise<RunResult & { heapGrowthMB?: number }> {
   const clock = new FakeClock();
   let ed = new Editor([''], 0, 0);
   let task: Task | undefined;
@@ -260,42 +306,56 @@ async function replay(tasks: Task[], which: 'pipeline' | 'baseline', opts: { hea
     const elsewhere = task.lines[(task.start + 23) % task.lines.length].trimStart() + '\n' + task.lines.slice(task.start + 24, task.start + 30).join('\n');
     return { upcoming, elsewhere };
   };
-  const model = new VirtualOllama(clock, truth);
+  const model = new VirtualOllama(clock, truth, opts.speed);
   const pipeline = new CompletionPipeline({
     clock, settings: () => SETTINGS,
     provider: () => ({ id: 'ollama', fim: model, model: MODEL, endpointClass: 'machine' }),
     emit: () => undefined,
+    // VS Code's "trigger inline suggestion" once a block streamed behind its first lines is complete.
+    onMore: () => queueMicrotask(() => ask(true)),
   });
-  const baseline = new NaiveBaseline(clock, model);
+  const baseline = new NaiveBaseline(clock, model, which === 'fair');
 
-  const res: RunResult = { keystrokes: 0, pauses: 0, requests: 0, cancelled: 0, cacheHits: 0, typingThrough: 0, reuse: 0, generated: 0, shown: 0, modelMs: 0, pauseToGhost: [], pausesWithGhost: 0, keystrokeMs: [] };
+  const res: RunResult = { keystrokes: 0, pauses: 0, requests: 0, cancelled: 0, cacheHits: 0, typingThrough: 0, reuse: 0, generated: 0, shown: 0, modelMs: 0, pauseToGhost: [], pausesWithGhost: 0, pauseToGhostAll: [], pauseGaps: [], keystrokeMs: [], accepted: 0, accepts: 0, written: 0 };
   let current: AbortController | undefined;
   let lastKeyAt = 0;
   let ghostAt: number | undefined; // when a suggestion appeared after the last keystroke
+  let ghost: { text: string; at: number } | undefined; // the suggestion on screen
   let baselineShown = 0;
   let heapStart = 0;
   const keyTimes: number[] = [];
 
-  const keystroke = () => {
+  /** The editor asks the provider: after a keystroke, or again when the pipeline has more (`again`). */
+  const ask = (again = false) => {
     current?.abort(); // VS Code cancels the previous call when the document changes
     const c = new AbortController();
     current = c;
-    lastKeyAt = clock.now();
-    keyTimes.push(lastKeyAt);
-    ghostAt = undefined;
     if (which === 'pipeline') {
       const t0 = performance.now();
-      const p = pipeline.provide({ docKey: task!.file, doc: ed, line: ed.line, character: ed.ch, languageId: 'typescript', path: task!.file }, c.signal);
-      res.keystrokeMs.push(performance.now() - t0);
-      void p.then((r) => { if (r && !c.signal.aborted) ghostAt ??= clock.now(); });
+      const p = pipeline.provide({ docKey: task!.file, doc: ed, line: ed.line, character: ed.ch, languageId: 'typescript', path: task!.file, immediate: again || undefined }, c.signal);
+      if (!again) res.keystrokeMs.push(performance.now() - t0);
+      void p.then((r) => {
+        if (r && !c.signal.aborted) {
+          ghostAt ??= clock.now();
+          ghost = { text: r.text, at: ghost?.at ?? clock.now() };
+        }
+      });
     } else {
       void baseline.provide(ed, c.signal).then((text) => {
         if (text && !c.signal.aborted) {
           ghostAt ??= clock.now();
+          ghost = { text, at: clock.now() };
           baselineShown += tokenize(text).length;
         }
       });
     }
+  };
+  const keystroke = () => {
+    lastKeyAt = clock.now();
+    keyTimes.push(lastKeyAt);
+    ghostAt = undefined;
+    ghost = undefined;
+    ask();
   };
 
   let n = 0;
@@ -304,14 +364,37 @@ async function replay(tasks: Task[], which: 'pipeline' | 'baseline', opts: { hea
     const indent = /^\s*/.exec(t.lines[t.start])![0];
     ed = new Editor([...t.lines.slice(0, t.start), indent, ...t.lines.slice(t.end)], t.start, indent.length);
     pipeline.forget(t.file); // a fresh edit of this file (the previous region's document is gone)
-    for (const op of t.ops) {
+    // The text the user sets out to write (from the first line's indentation on) and, per op, where in it they are.
+    const intended = [t.lines[t.start].trimStart(), ...t.lines.slice(t.start + 1, t.end)].join('\n');
+    res.written += intended.length;
+    const offsets = opOffsets(t.ops);
+    for (let i = 0; i < t.ops.length; i++) {
+      const op = t.ops[i];
       // The gap before this keystroke passes; a pause is measured from the last keystroke.
       await clock.advance(op.gap);
       if (op.gap >= PAUSE_MS) {
         res.pauses++;
+        // (A region's first keystroke follows a move to another place, not typing: not a pause to fill.)
+        if (i > 0) {
+          res.pauseToGhostAll.push(ghostAt !== undefined ? ghostAt - lastKeyAt : op.gap);
+          res.pauseGaps.push(op.gap);
+        }
         if (ghostAt !== undefined) {
           res.pausesWithGhost++;
           res.pauseToGhost.push(ghostAt - lastKeyAt);
+        }
+      }
+      // A suggestion read in time and exactly what comes next: Tab, and the keystrokes it saves are skipped.
+      if (opts.accept && ghost && !typo && clock.now() - ghost.at >= READ_MS && intended.startsWith(ghost.text, offsets[i])) {
+        const j = offsets.findIndex((o, k) => k > i && o === offsets[i] + ghost!.text.length && t.ops[k].kind !== 'backspace');
+        if (j > i) {
+          ed.insert(ghost.text);
+          res.accepted += ghost.text.length;
+          res.accepts++;
+          res.keystrokes++;
+          keystroke();
+          i = j - 1;
+          continue;
         }
       }
       if (op.kind === 'type') {
@@ -338,6 +421,7 @@ async function replay(tasks: Task[], which: 'pipeline' | 'baseline', opts: { hea
   await clock.advance(10_000);
   pipeline.dispose();
 
+  if (opts.accept) console.assert(res.accepted <= res.written, 'accepted more than written');
   res.requests = model.counters.requests;
   res.generated = model.counters.generated;
   res.modelMs = model.counters.busyMs;
@@ -374,11 +458,29 @@ function debugBreakdown(log: VirtualOllama['log'], keys: number[]): void {
 }
 
 // ---------- overhead per request on a 10,000-line file ----------
-/** Our code's time per request with a model that answers instantly: window, cache, template, post-processing, events. */
-async function overheadOn10kLines(files: Array<{ lines: string[] }>): Promise<{ perRequest: number[]; perKeystroke: number[]; baseline: number[]; lines: number }> {
+/**
+ * Our code's time per request with a model that answers instantly: snippets of 8 other open files
+ * of 4,000 lines (from their indexes), window, cache, template, post-processing, events.
+ */
+async function overheadOn10kLines(files: Array<{ lines: string[] }>): Promise<{ perRequest: number[]; perKeystroke: number[]; baseline: number[]; lines: number; indexMs: number; snippetMs: number[]; oneShotMs: number[] }> {
   const lines: string[] = [];
   for (let i = 0; lines.length < 10_000; i++) lines.push(...files[i % files.length].lines);
   lines.length = 10_000;
+  // Eight other open files of 4,000 lines, indexed as the editor does it: once per file version.
+  const others = Array.from({ length: 8 }, (_, k) => ({ path: `other${k}.ts`, text: lines.slice(k * 700, k * 700 + MAX_INDEXED_LINES).join('\n') }));
+  const index = new SnippetIndex();
+  const i0 = performance.now();
+  for (const o of others) index.update(o.path, 1, o.text);
+  const indexMs = performance.now() - i0;
+  const paths = others.map((o) => o.path);
+  const snippetMs: number[] = [];
+  // What choosing snippets cost before the indexes: every file scanned on the extension host at once.
+  const oneShotMs: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    selectSnippets(lines.slice(5000 + i * 40, 5030 + i * 40).join('\n'), others);
+    oneShotMs.push(performance.now() - t0);
+  }
   // Timers of 0 ms run as microtasks; longer ones (timeouts, status) are cleared before they are due.
   const clock: Clock = {
     now: () => performance.now(),
@@ -415,12 +517,15 @@ async function overheadOn10kLines(files: Array<{ lines: string[] }>): Promise<{ 
     ed.ch = ed.lines[ed.line].length;
     const before = calls;
     const t0 = performance.now();
-    const p = pipeline.provide({ docKey: 'big.ts', doc: ed, line: ed.line, character: ed.ch, languageId: 'typescript', path: 'big.ts', immediate: true }, new AbortController().signal);
+    // A new region each time: the snippets are chosen again (the editor does it only on a region change).
+    const snippets = index.select(lines.slice(Math.max(0, ed.line - 30), ed.line + 1).join('\n'), paths);
+    const ts = performance.now();
+    const p = pipeline.provide({ docKey: 'big.ts', doc: ed, line: ed.line, character: ed.ch, languageId: 'typescript', path: 'big.ts', snippets, immediate: true }, new AbortController().signal);
     const t1 = performance.now();
     await p;
     const t2 = performance.now();
     const requested = calls > before; // not a cache hit (the corpus repeats in the big file)
-    if (requested && i % 1200 >= 200) { perKeystroke.push(t1 - t0); perRequest.push(t2 - t0); } // after warm-up
+    if (requested && i % 1200 >= 200) { perKeystroke.push(t1 - t0); perRequest.push(t2 - t0); snippetMs.push(ts - t0); } // after warm-up
   }
   pipeline.dispose();
   const best = rounds.reduce((a, b) => (pct(b.perRequest, 95) < pct(a.perRequest, 95) ? b : a));
@@ -433,7 +538,7 @@ async function overheadOn10kLines(files: Array<{ lines: string[] }>): Promise<{ 
     FAMILIES.qwen.build({ prefix: text.slice(0, cut), suffix: text.slice(cut), path: 'big.ts', languageId: 'typescript' });
     baseline.push(performance.now() - t0);
   }
-  return { perRequest: best.perRequest, perKeystroke: best.perKeystroke, baseline, lines: lines.length };
+  return { perRequest: best.perRequest, perKeystroke: best.perKeystroke, baseline, lines: lines.length, indexMs, snippetMs, oneShotMs };
 }
 
 // ---------- a real-time check against the fake Ollama server ----------
@@ -506,9 +611,57 @@ async function main(): Promise<void> {
   row('pauses with ghost text', `${ours.pausesWithGhost}/${ours.pauses}`, `${base.pausesWithGhost}/${base.pauses}`);
   row('pause to ghost text p50 / p95 (ms)', `${f1(pct(ours.pauseToGhost, 50))}/${f1(pct(ours.pauseToGhost, 95))}`, `${f1(pct(base.pauseToGhost, 50))}/${f1(pct(base.pauseToGhost, 95))}`);
   console.log(`overhead per request on a ${over.lines}-line file (best of 3 rounds): p50 ${f3(pct(over.perRequest, 50))} ms, p95 ${f3(pct(over.perRequest, 95))} ms (per keystroke, sync: p50 ${f3(pct(over.perKeystroke, 50))} ms, p95 ${f3(pct(over.perKeystroke, 95))} ms); baseline prompt building p50 ${f3(pct(over.baseline, 50))} ms`);
+  console.log(`snippets of 8 open files x ${MAX_INDEXED_LINES} lines (included above): choosing from the indexes p50 ${f3(pct(over.snippetMs, 50))} ms, p95 ${f3(pct(over.snippetMs, 95))} ms; indexing all 8 (once per file version) ${f1(over.indexMs)} ms; scanning them at once as before p50 ${f1(pct(over.oneShotMs, 50))} ms`);
   console.log(`heap growth over a ${heap.keystrokes}-keystroke replay: ${f1(heap.heapGrowthMB ?? NaN)} MB`);
   if (real) console.log(`real-time check (real pipeline + ollama client -> fake Ollama speed mode): ${real.requests} request, ttft ${f1(real.ttftMs)} ms, ${real.generated} tokens generated, ${real.sent} sent (stopped at the end of the line)`);
   console.log(`over ${seeds.length} seeded sessions: waste mean ${f1(100 * mean(seeds.map((x) => x.waste)))} %, max ${f1(100 * Math.max(...seeds.map((x) => x.waste)))} %; requests per pause max ${f3(Math.max(...seeds.map((x) => x.perPause)))} (${seeds.map((x) => `${x.seed}: ${f1(100 * x.waste)} %`).join(', ')})`);
+
+  // ---------- two model speeds x three seeds, with Tab accepting right suggestions ----------
+  const perSpeed: Record<string, number> = {};
+  for (const [name, speed] of Object.entries(SPEEDS)) {
+    const runs: Record<Which, Array<RunResult>> = { pipeline: [], baseline: [], fair: [] };
+    for (const seed of SPEED_SEEDS) {
+      const tasks = planSession(files, 4000, seed);
+      for (const which of ['pipeline', 'baseline', 'fair'] as const) runs[which].push(await replay(tasks, which, { speed, accept: true }));
+    }
+    const m = (which: Which, f: (r: RunResult) => number) => mean(runs[which].map(f));
+    const fig = {
+      all50: (r: RunResult) => pct(r.pauseToGhostAll, 50),
+      all95: (r: RunResult) => pct(r.pauseToGhostAll, 95),
+      acc: (r: RunResult) => (100 * r.accepted) / r.written,
+      perPause: (r: RunResult) => r.requests / r.pauseToGhostAll.length,
+      waste: (r: RunResult) => (r.generated ? (r.generated - Math.min(r.shown, r.generated)) / r.generated : 0),
+      ghost: (r: RunResult) => r.pauseToGhostAll.filter((x, i) => x < r.pauseGaps[i]).length / r.pauseToGhostAll.length,
+      perAccept: (r: RunResult) => (r.accepts ? r.accepted / r.accepts : 0),
+    };
+    const modelVs = (which: Which) => mean(runs.pipeline.map((r, i) => r.modelMs / runs[which][i].modelMs));
+    console.log(`\n${name} model (prefill ${speed.prefillMs} ms + ${speed.perTokenMs} ms/token), seeds ${SPEED_SEEDS.join(', ')} (mean; Tab accepts a right suggestion read for ${READ_MS} ms)`);
+    const row3 = (label: string, f: (r: RunResult) => number, fmt: (x: number) => string) =>
+      console.log(`${label.padEnd(44)} ${fmt(m('pipeline', f)).padStart(12)} ${fmt(m('baseline', f)).padStart(12)} ${fmt(m('fair', f)).padStart(12)}`);
+    console.log(`${''.padEnd(44)} ${'switchyard'.padStart(12)} ${'naive'.padStart(12)} ${'fair naive'.padStart(12)}`);
+    row3('pause to ghost, all pauses, p50 (ms)', fig.all50, f1);
+    row3('pause to ghost, all pauses, p95 (ms)', fig.all95, f1);
+    row3('accepted chars per 100 written', fig.acc, f1);
+    row3('chars per accept', fig.perAccept, f1);
+    row3('requests per pause', fig.perPause, f3);
+    row3('waste (generated never shown) %', (r) => 100 * fig.waste(r), f1);
+    row3('pauses with ghost text %', (r) => 100 * fig.ghost(r), f1);
+    row3('model busy time (s)', (r) => r.modelMs / 1000, f1);
+    console.log(`${'model time vs naive / vs fair naive'.padEnd(44)} ${`${f3(modelVs('baseline'))} / ${f3(modelVs('fair'))}`.padStart(12)}`);
+    Object.assign(perSpeed, {
+      [`completion.${name}.pauseToGhostAllP50Ms`]: m('pipeline', fig.all50),
+      [`completion.${name}.pauseToGhostAllP95Ms`]: m('pipeline', fig.all95),
+      [`completion.${name}.acceptedCharsPer100`]: m('pipeline', fig.acc),
+      [`completion.${name}.requestsPerPause`]: m('pipeline', fig.perPause),
+      [`completion.${name}.wasteRatio`]: m('pipeline', fig.waste),
+      [`completion.${name}.modelTimeVsNaive`]: modelVs('baseline'),
+      [`completion.${name}.modelTimeVsFairNaive`]: modelVs('fair'),
+      [`completion.${name}.naive.pauseToGhostAllP50Ms`]: m('baseline', fig.all50),
+      [`completion.${name}.naive.acceptedCharsPer100`]: m('baseline', fig.acc),
+      [`completion.${name}.fairNaive.pauseToGhostAllP50Ms`]: m('fair', fig.all50),
+      [`completion.${name}.fairNaive.acceptedCharsPer100`]: m('fair', fig.acc),
+    });
+  }
   console.log(`bench wall time ${f1((performance.now() - started) / 1000)} s`);
 
   const figures: Record<string, number> = {
@@ -517,6 +670,9 @@ async function main(): Promise<void> {
     'completion.wasteRatio': waste,
     'completion.overheadP50Ms': pct(over.perRequest, 50),
     'completion.overheadP95Ms': pct(over.perRequest, 95),
+    'completion.snippetSelectP95Ms': pct(over.snippetMs, 95),
+    'completion.snippetIndexAllMs': over.indexMs,
+    'completion.snippetOneShotP50Ms': pct(over.oneShotMs, 50),
     'completion.pauseToGhostP50Ms': pct(ours.pauseToGhost, 50),
     'completion.pauseToGhostP95Ms': pct(ours.pauseToGhost, 95),
     'completion.modelTimeVsBaseline': ours.modelMs / base.modelMs,
@@ -530,6 +686,7 @@ async function main(): Promise<void> {
     'completion.wasteRatioSeedsMean': mean(seeds.map((x) => x.waste)),
     'completion.wasteRatioSeedsMax': Math.max(...seeds.map((x) => x.waste)),
     'completion.requestsPerPauseSeedsMax': Math.max(...seeds.map((x) => x.perPause)),
+    ...perSpeed,
   };
   console.log(JSON.stringify(figures));
 }

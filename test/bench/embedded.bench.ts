@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { buildTokenizer, ensureModel, SHAPES } from '../../scripts/gguf/write-gguf.mjs';
 import { systemClock } from '../../src/core/completion/clock';
-import { CompletionPipeline, type PipelineSettings } from '../../src/core/completion/pipeline';
+import { CompletionPipeline, EMBEDDED_SUFFIX_TOKENS, type PipelineSettings } from '../../src/core/completion/pipeline';
 import type { LineSource } from '../../src/core/completion/window';
 import { EngineClient } from '../../src/core/providers/embedded/engine';
 import { resolveThreads } from '../../src/core/providers/embedded/hardware';
@@ -84,23 +84,44 @@ async function main(): Promise<void> {
       debounceMs: 0, adaptiveDebounce: false, maxTokens: OUT_TOKENS, temperature: 0.2, contextTokens: 4096,
       template: 'auto', keepAlive: '30m', multiline: 'never', timeoutMs: 120_000, slowMs: 30_000,
     };
-    const events: { outcome: string; usage?: { cacheReadTokens?: number; promptTokens: number } }[] = [];
-    const pipeline = new CompletionPipeline({
-      clock: systemClock, settings: () => settings,
-      provider: () => ({ id: 'embedded', fim: provider, model: 'qwen2.5-coder:0.5b-base', endpointClass: 'machine' }),
-      emit: (e) => events.push(e),
-    });
-    const ask = async (): Promise<number> => {
-      const start = performance.now();
-      await pipeline.provide({ docKey: 'bench.ts', doc, line, character: doc.lines[line].length, languageId: 'typescript', path: 'src/bench.ts', immediate: true }, new AbortController().signal);
-      return performance.now() - start;
+    type Served = { outcome: string; usage?: { cacheReadTokens?: number; promptTokens: number } };
+    /** Cold request, then the next keystroke's, through the whole pipeline; `suffixShare` overrides the embedded one. */
+    const measure = async (suffixShare?: number) => {
+      const events: Served[] = [];
+      const pipeline = new CompletionPipeline({
+        clock: systemClock, settings: () => settings, suffixShare,
+        provider: () => ({ id: 'embedded', fim: provider, model: 'qwen2.5-coder:0.5b-base', endpointClass: 'machine' }),
+        emit: (e) => events.push(e),
+      });
+      const ask = async (): Promise<number> => {
+        const start = performance.now();
+        await pipeline.provide({ docKey: 'bench.ts', doc, line, character: doc.lines[line].length, languageId: 'typescript', path: 'src/bench.ts', immediate: true }, new AbortController().signal);
+        return performance.now() - start;
+      };
+      const typedAt = doc.lines[line];
+      const coldMs = await ask();
+      // A keystroke that does not match the suggestion on screen, so a new model request is needed.
+      doc.lines[line] += '§';
+      const nextMs = await ask();
+      doc.lines[line] = typedAt;
+      pipeline.dispose();
+      const served = events.filter((e) => e.outcome === 'served');
+      const last = served.at(-1)?.usage;
+      return { coldMs, nextMs, served: served.length, cached: last?.cacheReadTokens ?? 0, prompt: last?.promptTokens ?? 0 };
     };
-    figures['embedded.coldMs'] = await ask();
-    // A keystroke that does not match the suggestion on screen, so a new model request is needed.
-    doc.lines[line] += '§';
-    figures['embedded.nextKeystrokeMs'] = await ask();
-    const served = events.filter((e) => e.outcome === 'served');
-    log(`pipeline: cold ${figures['embedded.coldMs'].toFixed(0)} ms, next keystroke ${figures['embedded.nextKeystrokeMs'].toFixed(0)} ms (${served.length} served; ${served.at(-1)?.usage?.cacheReadTokens} of ${served.at(-1)?.usage?.promptTokens} prompt tokens from the KV cache)`);
+    // The suffix share every other provider gets (12 % of the window) against the embedded engine's own.
+    const long = await measure(0.12);
+    const short = await measure();
+    figures['embedded.coldMs'] = short.coldMs;
+    figures['embedded.nextKeystrokeMs'] = short.nextMs;
+    figures['embedded.nextKeystrokeLongSuffixMs'] = long.nextMs;
+    figures['embedded.nextKeystrokeShortVsLongSuffix'] = short.nextMs / long.nextMs;
+    figures['embedded.nextKeystrokeReevaluatedTokens'] = short.prompt - short.cached;
+    figures['embedded.nextKeystrokeReevaluatedTokensLongSuffix'] = long.prompt - long.cached;
+    for (const [label, r] of [[`suffix 12 % of the window`, long], [`embedded suffix (${EMBEDDED_SUFFIX_TOKENS} tokens)`, short]] as const) {
+      log(`pipeline, ${label}: cold ${r.coldMs.toFixed(0)} ms, next keystroke ${r.nextMs.toFixed(0)} ms (${r.served} served; ${r.cached} of ${r.prompt} prompt tokens from the KV cache, ${r.prompt - r.cached} evaluated)`);
+    }
+    log(`next keystroke with the embedded suffix: ${(100 * figures['embedded.nextKeystrokeShortVsLongSuffix']).toFixed(0)} % of the time with the usual suffix share`);
     figures['embedded.engineKvReuseSpeedup'] = figures['embedded.engineColdMs'] / figures['embedded.engineNextKeystrokeMs'];
     figures['embedded.threads'] = threads;
   } finally {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { startFakeOllama, type FakeOllama } from '../fakes';
@@ -35,6 +35,20 @@ before(async () => {
 });
 after(() => fake.close());
 
+/** Opens a file with Quick Open, again if a busy machine's workbench closed Quick Open under us. */
+async function open(wb: Workbench, path: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await wb.openFile(path);
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      await wb.page.keyboard.press('Escape');
+      await wb.page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 }, timeout: 5000 }).catch(() => undefined);
+    }
+  }
+}
+
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The ghost text on screen, as one string. */
@@ -59,9 +73,9 @@ async function waitFor(what: string, fn: () => Promise<boolean>, timeoutMs = 15_
 }
 
 /** The fake server's address and the completion model: machine-scoped settings. */
-const machineSettings = () => ({
+const machineSettings = (server: FakeOllama = fake) => ({
   'switchyard.local.provider': 'ollama',
-  'switchyard.local.ollamaUrl': fake.url,
+  'switchyard.local.ollamaUrl': server.url,
   'switchyard.completion.model': MODEL,
   'switchyard.completion.keepAlive': '10m',
 });
@@ -74,7 +88,7 @@ uiTest('type in a file: the ghost text appears, Tab accepts it, the status bar f
   // and reads them from the server's Machine settings, as VS Code Remote does. Put them there too.
   mkdirSync(join(wb.server.userDataDir, 'Machine'), { recursive: true });
   writeFileSync(join(wb.server.userDataDir, 'Machine', 'settings.json'), JSON.stringify(machineSettings(), null, 2));
-  await wb.openFile('src/stats.ts');
+  await open(wb, 'src/stats.ts');
   // The extension has read the settings: its health check reached the fake server.
   await waitFor('the health check at the fake server', async () => fake.requests.some((r) => r.method === 'GET'), 30_000);
   // The empty line of the body, after its indentation.
@@ -99,7 +113,7 @@ uiTest('type in a file: the ghost text appears, Tab accepts it, the status bar f
   }
   const bodyReq = gens.find((g) => String(g.body.prompt).endsWith(`${COMMENT}\n  `));
   assert.ok(bodyReq, `a request for the empty line; prompts ended with: ${gens.map((g) => JSON.stringify(String(g.body.prompt).slice(-25))).join(', ')}`);
-  assert.ok(String(bodyReq.body.prompt).startsWith("import type { LineItem } from './cart';"), 'the prefix is the file from its start');
+  assert.ok(String(bodyReq.body.prompt).startsWith("// src/stats.ts\nimport type { LineItem } from './cart';"), 'the file-path header, then the file from its start');
   assert.equal(bodyReq.body.suffix, '\n}\n', 'the suffix is the rest of the file');
   const options = bodyReq.body.options as { num_predict?: number; stop?: string[] };
   assert.ok((options.num_predict ?? 0) > 0, 'a bounded number of tokens');
@@ -140,4 +154,126 @@ uiTest('type in a file: the ghost text appears, Tab accepts it, the status bar f
   assert.match(down, new RegExp(`${server}.*ollama serve`, 's'), 'the tooltip names the server and the fix');
   assert.equal(await wb.ghostText().count(), 0);
   await wb.screenshot('completion-5-unreachable');
+}, { timeout: 240_000 });
+
+// ---------- VS Code's default editor settings: auto-closed brackets and quotes ----------
+
+const SHOP = [
+  'export class Cart {',
+  '  private items: number[] = [];',
+  '  ',
+  '}',
+  '',
+  'export function clamp(value: number, min: number, max: number): number {',
+  '  ',
+  '}',
+  '',
+].join('\n');
+const CARD = ['.card {', '  border-radius: px;', '}', ''].join('\n');
+const METHOD_COMMENT = '// adds one item';
+
+/** A code model that knows each place the test types at; answers like a small model does (runs on). */
+function editorDefaultsReply({ prompt }: { prompt: string }): string {
+  const lines = prompt.split('\n');
+  const line = lines[lines.length - 1];
+  if (line.endsWith('Math.max(Math.min(')) return 'value, max), min);';
+  if (line.endsWith('console.log("')) return 'clamped");';
+  if (line.trim() === '' && lines[lines.length - 2]?.trim() === METHOD_COMMENT) {
+    return 'add(item: number): void {\n    this.items.push(item);\n  }\n}\n\nexport const cart = new Cart();\n';
+  }
+  if (line.endsWith('border-radius: ')) return '8';
+  return '';
+}
+
+/** Puts the cursor at the end of the editor's line `n` (0-based, in screen order). */
+async function endOfLine(wb: Workbench, n: number): Promise<void> {
+  const rows = wb.page.locator('.editor-group-container.active .editor-instance .view-lines .view-line');
+  const order = await rows.evaluateAll((els) => els.map((el, i) => ({ i, top: parseFloat((el as HTMLElement).style.top) })).sort((a, b) => a.top - b.top));
+  await rows.nth(order[n].i).click();
+  await wb.page.keyboard.press('End');
+}
+
+/** Waits for the ghost text, presses Tab, saves, and returns the file as saved. */
+async function acceptAndSave(wb: Workbench, file: string): Promise<string> {
+  const path = join(wb.workspace, file);
+  const before = readFileSync(path, 'utf8');
+  await wb.ghostText().first().waitFor({ timeout: 20_000 });
+  await wb.page.keyboard.press('Tab');
+  await waitFor('the ghost text to go', async () => (await wb.ghostText().count()) === 0);
+  // Accepting runs asynchronously in the workbench: save until the editor stays clean.
+  await new Promise((r) => setTimeout(r, 1000));
+  const dirty = wb.page.locator('.tabs-container .tab.active.dirty');
+  let text = before;
+  let clean = 0;
+  await waitFor(`${file} saved`, async () => {
+    if (await dirty.count()) {
+      clean = 0;
+      await wb.page.keyboard.press('Control+S');
+      return false;
+    }
+    text = readFileSync(path, 'utf8');
+    return text !== before && ++clean >= 5;
+  });
+  return text;
+}
+
+let defaultsFake: FakeOllama;
+before(async () => {
+  defaultsFake = await startFakeOllama({ reply: editorDefaultsReply });
+});
+after(() => defaultsFake.close());
+
+uiTest('with auto-closing brackets and quotes on (the defaults), the document after Tab is right', () => ({
+  workspace: { fixture: 'sample-workspace', files: { 'src/shop.ts': SHOP, 'src/card.css': CARD } },
+  // No editor.autoClosing* settings: VS Code's defaults close brackets and quotes as the user types.
+  userSettings: { ...machineSettings(defaultsFake), 'editor.inlineSuggest.enabled': true },
+}), async (wb) => {
+  mkdirSync(join(wb.server.userDataDir, 'Machine'), { recursive: true });
+  writeFileSync(join(wb.server.userDataDir, 'Machine', 'settings.json'), JSON.stringify(machineSettings(defaultsFake), null, 2));
+  await open(wb, 'src/shop.ts');
+  await waitFor('the health check at the fake server', async () => defaultsFake.requests.some((r) => r.method === 'GET'), 30_000);
+
+  // Nested calls: typing `(` twice leaves `))` after the cursor; the suggestion closes both itself.
+  await endOfLine(wb, 6);
+  await wb.typeText('return Math.max(Math.min(', 70);
+  await waitFor('the auto-closed brackets', async () => (await lines(wb))[6] === '  return Math.max(Math.min())');
+  let saved = await acceptAndSave(wb, 'src/shop.ts');
+  await wb.screenshot('completion-defaults-1-brackets');
+  assert.match(saved, /\n {2}return Math\.max\(Math\.min\(value, max\), min\);\n\}\n/, saved);
+
+  // A string: the auto-closed quote and bracket are supplied by the suggestion.
+  await wb.page.keyboard.press('End');
+  await wb.page.keyboard.press('Enter');
+  await wb.typeText('console.log("', 70);
+  saved = await acceptAndSave(wb, 'src/shop.ts');
+  await wb.screenshot('completion-defaults-2-quotes');
+  assert.match(saved, /\n {2}console\.log\("clamped"\);\n\}\n/, saved);
+
+  // A method on a blank line of the class keeps its own closing brace; the class's is not repeated.
+  await endOfLine(wb, 2);
+  await wb.typeText(METHOD_COMMENT, 60);
+  await wb.page.keyboard.press('Enter');
+  saved = await acceptAndSave(wb, 'src/shop.ts');
+  await wb.screenshot('completion-defaults-3-block');
+  assert.ok(saved.startsWith([
+    'export class Cart {',
+    '  private items: number[] = [];',
+    `  ${METHOD_COMMENT}`,
+    '  add(item: number): void {',
+    '    this.items.push(item);',
+    '  }',
+    '}',
+    '',
+    'export function clamp(',
+  ].join('\n')), saved);
+
+  // Mid-line after a space, before the unit: the value is suggested.
+  await open(wb, 'src/card.css');
+  await endOfLine(wb, 1);
+  for (let i = 0; i < 'px;'.length; i++) await wb.page.keyboard.press('ArrowLeft'); // after `border-radius: `
+  await wb.page.keyboard.press('Backspace');
+  await wb.typeText(' ', 0);
+  saved = await acceptAndSave(wb, 'src/card.css');
+  await wb.screenshot('completion-defaults-4-mid-line');
+  assert.equal(saved, '.card {\n  border-radius: 8px;\n}\n');
 }, { timeout: 240_000 });

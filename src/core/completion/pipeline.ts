@@ -7,9 +7,10 @@ import { ProviderError, type FimProvider, type FimRequest } from '../providers/t
 import type { EndpointClass, LocalProviderId, ModelCallEvent, TokenUsage } from '../types';
 import { CompletionCache, typedThrough, type CachedCompletion } from './cache';
 import type { Clock } from './clock';
-import { endsStatement, isStreamDone, postProcess, type PostContext } from './postprocess';
+import { continuesWithNextLine, endsLine, endsStatement, isMidWord, isStreamDone, postProcess, reachesNextLine, suppliedClosers, type PostContext } from './postprocess';
 import { TypingRhythm } from './rhythm';
-import { resolveFamily, stopsFor, type Snippet } from './templates';
+import { ModelSpeed } from './speed';
+import { contextHeader, resolveFamily, stopsFor, type Snippet } from './templates';
 import { buildWindow, estimateTokens, type LineSource, type PromptWindow } from './window';
 import type { CompletionSettings } from '../settings/completion';
 
@@ -34,6 +35,11 @@ export type ResultSource = 'model' | 'reuse' | 'cache' | 'typing-through';
 export interface CompletionResult {
   text: string;
   source: ResultSource;
+  /**
+   * Characters after the cursor on its line that the text replaces: the auto-closed brackets and
+   * quote it supplies itself. Absent when it replaces nothing.
+   */
+  replace?: number;
 }
 
 export interface ActiveProvider {
@@ -61,6 +67,13 @@ export interface PipelineDeps {
   /** A request succeeded: the server is up. */
   onSuccess?: () => void;
   onState?: (state: PipelineState) => void;
+  /**
+   * A block whose first lines were shown while it streamed is complete, and the editor still shows
+   * those lines: ask again (the editor's "trigger inline suggestion") to show all of it, from the cache.
+   */
+  onMore?: (docKey: string) => void;
+  /** Overrides the share of the window after the cursor (the benchmark compares shares). */
+  suffixShare?: number;
   now?: () => Date;
 }
 
@@ -88,11 +101,22 @@ const THINKING_AFTER_MS = 400;
 /** Cache and typing-through hits are reported as one event per quiet period of this length. */
 const CACHED_FLUSH_MS = 5000;
 const DEBOUNCE_CAP_MS = 450;
-/** A multi-line suggestion still streaming this long after the request started shows its complete lines. */
-export const MULTILINE_BUDGET_MS = 500;
 /** A single line still streaming this long after the request started shows what it has so far. */
 export const SINGLE_LINE_BUDGET_MS = 1000;
 const SUFFIX_SHARE = 0.12;
+/** Characters of text before the cursor that identify where a block ended. */
+const BLOCK_END_TAIL = 160;
+/**
+ * The embedded engine runs on the CPU: each keystroke re-evaluates every suffix token (they follow the
+ * changed prefix in the prompt), most of a next-keystroke request. It gets this many suffix tokens:
+ * the rest of the line and a few lines after it, what post-processing and the model need most.
+ */
+export const EMBEDDED_SUFFIX_TOKENS = 48;
+
+/** Share of the window for text after the cursor, per provider. */
+export function suffixShareFor(provider: ActiveProvider['id'] | undefined, windowTokens: number): number {
+  return provider === 'embedded' ? Math.min(SUFFIX_SHARE, EMBEDDED_SUFFIX_TOKENS / windowTokens) : SUFFIX_SHARE;
+}
 
 interface Flight {
   id: string;
@@ -105,13 +129,23 @@ interface Flight {
   waiters: number;
   graceTimer?: unknown;
   stoppedEarly: boolean;
-  /** Stopped mid-block on the time budget: the last, unfinished line is dropped. */
+  /** Stopped inside a line that repeats the file's next line: that unfinished line is dropped. */
   cutLastLine?: boolean;
   userCancelled: boolean;
   result: Promise<FlightResult | undefined>;
+  /** A block's complete lines so far, while the rest streams. */
+  partial?: FlightResult;
+  /** The partial text last handed to the editor; then the flight keeps streaming without waiters. */
+  handedOut?: string;
+  done: boolean;
+  final?: FlightResult;
+  /** Resolves at the next change (a new partial, or the end); replaced each time. */
+  changed: Promise<void>;
+  wake: () => void;
   /** Completion tokens; set when the flight ends. */
   tokens: number;
-  counted: boolean;
+  /** Pieces already counted as shown. */
+  countedPieces: number;
 }
 
 interface FlightResult {
@@ -126,6 +160,11 @@ interface DocState {
   flight?: Flight;
   /** The suggestion last returned for this document. */
   shown?: CachedCompletion;
+  /**
+   * Where the last block ended because the model went on with code that is already there (the end
+   * of the block, the file's next lines): after that block, it has nothing new to add.
+   */
+  blockEnd?: { prefixTail: string; suffix: string };
 }
 
 export class CompletionPipeline {
@@ -135,6 +174,7 @@ export class CompletionPipeline {
   private cachedPending = 0;
   private cachedTimer: unknown;
   private recentMs: number[] = [];
+  private readonly speed = new ModelSpeed();
   private state: PipelineState = 'ready';
 
   constructor(private readonly deps: PipelineDeps) {}
@@ -147,13 +187,17 @@ export class CompletionPipeline {
     const { clock } = this.deps;
     const s = this.deps.settings();
     const doc = this.docState(req.docKey);
-    doc.rhythm.note(clock.now());
+    if (!req.immediate) doc.rhythm.note(clock.now()); // a re-ask is not a keystroke
     this.cancelPending(doc);
     if (signal.aborted) return undefined;
 
     const active = this.deps.provider();
-    const win = buildWindow(req.doc, req.line, req.character, { maxTokens: this.windowTokens(s, req), suffixShare: SUFFIX_SHARE });
+    const windowTokens = this.windowTokens(s, req);
+    const win = buildWindow(req.doc, req.line, req.character, { maxTokens: windowTokens, suffixShare: this.deps.suffixShare ?? suffixShareFor(active?.id, windowTokens) });
     if (s.multiline === 'never') win.multiline = false;
+    // After a finished statement at the end of a line the user's next key is Enter: the suggestion is
+    // the next lines (it starts with the newline), so the pause before Enter already shows them.
+    else if (!win.multiline && endsLine(win.linePrefix, win.lineSuffix)) win.multiline = win.nextLine = true;
 
     // 1. Typing through the suggestion on screen: show its rest, ask nothing.
     const through = doc.shown && typedThrough(doc.shown, win.prefix, win.suffix);
@@ -179,6 +223,15 @@ export class CompletionPipeline {
       return fromCache ? this.show(doc, win, fromCache, 'cache') : undefined;
     }
 
+    // After a block that the model itself ended at code already there (e.g. just accepted): nothing to add.
+    const end = doc.blockEnd;
+    if (end && !req.immediate && win.suffix === end.suffix && win.prefix.endsWith(end.prefixTail)) {
+      this.cancelFlight(doc);
+      this.stats.cacheHits++;
+      this.noteCached();
+      return undefined;
+    }
+
     // 3. A running request that agrees with what was typed since it started: keep it.
     const flight = doc.flight;
     if (flight && isConsistent(flight, win)) {
@@ -187,14 +240,14 @@ export class CompletionPipeline {
     }
     this.cancelFlight(doc);
 
-    // Mid-word (text right after the cursor continues a word): a suggestion cannot fit.
-    if (/^\w/.test(win.lineSuffix)) return undefined;
-    // After a finished statement the user's next key is Enter; the new line gets its own request
-    // (unless the user asked explicitly).
+    // Mid-word (the cursor splits a word): a suggestion cannot fit.
+    if (isMidWord(win.linePrefix, win.lineSuffix)) return undefined;
+    // Single lines only: after a finished statement the next key is Enter (unless the user asked explicitly).
     if (!req.immediate && !win.multiline && endsStatement(win.linePrefix, win.lineSuffix)) return undefined;
 
     // 4. Debounce: wait for a pause in typing.
-    const go = await this.debounce(doc, req.immediate ? 0 : doc.rhythm.delay({ floorMs: s.debounceMs, capMs: Math.max(s.debounceMs, DEBOUNCE_CAP_MS), adaptive: s.adaptiveDebounce }), signal);
+    const wait = doc.rhythm.delay({ floorMs: s.debounceMs, capMs: Math.max(s.debounceMs, DEBOUNCE_CAP_MS), adaptive: s.adaptiveDebounce, modelMs: this.speed.firstLineMs(), midWord: /\w$/.test(win.linePrefix) });
+    const go = await this.debounce(doc, req.immediate ? 0 : wait, signal);
     if (!go || signal.aborted) return undefined;
     const now = this.deps.provider();
     if (!now) return undefined;
@@ -242,7 +295,8 @@ export class CompletionPipeline {
 
   private show(doc: DocState, win: PromptWindow, text: string, source: ResultSource): CompletionResult {
     doc.shown = { prefix: win.prefix, suffix: win.suffix, text };
-    return { text, source };
+    const replace = suppliedClosers(text, win.prefix, win.lineSuffix);
+    return replace ? { text, source, replace } : { text, source };
   }
 
   private debounce(doc: DocState, ms: number, signal: AbortSignal): Promise<boolean> {
@@ -280,7 +334,10 @@ export class CompletionPipeline {
     f.controller.abort();
   }
 
-  /** Waits for a flight on behalf of one caller; the text is relative to the caller's window. */
+  /**
+   * Waits for a flight on behalf of one caller; the text is relative to the caller's window. A block
+   * is handed out as soon as its first line is complete; the stream goes on behind it.
+   */
   private async await(doc: DocState, flight: Flight, win: PromptWindow, signal: AbortSignal, source: ResultSource): Promise<CompletionResult | undefined> {
     const { clock } = this.deps;
     if (flight.graceTimer !== undefined) {
@@ -288,12 +345,9 @@ export class CompletionPipeline {
       flight.graceTimer = undefined;
     }
     flight.waiters++;
-    let left = false;
     const leave = () => {
-      if (left) return;
-      left = true;
       flight.waiters--;
-      if (flight.waiters === 0 && doc.flight === flight) {
+      if (flight.waiters === 0 && doc.flight === flight && flight.handedOut === undefined) {
         // Nobody waits: give the next keystroke a moment to adopt it, else stop the server.
         flight.graceTimer = clock.setTimeout(() => {
           flight.graceTimer = undefined;
@@ -301,22 +355,34 @@ export class CompletionPipeline {
         }, ADOPT_GRACE_MS);
       }
     };
-    const aborted = new Promise<undefined>((resolve) => {
-      if (signal.aborted) resolve(undefined);
-      signal.addEventListener('abort', () => resolve(undefined), { once: true });
+    const aborted = new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      signal.addEventListener('abort', () => resolve(), { once: true });
     });
-    const result = await Promise.race([flight.result, aborted]);
-    leave();
-    if (!result || signal.aborted) return undefined;
-    const typed = win.prefix.length - flight.win.prefix.length;
-    if (typed > 0 && !result.text.startsWith(win.prefix.slice(flight.win.prefix.length))) return undefined;
-    const rest = result.text.slice(Math.max(0, typed));
-    if (!rest) return undefined;
-    if (!flight.counted) {
-      flight.counted = true;
-      this.stats.shownTokens += shownPieces(flight, result.usedRaw);
+    try {
+      for (;;) {
+        if (signal.aborted) return undefined;
+        const cur = flight.done ? flight.final : flight.partial;
+        const rest = cur && restAfterTyped(flight, cur, win);
+        if (rest) {
+          if (!flight.done) flight.handedOut = cur.text;
+          this.countShown(flight, cur.usedRaw);
+          return this.show(doc, win, rest, source);
+        }
+        if (flight.done) return undefined;
+        await Promise.race([flight.changed, aborted]);
+      }
+    } finally {
+      leave();
     }
-    return this.show(doc, win, rest, source);
+  }
+
+  private countShown(flight: Flight, usedRaw: number): void {
+    const n = shownPieces(flight, usedRaw);
+    if (n > flight.countedPieces) {
+      this.stats.shownTokens += n - flight.countedPieces;
+      flight.countedPieces = n;
+    }
   }
 
   private start(doc: DocState, active: ActiveProvider, req: CompletionRequest, win: PromptWindow, key: string, s: PipelineSettings): Flight {
@@ -325,19 +391,35 @@ export class CompletionPipeline {
     const rawPrompt = family?.build({ prefix: win.prefix, suffix: win.suffix, path: req.path, languageId: req.languageId, repoName: req.repoName, snippets: req.snippets });
     const stop = stopsFor(family);
     if (!win.multiline) stop.push('\n'); // one line: the server stops by itself at its end
-    const fimReq: FimRequest = { model: active.model, prefix: win.prefix, suffix: win.suffix, rawPrompt, maxTokens: s.maxTokens, temperature: s.temperature, stop, keepAlive: s.keepAlive };
-    const estimated: TokenUsage = { promptTokens: estimateTokens(rawPrompt ?? win.prefix + win.suffix), completionTokens: 0 };
+    const header = contextHeader({ path: req.path, languageId: req.languageId, snippets: req.snippets });
+    // The prompt tokens are estimated from what the provider sent (its own template, or ours).
+    const estimated: TokenUsage = { promptTokens: estimateTokens(rawPrompt ?? header + win.prefix + win.suffix), completionTokens: 0 };
+    const onSend = (prompt: string, suffix?: string) => {
+      estimated.promptTokens = estimateTokens(prompt + (suffix ?? ''));
+    };
+    const fimReq: FimRequest = { model: active.model, prefix: win.prefix, suffix: win.suffix, rawPrompt, header, onSend, maxTokens: s.maxTokens, temperature: s.temperature, stop, keepAlive: s.keepAlive };
 
     const flight: Flight = {
       id: newId(), win, controller: new AbortController(), raw: '', pieces: [], waiters: 0,
-      stoppedEarly: false, userCancelled: false, tokens: 0, counted: false, result: Promise.resolve(undefined),
+      stoppedEarly: false, userCancelled: false, tokens: 0, countedPieces: 0, result: Promise.resolve(undefined),
+      done: false, changed: Promise.resolve(), wake: () => undefined,
+    };
+    const nextChange = () => {
+      flight.changed = new Promise((resolve) => { flight.wake = resolve; });
+    };
+    nextChange();
+    const changed = () => {
+      const wake = flight.wake;
+      nextChange();
+      wake();
     };
     doc.flight = flight;
     this.stats.requests++;
-    const ctx: PostContext = { linePrefix: win.linePrefix, lineSuffix: win.lineSuffix, prefix: win.prefix, suffix: win.suffix, multiline: win.multiline };
+    const ctx: PostContext = { linePrefix: win.linePrefix, lineSuffix: win.lineSuffix, prefix: win.prefix, suffix: win.suffix, multiline: win.multiline, nextLine: win.nextLine };
     const t0 = clock.now();
     const time = (this.deps.now?.() ?? new Date()).toISOString();
     let ttftMs: number | undefined;
+    let lastPieceMs = 0;
     let timedOut = false;
     const timeout = clock.setTimeout(() => {
       timedOut = true;
@@ -346,7 +428,7 @@ export class CompletionPipeline {
     const thinking = clock.setTimeout(() => this.setState('thinking'), THINKING_AFTER_MS);
 
     /** Enough for the suggestion: the server stops generating. */
-    const stopEarly = (cutLastLine: boolean) => {
+    const stopEarly = (cutLastLine = false) => {
       flight.stoppedEarly = true;
       flight.cutLastLine = cutLastLine;
       flight.controller.abort();
@@ -354,14 +436,23 @@ export class CompletionPipeline {
     const onText = (delta: string) => {
       if (!delta || flight.controller.signal.aborted) return;
       ttftMs ??= clock.now() - t0;
+      lastPieceMs = clock.now() - t0;
       flight.pieces.push(flight.raw.length);
       flight.raw += delta;
       const elapsed = clock.now() - t0;
-      if (isStreamDone(flight.raw, ctx)) stopEarly(false);
-      // A long block would arrive after the user resumed typing: show the complete lines now.
-      else if (win.multiline && elapsed >= MULTILINE_BUDGET_MS && /\S[^\n]*\n/.test(flight.raw)) stopEarly(true);
+      if (isStreamDone(flight.raw, ctx)) stopEarly();
+      else if (reachesNextLine(flight.raw, ctx)) stopEarly(true);
+      // A block: its complete lines are shown at once while the rest streams.
+      else if (win.multiline && delta.includes('\n')) {
+        const lines = flight.raw.slice(0, flight.raw.lastIndexOf('\n'));
+        const text = /\S/.test(lines) ? postProcess(lines, { ...ctx, finishReason: 'stop' }) : '';
+        if (text && text !== flight.partial?.text) {
+          flight.partial = { text, usedRaw: usedRawLength(flight.raw, text) };
+          changed();
+        }
+      }
       // A long line: its words so far, at a punctuation boundary; typing through to its end asks for the rest.
-      else if (!win.multiline && elapsed >= SINGLE_LINE_BUDGET_MS && /[^\w\s]$/.test(delta) && /\w\W+\w/.test(flight.raw)) stopEarly(false);
+      else if (!win.multiline && elapsed >= SINGLE_LINE_BUDGET_MS && /[^\w\s]$/.test(delta) && /\w\W+\w/.test(flight.raw)) stopEarly();
     };
 
     /** `reported`: the egress gate already recorded this refusal, so no second event for it. */
@@ -377,6 +468,7 @@ export class CompletionPipeline {
       else if (outcome === 'cancelled') this.stats.cancelled++;
       else this.stats.failed++;
       if (outcome === 'served') this.noteLatency(totalMs, s.slowMs);
+      if (outcome !== 'failed') this.speed.note(ttftMs, lastPieceMs, flight.pieces.length);
       else if (this.state === 'thinking') this.setState(this.slowNow(s.slowMs) ? 'slow' : 'ready');
       if (reported) return;
       this.deps.emit({
@@ -388,7 +480,7 @@ export class CompletionPipeline {
       });
     };
 
-    flight.result = (async (): Promise<FlightResult | undefined> => {
+    const run = async (): Promise<FlightResult | undefined> => {
       try {
         const res = await active.fim.complete(fimReq, onText, flight.controller.signal);
         if (flight.userCancelled) {
@@ -402,6 +494,9 @@ export class CompletionPipeline {
         }
         const finishReason = flight.cutLastLine ? 'length' : flight.stoppedEarly ? 'stop' : res.finishReason;
         const text = postProcess(flight.raw, { ...ctx, finishReason });
+        if (win.multiline && text && continuesWithNextLine(flight.raw.slice(usedRawLength(flight.raw, text)), win.suffix)) {
+          doc.blockEnd = { prefixTail: (win.prefix + text).slice(-BLOCK_END_TAIL), suffix: win.suffix };
+        }
         this.cache.set(key, { prefix: win.prefix, suffix: win.suffix, text });
         finish('served', res.usage);
         this.deps.onSuccess?.();
@@ -416,7 +511,20 @@ export class CompletionPipeline {
         this.deps.onError?.(e);
         return undefined;
       }
-    })();
+    };
+    flight.result = run().then((final) => {
+      flight.final = final;
+      flight.done = true;
+      // The editor shows the first lines of this block and nothing was typed since: show all of it.
+      const partial = flight.handedOut;
+      if (final && partial !== undefined && final.text.length > partial.length && final.text.startsWith(partial)
+        && doc.shown && doc.shown.suffix === win.suffix && doc.shown.prefix + doc.shown.text === win.prefix + partial && this.deps.onMore) {
+        this.countShown(flight, final.usedRaw);
+        this.deps.onMore(req.docKey);
+      }
+      changed();
+      return final;
+    });
     return flight;
   }
 
@@ -468,6 +576,13 @@ function isConsistent(f: Flight, win: PromptWindow): boolean {
   if (!win.prefix.startsWith(f.win.prefix)) return false;
   if (!typed) return true;
   return f.raw.startsWith(typed) || (typed.startsWith(f.raw) && !f.stoppedEarly);
+}
+
+/** The part of a flight's text still to show after what the caller typed since it started. */
+function restAfterTyped(f: Flight, r: FlightResult, win: PromptWindow): string | undefined {
+  const typed = win.prefix.length - f.win.prefix.length;
+  if (typed > 0 && !r.text.startsWith(win.prefix.slice(f.win.prefix.length))) return undefined;
+  return r.text.slice(Math.max(0, typed)) || undefined;
 }
 
 function cacheKey(model: string, template: string, win: PromptWindow, snippets: readonly Snippet[] | undefined): string {

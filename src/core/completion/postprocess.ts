@@ -10,6 +10,8 @@ export interface PostContext {
   prefix: string;
   suffix: string;
   multiline: boolean;
+  /** After a finished statement: only a suggestion that starts on the next line fits. */
+  nextLine?: boolean;
   /** How generation ended: 'length' means the last line may be cut mid-way. */
   finishReason?: 'stop' | 'length' | 'cancelled';
 }
@@ -69,7 +71,8 @@ const CLOSER_LINE = /^\s*([)\]}]|end\b|fi\b|done\b|esac\b|<\/)/;
 /**
  * Stops at the end of the current block: before a line indented less than the cursor's line,
  * after a closing line at the cursor's own level, and at top level before the next item
- * (a blank line then an unindented line). Only lines with visible text decide.
+ * (a blank line then an unindented line). Only lines with visible text decide. A closing line that
+ * closes a bracket the suggestion itself opened (`void f() {` ... `}`) belongs to the suggestion.
  */
 export function stopAtBlockEnd(text: string, linePrefix: string): string {
   const lines = text.split('\n');
@@ -78,24 +81,42 @@ export function stopAtBlockEnd(text: string, linePrefix: string): string {
   const opensBlock = /[{([:]\s*$|=>\s*$/.test(linePrefix);
   let sawBlank = false;
   let sawContent = lines[0].trim() !== '';
+  // Brackets the suggestion opened and has not closed yet, at the start of each line.
+  const own: string[] = [];
+  const state: ScanState = { mode: '', regexClass: false, prev: '' };
+  const track = (line: string) => walkBrackets(`${line}\n`, (ch) => {
+    if (OPENERS.has(ch)) own.push(ch);
+    else if (own[own.length - 1] === PAIRS[ch]) own.pop();
+  }, state);
+  track(lines[0]);
   for (let i = 1; i < lines.length; i++) {
     const l = lines[i];
     if (l.trim() === '') {
       sawBlank = true;
+      track(l);
       continue;
     }
     const w = indentWidth(l);
     if (w < base) return lines.slice(0, i).join('\n');
     if (w === base) {
-      // After `{` at the end of the line the closer at our level ends the block we opened;
-      // on an empty line inside a block, a closer at our level belongs to the enclosing code.
-      if (CLOSER_LINE.test(l)) return opensBlock ? lines.slice(0, i + 1).join('\n') : lines.slice(0, i).join('\n');
+      if (CLOSER_LINE.test(l)) {
+        // The suggestion's own block ends here: keep the closer and go on.
+        if (own.length && own[own.length - 1] === PAIRS[l.trim()[0]]) {
+          track(l);
+          sawContent = true;
+          continue;
+        }
+        // After `{` at the end of the line the closer at our level ends the block we opened;
+        // on an empty line inside a block, a closer at our level belongs to the enclosing code.
+        return opensBlock ? lines.slice(0, i + 1).join('\n') : lines.slice(0, i).join('\n');
+      }
       // Back at the opener's level (Python's next `def`): the block we opened is over.
       if (opensBlock && sawContent) return lines.slice(0, i).join('\n');
       // At top level a blank line then a new unindented item starts the next declaration.
       if (base === 0 && sawBlank && sawContent) return lines.slice(0, i).join('\n');
     }
     sawContent = true;
+    track(l);
   }
   return text;
 }
@@ -209,6 +230,20 @@ export function endsStatement(linePrefix: string, lineSuffix: string): boolean {
 }
 
 /**
+ * The line is complete (a finished statement, a closed block or item `}` `]` `,`, a doc comment's
+ * start or end) with nothing after it: what comes next is on the next line.
+ */
+export function endsLine(linePrefix: string, lineSuffix: string): boolean {
+  if (lineSuffix.trim() !== '') return false;
+  if (endsStatement(linePrefix, lineSuffix)) return true;
+  const code = linePrefix.trimEnd();
+  if (!/([}\],]|\/\*\*)$/.test(code)) return false;
+  const { open, state } = scan(code);
+  if (code.endsWith('/**')) return state.mode === '/*';
+  return state.mode === '' && open.length === 0; // `foo(a,` goes on on the same line
+}
+
+/**
  * Balanced brackets: cut before a closer that matches nothing the suggestion or the code before the
  * cursor opened, or that mismatches the innermost open bracket.
  */
@@ -231,35 +266,170 @@ export function balanceBrackets(text: string, prefix: string): string {
   return cut === undefined ? text : text.slice(0, cut).trimEnd();
 }
 
+/**
+ * Where `text` ends with `rest` when whitespace is ignored on both sides: the index the repeat starts
+ * at, or -1. (`a && b){` repeats `) {`.)
+ */
+function repeatStart(text: string, rest: string): number {
+  let i = text.length - 1;
+  for (let j = rest.length - 1; j >= 0; j--) {
+    if (/\s/.test(rest[j])) continue;
+    while (i >= 0 && /\s/.test(text[i])) i--;
+    if (i < 0 || text[i] !== rest[j]) return -1;
+    i--;
+  }
+  return i + 1;
+}
+
+/** A line compared with the file's lines: trimmed, blanks collapsed, no trailing `;` or `,`. */
+function lineKey(line: string): string {
+  const key = line.trim().replace(/\s+/g, ' ').replace(/[;,]+$/, '');
+  // A lone closer is only the same line at the same indentation: `  }` of a method is not the class's `}`.
+  return /^[)\]}]+$/.test(key) ? `${indentWidth(line)}${key}` : key;
+}
+
+/** The first `n` lines with visible text of the file after the cursor's line. */
+function nextLines(suffix: string, n: number): string[] {
+  const out: string[] = [];
+  const lines = suffix.split('\n');
+  for (let i = 1; i < lines.length && out.length < n; i++) if (lines[i].trim() !== '') out.push(lines[i]);
+  return out;
+}
+
 /** Drops the end of the suggestion where it repeats what already follows the cursor. */
 export function dropSuffixRepeat(text: string, lineSuffix: string, suffix: string): string {
   let out = text;
   // Same line: `foo(a, b)` typed before an auto-closed `)` must not produce `))`.
   const rest = lineSuffix.trim();
   if (rest) {
-    if (out.endsWith(rest)) out = out.slice(0, out.length - rest.length);
+    const at = out.includes('\n') ? -1 : repeatStart(out, rest);
+    if (at >= 0) out = out.slice(0, at);
     else {
       const closers = /^[)\]}'"`;,>]+/.exec(rest)?.[0] ?? '';
       for (let k = closers.length; k > 0; k--) {
-        if (out.endsWith(closers.slice(0, k))) {
-          out = out.slice(0, out.length - k);
+        if (out.trimEnd().endsWith(closers.slice(0, k))) {
+          out = out.trimEnd().slice(0, out.trimEnd().length - k);
           break;
         }
       }
     }
   }
   // Following lines: cut where the suggestion reaches the first line that already follows.
-  const next = suffix.split('\n').slice(1).find((l) => l.trim() !== '')?.trim();
-  if (next) {
+  const next = nextLines(suffix, 1)[0];
+  if (next !== undefined) {
+    const key = lineKey(next);
     const lines = out.split('\n');
     for (let i = 1; i < lines.length; i++) {
-      if (lines[i].trim() === next) {
+      if (lines[i].trim() !== '' && lineKey(lines[i]) === key) {
         out = lines.slice(0, i).join('\n');
         break;
       }
     }
   }
   return out;
+}
+
+/**
+ * The suggestion starts with a copy of the file's next lines (in any order, with or without `;`):
+ * the user would accept what is already there.
+ */
+export function repeatsNextLines(text: string, linePrefix: string, suffix: string): boolean {
+  const lines = (linePrefix + text).split('\n').filter((l) => l.trim() !== '');
+  if (lines.length < 2 && linePrefix.trim() !== '') return false; // one line mid-line: isUseless decides
+  const next = new Set(nextLines(suffix, lines.length + 1).map(lineKey));
+  let copied = 0;
+  while (copied < lines.length && next.has(lineKey(lines[copied]))) copied++;
+  // Enough of it to matter: two lines, or all of it, or one line with real content.
+  return copied >= 2 || (copied > 0 && (copied === lines.length || lineKey(lines[0]).length >= 4));
+}
+
+/** The cursor is inside a word: nothing can be inserted there. After a space a value fits (`radius: |px`). */
+export function isMidWord(linePrefix: string, lineSuffix: string): boolean {
+  return /\w$/.test(linePrefix) && /^\w/.test(lineSuffix);
+}
+
+/**
+ * How many characters after the cursor on its line the suggestion supplies itself: the auto-closed
+ * quote of the string it ends and the brackets it closes, in order. The editor's inline completion
+ * range replaces them, so `Math.max(Math.min(|))` + `value, max), min);` gives one `))`, not two.
+ */
+export function suppliedClosers(text: string, prefix: string, lineSuffix: string): number {
+  const run = /^[\s)\]}'"`;,]*/.exec(lineSuffix)?.[0] ?? '';
+  if (!run.trim()) return 0;
+  const tail = prefix.length > 4000 ? prefix.slice(prefix.indexOf('\n', prefix.length - 4000) + 1) : prefix;
+  const { open: outer, state } = scan(tail);
+  // What the suggestion closes of the code before the cursor, in the order it closes it.
+  const closes: Array<{ at: number; ch: string }> = [];
+  const quote = state.mode === '"' || state.mode === "'" || state.mode === '`' ? state.mode : '';
+  if (quote) {
+    for (let i = 0; i < text.length; i++) {
+      if (text[i] === '\\') i++;
+      else if (text[i] === quote) {
+        closes.push({ at: i, ch: quote });
+        break;
+      } else if (text[i] === '\n' && quote !== '`') break;
+    }
+  }
+  const stack: string[] = [];
+  const outerLeft = [...outer];
+  walkBrackets(text, (ch, i) => {
+    if (OPENERS.has(ch)) stack.push(ch);
+    else if (stack.length) {
+      if (stack[stack.length - 1] !== PAIRS[ch]) return true;
+      stack.pop();
+    } else {
+      if (outerLeft[outerLeft.length - 1] !== PAIRS[ch]) return true;
+      outerLeft.pop();
+      closes.push({ at: i, ch });
+    }
+    return false;
+  }, { ...state });
+  closes.sort((a, b) => a.at - b.at);
+  // Match them against the run after the cursor; only blanks, `;` and `,` may sit between.
+  let end = 0;
+  let pos = 0;
+  for (const c of closes) {
+    let j = pos;
+    while (j < run.length && run[j] !== c.ch && /[\s;,]/.test(run[j])) j++;
+    if (run[j] !== c.ch) break;
+    pos = j + 1;
+    end = pos;
+  }
+  // The editor shows the replacement as ghost text only when what it replaces is kept, in order.
+  while (end > 0 && !isSubsequence(lineSuffix.slice(0, end), text)) end--;
+  return end;
+}
+
+function isSubsequence(small: string, big: string): boolean {
+  let i = 0;
+  for (let j = 0; j < big.length && i < small.length; j++) if (big[j] === small[i]) i++;
+  return i === small.length;
+}
+
+/** Characters of an unfinished line that already identify it as the file's next line. */
+const NEXT_LINE_MATCH = 12;
+
+/**
+ * The line being streamed is becoming the file's next line (its first NEXT_LINE_MATCH characters
+ * or more match): the block ends before it, with no need to generate the rest of that line.
+ */
+export function reachesNextLine(raw: string, ctx: Pick<PostContext, 'multiline' | 'suffix'>): boolean {
+  if (!ctx.multiline) return false;
+  const nl = raw.lastIndexOf('\n');
+  if (nl < 0) return false;
+  const current = raw.slice(nl + 1).trim().replace(/\s+/g, ' ');
+  if (current.length < NEXT_LINE_MATCH) return false;
+  const next = nextLines(ctx.suffix, 1)[0];
+  return next !== undefined && lineKey(next).startsWith(current.replace(/[;,]+$/, ''));
+}
+
+/** What the model wrote after the shown text starts with the file's next line (complete or not). */
+export function continuesWithNextLine(rest: string, suffix: string): boolean {
+  const line = rest.split('\n').find((l) => l.trim() !== '');
+  const next = nextLines(suffix, 1)[0];
+  if (line === undefined || next === undefined) return false;
+  const key = lineKey(line);
+  return key === lineKey(next) || (key.length >= 4 && lineKey(next).startsWith(key));
 }
 
 /** Nothing worth showing: only whitespace, or a copy of the line above or below. */
@@ -285,17 +455,26 @@ export function dropCutLastLine(text: string, finishReason: PostContext['finishR
 export function postProcess(raw: string, ctx: PostContext): string {
   let text = cutAtSpecialToken(raw);
   text = stripMarkdown(text);
+  if (ctx.nextLine) {
+    // More on the finished line (a second statement, a comment) is not offered; the next lines are.
+    if (!/^[ \t]*\n/.test(text)) return '';
+    text = text.replace(/^[ \t]+/, '');
+  }
   text = dropDoubledIndent(text, ctx.linePrefix);
   if (!ctx.multiline) text = singleLine(text);
   else {
     text = dropCutLastLine(text, ctx.finishReason);
     text = stopAtBlockEnd(text, ctx.linePrefix);
   }
+  // Mid-line after a blank (`return |`), a suggestion that starts with one would double it.
+  if (/\S[ \t]$/.test(ctx.linePrefix)) text = text.replace(/^[ \t]+/, '');
   text = balanceBrackets(text, ctx.prefix);
   text = dropSuffixRepeat(text, ctx.lineSuffix, ctx.suffix);
+  // A blank between the suggestion and the word after the cursor (`a + |total`) is part of it.
+  const spaced = /^\w/.test(ctx.lineSuffix) && /\S[ \t]+$/.test(text) && !text.includes('\n');
   text = text.replace(/\s+$/, '');
-  // Mid-line, a suggestion that starts with whitespace the line already has looks doubled.
-  return isUseless(text, ctx) ? '' : text;
+  if (spaced) text += ' ';
+  return isUseless(text, ctx) || repeatsNextLines(text, ctx.linePrefix, ctx.suffix) ? '' : text;
 }
 
 /**
@@ -304,6 +483,7 @@ export function postProcess(raw: string, ctx: PostContext): string {
  */
 export function isStreamDone(raw: string, ctx: PostContext): boolean {
   if (cutAtSpecialToken(raw).length < raw.length) return true;
+  if (ctx.nextLine && /^[ \t]*[^\s]/.test(raw)) return true; // it goes on on the finished line
   // One line: done at its end, or once it finishes a statement (no need to wait for the newline token).
   if (!ctx.multiline) return raw.includes('\n') || endsStatement(ctx.linePrefix + raw, ctx.lineSuffix);
   const nl = raw.lastIndexOf('\n');

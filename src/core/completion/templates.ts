@@ -54,6 +54,15 @@ function snippetHeader(parts: FimParts): string {
   return parts.snippets.map((s) => `${line(`from ${s.path}:`)}\n${s.text.split('\n').map(line).join('\n')}\n`).join('');
 }
 
+/**
+ * The snippets and the file-path header as comments of the file's language: the context a prompt
+ * carries where the server applies the FIM template itself and only the prefix can hold it.
+ */
+export function contextHeader(parts: Pick<FimParts, 'path' | 'languageId' | 'snippets'>): string {
+  const p = { ...parts, prefix: '', suffix: '' };
+  return snippetHeader(p) + pathHeader(p);
+}
+
 export const FAMILIES: Record<FamilyId, FimFamily> = {
   qwen: {
     id: 'qwen',

@@ -27,6 +27,8 @@ export interface PromptWindow {
   startLine: number;
   /** Whether a multi-line suggestion fits here (start of a new line or after an opened block). */
   multiline: boolean;
+  /** At the end of a finished statement: the suggestion is the next lines, starting with a newline. */
+  nextLine?: boolean;
 }
 
 /** Characters per token for code: a deliberate under-estimate, so the real count stays within budget. */

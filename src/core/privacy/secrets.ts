@@ -1,6 +1,13 @@
 // Secret scanning before anything leaves for the cloud. secretlint's recommended preset runs in
-// process (loaded on first scan, never at activation); a few extra detectors below cover formats
-// the preset misses. Findings name the type and line of a secret, never the secret itself.
+// process (loaded on first scan, never at activation); our own detectors (secrets/vendors.ts for
+// self-naming vendor tokens, secrets/context.ts for assignments, auth headers, command-line flags,
+// URLs and credential files) cover what the preset misses. Every finding, secretlint's included,
+// passes the same placeholder filter. Findings name the rule and line of a secret, never the secret.
+import { runContextRules } from './secrets/context';
+import { isPlaceholder } from './secrets/shape';
+import { runVendorRules } from './secrets/vendors';
+
+export { entropy } from './secrets/shape';
 
 export interface SecretFinding {
   /** Detector id, e.g. `aws-access-key` or `secretlint/github`. Also the redaction placeholder's name. */
@@ -28,102 +35,40 @@ export function placeholder(ruleId: string): string {
   return `<redacted:${ruleId.replace(/^secretlint\//, '')}>`;
 }
 
-// ---- extra detectors -------------------------------------------------------------------------------
+// ---- own detectors -----------------------------------------------------------------------------------
 
-interface Detector {
-  id: string;
-  type: string;
-  /** Global regex; when `group` is set only that capture group is the secret. */
-  pattern: RegExp;
-  group?: number;
-  /** Extra check on the captured value (e.g. entropy, placeholder filtering). */
-  accept?: (value: string) => boolean;
-}
+interface Hit { ruleId: string; type: string; start: number; end: number; rank: number }
 
-/** Shannon entropy in bits per character: random keys score ~4-6, words and identifiers far less. */
-export function entropy(s: string): number {
-  const counts = new Map<string, number>();
-  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
-  let h = 0;
-  for (const n of counts.values()) {
-    const p = n / s.length;
-    h -= p * Math.log2(p);
-  }
-  return h;
-}
+// When two detectors find the same span, the more specific one names it: a vendor rule, then
+// secretlint, then a rule that only knows the context (an assignment, a header, a flag).
+const RANK_VENDOR = 0;
+const RANK_SECRETLINT = 1;
+const RANK_CONTEXT = 2;
 
-// Documentation placeholders are not secrets: AWS's own example key and values that say so.
-const PLACEHOLDER = /example|sample|dummy|placeholder|changeme|change_me|your[_-]|<[^>]*>|\$\{|\{\{|xxxx|\*\*\*\*|redacted|todo|fixme|^(?:test|password|secret|null|none|true|false)$/i;
-
-function notPlaceholder(v: string): boolean {
-  return !PLACEHOLDER.test(v);
-}
-
-/** A value assigned to a secret-sounding name: long enough, random enough, not code. */
-function looksLikeSecretValue(v: string): boolean {
-  if (v.length < 10 || v.length > 200) return false;
-  if (!notPlaceholder(v)) return false;
-  // Code, not a literal: env lookups, calls, member accesses, template references.
-  if (/^(?:process\.env|os\.environ|env\.|getenv|config\.|settings\.|self\.|this\.)/i.test(v) || /[()[\]]/.test(v)) return false;
-  if (/^[a-z_]+(?:\.[a-z_]+)+$/i.test(v)) return false; // dotted identifier
-  const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((r) => r.test(v)).length;
-  if (classes < 2) return false;
-  // 3.0 bits/char separates random strings (typically > 3.5) from words and snake_case names.
-  return entropy(v) >= 3.0;
-}
-
-const SECRET_NAMES = String.raw`(?:password|passwd|passphrase|pwd|secret|secret[_-]?key|client[_-]?secret|api[_-]?key|apikey|access[_-]?key|access[_-]?token|auth[_-]?token|bearer[_-]?token|private[_-]?key|token|credentials?)`;
-
-const EXTRA_DETECTORS: readonly Detector[] = [
-  // secretlint's AWS rule reports the secret access key; the key id alone is also a secret worth keeping home.
-  // AWS's documented example id (AKIAIOSFODNN7EXAMPLE) is deliberately not a finding.
-  { id: 'aws-access-key', type: 'AWS access key id', pattern: /\b((?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA)[A-Z2-7]{16})\b/g, group: 1, accept: (v) => !v.endsWith('EXAMPLE') },
-  // Google API keys (Maps, Gemini, Firebase...): the gcp rule only knows service-account files.
-  { id: 'google-api-key', type: 'Google API key', pattern: /\b(AIza[0-9A-Za-z_-]{35})(?![0-9A-Za-z_-])/g, group: 1 },
-  // OpenAI project, service-account and admin keys (the preset knows the older `sk-...T3BlbkFJ...` shape).
-  { id: 'openai-api-key', type: 'OpenAI API key', pattern: /\b(sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,})/g, group: 1 },
-  // GitHub fine-grained personal access tokens.
-  { id: 'github-fine-grained-pat', type: 'GitHub fine-grained token', pattern: /\b(github_pat_[A-Za-z0-9_]{50,})/g, group: 1 },
-  // npm access tokens.
-  { id: 'npm-token', type: 'npm access token', pattern: /\b(npm_[A-Za-z0-9]{36})(?![A-Za-z0-9])/g, group: 1 },
-  // Stripe secret and restricted keys (publishable `pk_` keys are meant to be public).
-  { id: 'stripe-key', type: 'Stripe secret key', pattern: /\b((?:sk|rk)_(?:live|test)_[A-Za-z0-9]{20,})/g, group: 1, accept: (v) => entropy(v.slice(8)) >= 3 },
-  // JSON Web Tokens: three base64url parts, the first two JSON objects (`eyJ` = `{"`).
-  { id: 'jwt', type: 'JSON Web Token', pattern: /\b(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,})/g, group: 1 },
-  // PEM private keys also when embedded in JSON or escaped strings (the preset wants real line breaks).
-  { id: 'private-key', type: 'private key', pattern: /(-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$))/g, group: 1 },
-  // Slack tokens and webhooks as a backstop for shapes the preset's stricter patterns skip.
-  { id: 'slack-token', type: 'Slack token', pattern: /\b(xox[abposr]-[0-9A-Za-z-]{20,})/g, group: 1 },
-  // Credentials in a connection URL: scheme://user:password@host (any scheme).
-  { id: 'url-credentials', type: 'password in a URL', pattern: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"'`]+:([^\s@/"'`]{3,})@[^\s"'`]+/gi, group: 1, accept: (v) => notPlaceholder(v) && !/^\$|^%|^\*+$/.test(v) },
-  // Generic: `password = "..."`, `api_key: ...`, `"clientSecret": "..."` with a random-looking value.
-  {
-    id: 'generic-secret',
-    type: 'secret-looking assignment',
-    pattern: new RegExp(String.raw`[A-Za-z0-9_.-]*${SECRET_NAMES}[A-Za-z0-9_]*["']?\s*(?::=|=>|[:=])\s*["'\x60]?([^\s"'\x60,;]+)`, 'gi'),
-    group: 1,
-    accept: looksLikeSecretValue,
-  },
-];
-
-function runExtraDetectors(text: string): Array<{ ruleId: string; type: string; start: number; end: number }> {
-  const out: Array<{ ruleId: string; type: string; start: number; end: number }> = [];
-  for (const d of EXTRA_DETECTORS) {
-    d.pattern.lastIndex = 0;
-    for (const m of text.matchAll(d.pattern)) {
-      const value = m[d.group ?? 0];
-      if (value === undefined || m.index === undefined) continue;
-      if (d.accept && !d.accept(value)) continue;
-      const start = m.index + m[0].indexOf(value);
-      out.push({ ruleId: d.id, type: d.type, start, end: start + value.length });
-    }
-  }
+function runOwnDetectors(text: string): Hit[] {
+  const out: Hit[] = [];
+  const lower = text.toLowerCase();
+  runVendorRules(text, lower, (ruleId, type, start, end) => out.push({ ruleId, type, start, end, rank: RANK_VENDOR }));
+  runContextRules(text, lower, (ruleId, type, start, end) => out.push({ ruleId, type, start, end, rank: RANK_CONTEXT }));
   return out;
 }
 
 // ---- secretlint ------------------------------------------------------------------------------------
 
-type Lint = (text: string, fileName: string | undefined) => Promise<Array<{ ruleId: string; type: string; start: number; end: number }>>;
+/** The value a secretlint finding points into, whole: its range may stop short of the value's end or start at its name. */
+function valueAt(text: string, start: number, end: number): string {
+  const rest = /^[^\s"'`,;]*/.exec(text.slice(end, end + 200))![0];
+  const span = text.slice(start, end) + rest;
+  return span.slice(span.search(/[^=:\s"']*$/));
+}
+
+/** A secretlint finding on a placeholder (its value, or the password of a connection URL, is one). */
+function placeholderHit(text: string, h: Hit): boolean {
+  const urlPassword = /:\/\/[^:\s/@]*:([^@\s/]+)@/.exec(text.slice(h.start, h.end))?.[1];
+  return isPlaceholder(valueAt(text, h.start, h.end)) || (urlPassword !== undefined && isPlaceholder(urlPassword));
+}
+
+type Lint = (text: string, fileName: string | undefined) => Promise<Hit[]>;
 let secretlint: Promise<Lint> | undefined;
 
 /** Loads secretlint on first use: it is not needed until something is about to go to the cloud. */
@@ -142,8 +87,8 @@ function loadSecretlint(): Promise<Lint> {
       return result.messages.map((m) => {
         const rule = m.ruleId.replace('@secretlint/secretlint-rule-', '');
         // messageId names the kind (e.g. GITHUB_TOKEN); `message` itself would contain the secret.
-        return { ruleId: `secretlint/${rule}`, type: `${rule} (${m.messageId})`, start: m.range[0], end: m.range[1] };
-      });
+        return { ruleId: `secretlint/${rule}`, type: `${rule} (${m.messageId})`, start: m.range[0], end: m.range[1], rank: RANK_SECRETLINT };
+      }).filter((h) => !placeholderHit(text, h));
     };
   })();
   secretlint.catch(() => {
@@ -169,8 +114,9 @@ function lineAndColumn(text: string, offset: number): { line: number; column: nu
  * `scanner-error` finding so callers keep the request local (fail closed).
  */
 export async function scanSecrets(text: string, opts: ScanOptions = {}): Promise<SecretFinding[]> {
-  const raw = runExtraDetectors(text);
+  const raw: Hit[] = [];
   try {
+    raw.push(...runOwnDetectors(text));
     const lint = await loadSecretlint();
     raw.push(...(await lint(text, opts.fileName)));
   } catch (err) {
@@ -184,14 +130,20 @@ export async function scanSecrets(text: string, opts: ScanOptions = {}): Promise
   return toFindings(text, raw);
 }
 
-/** Merges overlapping hits (the longest wins) and adds line, column and a secret-free message. */
-function toFindings(text: string, raw: Array<{ ruleId: string; type: string; start: number; end: number }>): SecretFinding[] {
-  const sorted = [...raw].sort((a, b) => a.start - b.start || (b.end - b.start) - (a.end - a.start));
+/** Merges overlapping hits (one span covering them all, named by the most specific rule) and adds line, column and a secret-free message. */
+function toFindings(text: string, raw: Hit[]): SecretFinding[] {
+  // secretlint reports some secrets with their surroundings (a whole connection URL, `name = value`);
+  // where our own detectors found the secret there, their exact span is kept, so redaction leaves the
+  // rest intact. A secretlint finding that reaches past what we found is kept (merged below).
+  const own = raw.filter((h) => h.rank !== RANK_SECRETLINT);
+  const precise = raw.filter((h) => h.rank !== RANK_SECRETLINT || !own.some((o) => o.start < h.end && o.end > h.start && (o.start >= h.start ? o.end <= h.end : h.end <= o.end)));
+  const sorted = [...precise].sort((a, b) => a.start - b.start || a.rank - b.rank || (b.end - b.start) - (a.end - a.start));
   const kept: typeof raw = [];
   for (const r of sorted) {
     const last = kept[kept.length - 1];
     if (last && r.start < last.end) {
       if (r.end > last.end) last.end = r.end; // extend to cover both
+      if (r.rank < last.rank) Object.assign(last, { ruleId: r.ruleId, type: r.type, rank: r.rank });
       continue;
     }
     kept.push({ ...r });
@@ -219,7 +171,7 @@ export function redactSecrets(text: string, findings: readonly SecretFinding[]):
 /** One line for the user: what was found where, never the value. */
 export function describeFindings(findings: readonly SecretFinding[], source?: string): string {
   const where = source ? ` in ${source}` : '';
-  const parts = findings.slice(0, 5).map((f) => (f.line > 0 ? `${f.type} (line ${f.line})` : f.type));
+  const parts = findings.slice(0, 5).map((f) => `${f.type}${f.line > 0 ? ` (line ${f.line})` : ''} [rule ${f.ruleId}]`);
   const more = findings.length > 5 ? ` and ${findings.length - 5} more` : '';
   return `possible secret${findings.length === 1 ? '' : 's'}${where}: ${parts.join(', ')}${more}`;
 }

@@ -46,9 +46,11 @@ export class OllamaProvider implements FimProvider, ChatProvider, ModelCatalog, 
       const native = await this.supportsSuffix(req.model);
       // Ollama templates the suffix itself when the model's template takes one; otherwise the
       // family's raw template; a model with neither gets the prefix alone (plain completion).
+      const head = req.header ?? '';
       const prompt = native
-        ? { prompt: req.prefix, suffix: req.suffix }
-        : req.rawPrompt !== undefined ? { prompt: req.rawPrompt, raw: true } : { prompt: req.prefix, raw: true };
+        ? { prompt: head + req.prefix, suffix: req.suffix }
+        : req.rawPrompt !== undefined ? { prompt: req.rawPrompt, raw: true } : { prompt: head + req.prefix, raw: true };
+      req.onSend?.(prompt.prompt, 'suffix' in prompt ? prompt.suffix : undefined);
       const stream = await this.client('completion', signal).generate({
         model: req.model,
         ...prompt,

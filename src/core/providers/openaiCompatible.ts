@@ -21,7 +21,9 @@ export class OpenAICompatibleProvider implements FimProvider, ChatProvider, Mode
   constructor(readonly baseUrl: string, private readonly fetchFor: FetchFor) {}
 
   private async client(purpose: Parameters<FetchFor>[0], signal?: AbortSignal): Promise<OpenAI> {
-    const { default: OpenAIClient } = await loadSdk();
+    // The named export: in the bundle the SDK is a separate CommonJS file, whose `default` under
+    // import() is the module object, not the client class.
+    const { OpenAI: OpenAIClient } = await loadSdk();
     return new OpenAIClient({
       baseURL: this.baseUrl,
       // Local servers ignore the key; an explicit placeholder keeps the SDK from picking up a real
@@ -39,7 +41,8 @@ export class OpenAICompatibleProvider implements FimProvider, ChatProvider, Mode
   complete(req: FimRequest, onText: OnText, signal: AbortSignal): Promise<StreamResult> {
     return runStream(signal, onText, (err) => mapLocalError(err, this.ctx(req.model)), async (rec) => {
       const client = await this.client('completion', signal);
-      const prompt = req.rawPrompt !== undefined ? { prompt: req.rawPrompt } : { prompt: req.prefix, suffix: req.suffix };
+      const prompt = req.rawPrompt !== undefined ? { prompt: req.rawPrompt } : { prompt: (req.header ?? '') + req.prefix, suffix: req.suffix };
+      req.onSend?.(prompt.prompt, prompt.suffix);
       const stream = await client.completions.create({
         model: req.model,
         ...prompt,

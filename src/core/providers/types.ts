@@ -22,6 +22,13 @@ export interface FimRequest {
   suffix: string;
   /** When set, the provider sends this text verbatim (the model family's FIM template already applied). */
   rawPrompt?: string;
+  /**
+   * The file-path header and snippets of other files as comments, for prompts the server templates
+   * itself (Ollama's native `suffix`, an OpenAI-compatible `suffix`): sent before the prefix.
+   */
+  header?: string;
+  /** Called with the prompt text (and suffix) as it is sent, so the ledger counts what went out. */
+  onSend?: (prompt: string, suffix?: string) => void;
   maxTokens: number;
   temperature: number;
   stop: string[];

@@ -19,8 +19,8 @@ export interface RouteInput {
   privacy: Pick<PrivacyPolicy, 'allowed' | 'neverLeaveMachine' | 'reason'>;
   /** Some of the content comes from a file excluded by the privacy settings. */
   excludedContent: boolean;
-  /** What the secret scan found and what the settings say to do about it. */
-  secrets: { found: boolean; handling: 'keep-local' | 'redact' };
+  /** What the secret scan found (the detector rules, never the values) and what the settings say to do about it. */
+  secrets: { found: boolean; handling: 'keep-local' | 'redact'; rules?: readonly string[] };
   budget: BudgetState;
   local: { provider: LocalProviderId; model: string; endpointClass: EndpointClass; /** undefined: not checked yet. */ healthy: boolean | undefined };
   cloud: { provider: CloudProviderId; model: string; endpointClass: EndpointClass; keyConfigured: boolean };
@@ -106,10 +106,18 @@ function cloudBlocker(i: RouteInput): string | undefined {
   if (!i.privacy.allowed.includes('cloud')) return `cloud endpoints are not allowed (${i.privacy.reason})`;
   if (!i.privacy.allowed.includes(i.cloud.endpointClass)) return `${i.cloud.endpointClass} endpoints are not allowed (${i.privacy.reason})`;
   if (i.excludedContent) return 'the request involves a file excluded by switchyard.privacy.exclude';
-  if (i.secrets.found && i.secrets.handling === 'keep-local') return 'the prompt contains what looks like a secret';
+  if (i.secrets.found && i.secrets.handling === 'keep-local') return `the prompt contains what looks like a secret${ruleWords(i.secrets.rules)}`;
   if (!i.cloud.keyConfigured) return `no ${providerName(i.cloud.provider)} API key is set (Switchyard: Set Cloud API Key)`;
   if (i.budget.exceeded) return budgetWords(i.budget);
   return undefined;
+}
+
+/** Which detector rules fired, e.g. " (rule aws-access-key)": says why without repeating the secret. */
+function ruleWords(rules: readonly string[] | undefined): string {
+  const unique = [...new Set(rules ?? [])];
+  if (unique.length === 0) return '';
+  const more = unique.length > 3 ? ` and ${unique.length - 3} more` : '';
+  return ` (rule${unique.length > 1 ? 's' : ''} ${unique.slice(0, 3).join(', ')}${more})`;
 }
 
 function budgetWords(b: BudgetState): string {
@@ -182,7 +190,7 @@ export function route(i: RouteInput): RouteDecision {
   });
   const toCloud = (reasons: string[]): RouteDecision => {
     const extra: string[] = [];
-    if (i.secrets.found && i.secrets.handling === 'redact') extra.push('secrets redacted before sending');
+    if (i.secrets.found && i.secrets.handling === 'redact') extra.push(`secrets redacted before sending${ruleWords(i.secrets.rules)}`);
     if (i.budget.warning) extra.push(`budget warning: ${usd(i.budget.dailySpentUsd)} spent today, ${usd(i.budget.monthlySpentUsd)} this month`);
     return {
       target: 'cloud', provider: i.cloud.provider, model: i.cloud.model, endpointClass: i.cloud.endpointClass, tier: 'cloud',

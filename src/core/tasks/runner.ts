@@ -46,6 +46,8 @@ export interface SecretsVerdict {
   action: 'send' | 'redact' | 'keep-local';
   text: string;
   reason: string;
+  /** What was found: the detector rule of each finding (never the value). */
+  findings?: ReadonlyArray<{ ruleId: string }>;
 }
 
 export interface TaskDeps {
@@ -129,7 +131,7 @@ export class TaskRunner {
       files: req.files,
       privacy: ctx.policy,
       excludedContent: req.excludedContent,
-      secrets: { found: secretsFound, handling: verdict?.action === 'redact' ? 'redact' : 'keep-local' },
+      secrets: { found: secretsFound, handling: verdict?.action === 'redact' ? 'redact' : 'keep-local', rules: verdict?.findings?.map((f) => f.ruleId) },
       budget: ctx.budget,
       local: ctx.local,
       cloud: ctx.cloud,

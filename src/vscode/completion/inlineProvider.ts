@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { CompletionPipeline } from '../../core/completion/pipeline';
-import { selectSnippets } from '../../core/completion/snippets';
+import { MAX_INDEXED_LINES, SnippetIndex } from '../../core/completion/snippets';
 import type { Snippet } from '../../core/completion/templates';
 import type { Services } from '../services';
 
@@ -12,6 +12,8 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
   /** Exclusion per document URI; cleared when settings change. */
   private readonly excluded = new Map<string, Promise<boolean>>();
   private readonly snippetCache = new Map<string, { key: string; snippets: Snippet[] }>();
+  /** Per-file identifier indexes of the other open files, one per file version. */
+  private readonly index = new SnippetIndex();
 
   constructor(private readonly s: Services, private readonly pipeline: CompletionPipeline) {}
 
@@ -46,7 +48,8 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
         immediate: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke,
       }, controller.signal);
       if (!result || token.isCancellationRequested) return undefined;
-      return [new vscode.InlineCompletionItem(result.text, new vscode.Range(position, position))];
+      // The range covers the auto-closed closers the suggestion supplies itself, so Tab does not double them.
+      return [new vscode.InlineCompletionItem(result.text, new vscode.Range(position, position.translate(0, result.replace ?? 0)))];
     } catch (err) {
       // Never an error per keystroke: the log has it, the status bar shows the state.
       this.s.log.warn(`completion failed: ${(err as Error)?.message ?? String(err)}`);
@@ -72,7 +75,8 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
 
   /**
    * Snippets of other open files of the same language. Recomputed only when the set of open files
-   * changes or the cursor moves to another region, so the prompt start stays byte-identical.
+   * changes or the cursor moves to another region, so the prompt start stays byte-identical. Each
+   * file is indexed once per version; choosing then only touches windows sharing an identifier.
    */
   private async snippets(document: vscode.TextDocument, position: vscode.Position): Promise<Snippet[] | undefined> {
     const others = vscode.workspace.textDocuments.filter((d) => d !== document && d.languageId === document.languageId
@@ -83,14 +87,17 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
     const docKey = document.uri.toString();
     const hit = this.snippetCache.get(docKey);
     if (hit && (hit.key === key || hit.key.startsWith(`${region}|`))) return hit.snippets;
-    const allowed: Array<{ path: string; text: string }> = [];
+    const paths: string[] = [];
     for (const d of others.slice(0, 8)) {
       if (await this.isExcluded(d.uri)) continue; // excluded files never become context
-      allowed.push({ path: vscode.workspace.asRelativePath(d.uri, false), text: d.getText(new vscode.Range(0, 0, Math.min(d.lineCount, 4000), 0)) });
+      const path = vscode.workspace.asRelativePath(d.uri, false);
+      if (!this.index.has(path, d.version)) this.index.update(path, d.version, d.getText(new vscode.Range(0, 0, Math.min(d.lineCount, MAX_INDEXED_LINES), 0)));
+      paths.push(path);
     }
+    this.index.retain(new Set(paths));
     const from = Math.max(0, position.line - 30);
     const context = document.getText(new vscode.Range(from, 0, position.line + 1, 0));
-    const snippets = selectSnippets(context, allowed);
+    const snippets = this.index.select(context, paths);
     if (this.snippetCache.size > 50) this.snippetCache.clear();
     this.snippetCache.set(docKey, { key, snippets });
     return snippets;

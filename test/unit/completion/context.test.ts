@@ -26,3 +26,19 @@ test('snippets: the window of another file sharing identifiers wins, bounded in 
   assert.ok(got[0].text.length <= 80);
   assert.deepEqual(selectSnippets('', [{ path: 'a', text: cart }]), []);
 });
+
+test('snippet indexes: built once per file version, chosen from without rescanning, only files asked for', async () => {
+  const { SnippetIndex } = await import('../../../src/core/completion/snippets');
+  const index = new SnippetIndex({ maxSnippets: 2, maxChars: 200, windowLines: 4 });
+  const cart = 'export function cartTotal(items: Item[]): number {\n  return items.reduce((sum, item) => sum + item.price, 0);\n}';
+  index.update('src/cart.ts', 1, cart);
+  assert.equal(index.has('src/cart.ts', 1), true);
+  assert.equal(index.has('src/cart.ts', 2), false, 'an edit makes it stale');
+  const context = 'const total = cartTotal(items) + item.price';
+  assert.deepEqual(index.select(context, ['src/cart.ts']), selectSnippets(context, [{ path: 'src/cart.ts', text: cart }], { maxSnippets: 2, maxChars: 200, windowLines: 4 }));
+  assert.deepEqual(index.select(context, ['src/other.ts']), [], 'a file not indexed (or not allowed) is never used');
+  index.update('src/cart.ts', 2, 'let palette = ["red", "green"];');
+  assert.deepEqual(index.select(context, ['src/cart.ts']), [], 'the new version replaced the old');
+  index.retain(new Set());
+  assert.equal(index.has('src/cart.ts', 2), false, 'closed files are dropped');
+});

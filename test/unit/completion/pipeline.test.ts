@@ -17,14 +17,16 @@ function setup(answer: (prefix: string) => string, opts: Partial<PipelineSetting
   const model = new ScriptedModel(clock, (req) => pieces(answer(req.prefix)), speed.prefillMs, speed.perTokenMs);
   const events: ModelCallEvent[] = [];
   const errors: ProviderError[] = [];
+  const more: string[] = [];
   const pipeline = new CompletionPipeline({
     clock,
     settings: () => ({ ...settings, ...opts }),
     provider: () => ({ id: 'ollama', fim: model, model: 'qwen2.5-coder:1.5b-base', endpointClass: 'machine' }),
     emit: (e) => events.push(e),
     onError: (e) => errors.push(e),
+    onMore: (docKey) => more.push(docKey),
   });
-  return { clock, model, events, errors, pipeline };
+  return { clock, model, events, errors, more, pipeline };
 }
 
 /** The request for a document whose text is `before` + cursor + `after`. */
@@ -168,10 +170,12 @@ test('cache: the same window again (backspace, retype) is served without a reque
 
 test('multi-line: the request stops at the end of the block and only the block is shown', async () => {
   const body = '\n  const y = x * 2;\n  return y;\n}\n\nfunction next() {\n  return 0;\n}\n';
-  const { clock, model, pipeline } = setup(() => body, {}, { prefillMs: 100, perTokenMs: 10 }); // a fast model: the block fits the time budget
+  const { clock, model, more, pipeline } = setup(() => body, {}, { prefillMs: 100, perTokenMs: 10 });
   const p = pipeline.provide(at('function f(x) {', '\n'), token().signal);
   await clock.advance(5000);
-  assert.deepEqual(await p, { text: '\n  const y = x * 2;\n  return y;\n}', source: 'model' });
+  assert.deepEqual(await p, { text: '\n  const y = x * 2;', source: 'model' }, 'the first line at once');
+  assert.deepEqual(more, ['a.ts'], 'the editor is asked to show the whole block');
+  assert.deepEqual(await pipeline.provide({ ...at('function f(x) {', '\n'), immediate: true }, token().signal), { text: '\n  const y = x * 2;\n  return y;\n}', source: 'cache' });
   assert.equal(model.calls[0].aborted, true, 'stopped early: the server generated no more');
   assert.ok(model.calls[0].emitted < pieces(body).length);
   assert.equal(pipeline.stats.generatedTokens, model.calls[0].emitted);
@@ -203,21 +207,24 @@ test('single line: a long line shows its words so far at a punctuation boundary 
   assert.equal(pipeline.stats.shownTokens, pipeline.stats.generatedTokens, 'every generated token is shown');
 });
 
-test('after a finished statement at the end of a line: no request (the next key is Enter)', async () => {
-  const { clock, model, pipeline } = setup(() => ' foo();');
-  for (const [before, after] of [['let a = 1;', '\n'], ['  call(x); ', ''], ['/** Doc. */', '']]) {
-    assert.equal(await pipeline.provide(at(before, after), token().signal), undefined);
+test('after a finished statement at the end of a line: the suggestion is the next lines, never more on that line', async () => {
+  const { clock, model, more, pipeline } = setup((prefix) => (prefix.endsWith('let a = 1;') ? '\nlet b = 2;\nlet c = 3;\n' : ' foo();'));
+  const p = pipeline.provide(at('let a = 1;', '\n'), token().signal);
+  await clock.advance(2000);
+  assert.deepEqual(await p, { text: '\nlet b = 2;', source: 'model' }, 'the next line, at once');
+  assert.deepEqual(more, ['a.ts']);
+  assert.deepEqual(await pipeline.provide({ ...at('let a = 1;', '\n'), immediate: true }, token().signal), { text: '\nlet b = 2;\nlet c = 3;', source: 'cache' });
+  assert.equal(model.calls[0].req.stop.includes('\n'), false, 'the server may write lines');
+  // A model that goes on on the finished line: nothing shown, and the request stops at its first token.
+  for (const [before, after] of [['  call(x); ', ''], ['/** Doc. */', '']]) {
+    const q = pipeline.provide(at(before, after, before), token().signal);
+    await clock.advance(2000);
+    assert.equal(await q, undefined, before);
+    assert.equal(model.calls.at(-1)!.emitted, 1, 'stopped at once');
   }
+  const r = pipeline.provide(at('for (let i = 0;'), token().signal); // the statement goes on
   await clock.advance(2000);
-  assert.equal(model.calls.length, 0);
-  const p = pipeline.provide(at('for (let i = 0;'), token().signal); // the statement goes on
-  await clock.advance(2000);
-  assert.equal((await p)?.text, ' foo();');
-  assert.equal(model.calls.length, 1);
-  const asked = pipeline.provide({ ...at('let b = 2;'), immediate: true }, token().signal); // Alt+\\: the user asks anyway
-  await clock.advance(2000);
-  assert.equal((await asked)?.text, ' foo();');
-  assert.equal(model.calls.length, 2);
+  assert.equal((await r)?.text, ' foo();');
 });
 
 test('mid-word: no request', async () => {
@@ -248,19 +255,37 @@ test('timeout: a request that runs too long is stopped and reported as failed', 
   assert.equal(errors[0].code, 'timeout');
 });
 
-test('multi-line: a long block shows its complete lines once the time budget is spent', async () => {
-  const { MULTILINE_BUDGET_MS } = await import('../../../src/core/completion/pipeline');
-  const long = Array.from({ length: 30 }, (_, i) => `  step${i}();`).join('\n');
-  const { clock, model, pipeline } = setup(() => `\n${long}`);
+test('multi-line: a block shows its first complete line as soon as it exists; the rest streams behind it', async () => {
+  const long = Array.from({ length: 12 }, (_, i) => `  step${i}();`).join('\n');
+  const { clock, model, more, pipeline } = setup(() => `\n${long}\n}\n`, { maxTokens: 200 });
   const p = pipeline.provide(at('function f() {', '\n}'), token().signal);
+  await clock.advance(100 + 300 + 25 * 8); // debounce, prefill, the first line and a bit
+  const first = await p;
+  assert.deepEqual(first, { text: '\n  step0();', source: 'model' });
+  assert.equal(model.calls[0].aborted, false, 'the block keeps streaming after the caller left');
+  // The user types through the first line and goes on: the running request is reused.
+  await clock.advance(10);
+  const typed = pipeline.provide(at('function f() {\n  step0();\n  st', '\n}'), token().signal);
   await clock.advance(10_000);
-  const r = await p;
-  assert.ok(r && r.source === 'model');
-  const shownLines = r.text.split('\n').filter((l) => l.trim());
-  assert.ok(shownLines.length >= 1 && shownLines.length < 30, `${shownLines.length} lines`);
-  assert.ok(shownLines.every((l) => /^ {2}step\d+\(\);$/.test(l)), 'only complete lines');
-  assert.equal(model.calls[0].aborted, true);
-  assert.ok(model.calls[0].emitted <= Math.ceil((MULTILINE_BUDGET_MS - 300) / 25) + 2, `${model.calls[0].emitted} tokens`);
+  const r = await typed;
+  assert.deepEqual(r, { text: 'ep1();', source: 'reuse' }, 'the rest of the line streamed so far');
+  assert.equal(model.calls.length, 1);
+  assert.deepEqual(more, ['a.ts'], 'the block completed while the user looked at it: the editor asks again');
+  const all = await pipeline.provide({ ...at('function f() {\n  step0();\n  st', '\n}'), immediate: true }, token().signal);
+  assert.equal(all?.text, `ep1();\n${long.split('\n').slice(2).join('\n')}`);
+});
+
+test('multi-line: a block completed while the user waits is shown whole (the editor is asked again)', async () => {
+  const block = '\n  const a = 1;\n  const b = 2;\n  return a + b;\n}\n';
+  const { clock, model, more, pipeline } = setup(() => block);
+  const p = pipeline.provide(at('function f() {', '\n'), token().signal);
+  await clock.advance(5000);
+  assert.deepEqual(await p, { text: '\n  const a = 1;', source: 'model' });
+  assert.deepEqual(more, ['a.ts']);
+  const again = await pipeline.provide({ ...at('function f() {', '\n'), immediate: true }, token().signal);
+  assert.deepEqual(again, { text: '\n  const a = 1;\n  const b = 2;\n  return a + b;\n}', source: 'cache' });
+  assert.equal(model.calls.length, 1);
+  assert.equal(pipeline.stats.shownTokens, model.calls[0].emitted - 1, 'every generated token was shown but the final newline');
 });
 
 // The editor does not always cancel its previous call (it may debounce, or move on without
@@ -312,4 +337,66 @@ test('a request the egress gate refuses is recorded once, by the gate, not again
   assert.deepEqual(events, [], 'no second record of the same refusal');
   assert.equal(errors[0].code, 'blocked', 'the status bar still hears of it');
   assert.equal(pipeline.stats.failed, 1);
+});
+
+test('mid-line after a space a request is made: a value fits before the next word', async () => {
+  const { clock, model, pipeline } = setup(() => '8');
+  const p = pipeline.provide(at('.card {\n  radius: ', 'px;\n}'), token().signal);
+  await clock.advance(2000);
+  assert.deepEqual(await p, { text: '8', source: 'model' });
+  assert.equal(model.calls.length, 1);
+  // Inside a word nothing fits: no request.
+  const q = pipeline.provide(at('.card {\n  rad', 'ius: 8px;\n}', 'b.css'), token().signal);
+  await clock.advance(2000);
+  assert.equal(await q, undefined);
+  assert.equal(model.calls.length, 1);
+});
+
+test('the result says which auto-closed closers after the cursor the suggestion replaces', async () => {
+  const { clock, pipeline } = setup(() => 'value, max), min);');
+  const p = pipeline.provide(at('const v = Math.max(Math.min(', '))'), token().signal);
+  await clock.advance(2000);
+  assert.deepEqual(await p, { text: 'value, max), min);', source: 'model', replace: 2 });
+});
+
+test('the embedded engine gets a short suffix (each keystroke re-evaluates it on the CPU); servers the usual share', async () => {
+  const { EMBEDDED_SUFFIX_TOKENS } = await import('../../../src/core/completion/pipeline');
+  const after = `);\n${Array.from({ length: 200 }, (_, i) => `  line${i}();`).join('\n')}`;
+  const suffixes: Record<string, string> = {};
+  for (const id of ['embedded', 'ollama'] as const) {
+    const clock = new FakeClock();
+    const model = new ScriptedModel(clock, () => pieces('x'));
+    const pipeline = new CompletionPipeline({
+      clock, settings: () => settings, emit: () => undefined,
+      provider: () => ({ id, fim: model, model: 'qwen2.5-coder:0.5b-base', endpointClass: 'machine' }),
+    });
+    const p = pipeline.provide({ ...at('function f() {\n  call(', after), immediate: true }, token().signal);
+    await clock.advance(2000);
+    await p;
+    suffixes[id] = model.calls[0].req.suffix;
+  }
+  assert.ok(suffixes.embedded.startsWith(');\n  line0();'), 'the rest of the line and the next lines');
+  assert.ok(suffixes.embedded.length <= EMBEDDED_SUFFIX_TOKENS * 3.2, `${suffixes.embedded.length} chars`);
+  assert.ok(suffixes.ollama.length > 2 * suffixes.embedded.length, `${suffixes.ollama.length} chars`);
+});
+
+test('after accepting a block the model ended at code already there, the end of it asks nothing', async () => {
+  const after = '\n\nfunction next() {\n  return 0;\n}\n';
+  const body = '\n  const y = x * 2;\n  return y;\n}\n\nfunction next() {\n  return 0;\n}\n';
+  const { clock, model, pipeline } = setup(() => body, {}, { prefillMs: 100, perTokenMs: 10 });
+  const p = pipeline.provide(at('function f(x) {', after), token().signal);
+  await clock.advance(5000);
+  assert.ok(await p);
+  assert.equal(model.calls.length, 1);
+  assert.ok(model.calls[0].emitted < pieces(body).length - 6, 'stopped inside the repeat of the next line');
+  // Tab: the block is in the document; the editor asks at its end.
+  const q = pipeline.provide(at('function f(x) {\n  const y = x * 2;\n  return y;\n}', after), token().signal);
+  await clock.advance(5000);
+  assert.equal(await q, undefined);
+  assert.equal(model.calls.length, 1, 'no request: the model already said what follows');
+  // Typing on asks again.
+  const r = pipeline.provide(at('function f(x) {\n  const y = x * 2;\n  return y;\n}\n', after), token().signal);
+  await clock.advance(5000);
+  await r;
+  assert.equal(model.calls.length, 2);
 });

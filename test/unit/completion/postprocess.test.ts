@@ -117,3 +117,21 @@ test('dropDoubledIndent: indentation the line already has is not repeated', asyn
   assert.equal(dropDoubledIndent('return x;', '    '), 'return x;');
   assert.equal(dropDoubledIndent('  x', 'a = '), '  x', 'only on a blank line');
 });
+
+test('endsLine: a complete line, so what comes next is on the next line', async () => {
+  const { endsLine } = await import('../../../src/core/completion/postprocess');
+  assert.equal(endsLine('  foo(1);', ''), true);
+  assert.equal(endsLine('  }', ''), true, 'a closed block');
+  assert.equal(endsLine('    addresses,', ''), true, 'an item of a list');
+  assert.equal(endsLine('/**', ''), true, 'a doc comment starts');
+  assert.equal(endsLine('  foo(a,', ''), false, 'an argument list goes on on the same line');
+  assert.equal(endsLine("  const s = 'a,", ''), false, 'the comma is in a string');
+  assert.equal(endsLine('  foo(1)', ''), false);
+  assert.equal(endsLine('  }', ' else {'), false, 'text follows');
+});
+
+test('postProcess after a finished statement: the next lines only', () => {
+  const c: PostContext = { linePrefix: '  a();', lineSuffix: '', prefix: 'function f() {\n  a();', suffix: '\n}\n', multiline: true, nextLine: true };
+  assert.equal(postProcess('\n  b();\n  c();\n}', c), '\n  b();\n  c();');
+  assert.equal(postProcess(' // and more\n  b();', c), '', 'more on the finished line');
+});
