@@ -121,6 +121,7 @@ describe('what is not a secret', () => {
       '- Release GPG key: 3ABC01543F22DD2239285CDD818674489FBC127E',
       "url = f'machine {host} login {self.username} password {self.password}'",
       'private_key: CERTIFICATE_PRIVATE_KEY_TYPES,\n--client-id clientID --client-secret clientSecret',
+      "cloudKey: 'switchyard.walkthrough.cloudKey',\nconst lengths = { accessKey: 'strengthsWalkthrough' };",
     ]) {
       assert.deepEqual((await scanSecrets(text)).map((f) => f.ruleId), [], text);
     }

@@ -65,7 +65,8 @@ function namePart(p: string, last: boolean): boolean {
   const letters = p.replace(/\d+$/, '');
   if (!/^[A-Za-z]+$/.test(letters) || (letters.length === 1 && p.length > 2 && !last)) return false; // v2, L3, but not X07
   if (/^[A-Z]{1,5}$/.test(letters) || letters.length <= 4) return true; // acronyms and short words
-  return /[aeiouy]/i.test(letters) && !/[^aeiouy]{5,}/i.test(letters);
+  // Long words may hold five consonants in a row (`walkthrough`, `lengths`); random parts are short.
+  return /[aeiouy]/i.test(letters) && !new RegExp(`[^aeiouy]{${letters.length >= 8 ? 6 : 5},}`, 'i').test(letters);
 }
 
 /**
