@@ -4,7 +4,7 @@
 //   node esbuild.mjs --watch       rebuild on change
 import * as esbuild from 'esbuild';
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -34,6 +34,12 @@ const lazyVendors = {
   'undici': 'undici',
 };
 
+// Switchyard's own modules that wrap a heavy library (the OpenTelemetry SDK for the usage export),
+// bundled and loaded the same way: source file -> dist/vendor/<name>.js.
+const lazyModules = {
+  'src/core/telemetry/otelSdk.ts': 'otel',
+};
+
 /** Resolves imports of the lazy vendors to their separate files, relative to dist/extension.js. */
 const lazyVendorPlugin = {
   name: 'lazy-vendors',
@@ -43,6 +49,12 @@ const lazyVendorPlugin = {
       path: `./vendor/${lazyVendors[args.path]}.js`,
       external: true,
     }));
+    for (const [file, out] of Object.entries(lazyModules)) {
+      const source = resolve(file.replace(/\.ts$/, ''));
+      const base = source.split(/[\\/]/).pop();
+      build.onResolve({ filter: new RegExp(`[\\\\/]${base}$`) }, (args) =>
+        (resolve(args.resolveDir, args.path) === source ? { path: `./vendor/${out}.js`, external: true } : undefined));
+    }
   },
 };
 
@@ -68,7 +80,7 @@ const contexts = [
   }),
   await esbuild.context({
     ...common,
-    entryPoints: Object.entries(lazyVendors).map(([pkg, out]) => ({ in: pkg, out })),
+    entryPoints: [...Object.entries(lazyVendors), ...Object.entries(lazyModules)].map(([pkg, out]) => ({ in: pkg, out })),
     outdir: 'dist/vendor',
     format: 'cjs',
     platform: 'node',

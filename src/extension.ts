@@ -8,6 +8,8 @@ import { registerCost } from './vscode/cost';
 import { registerEmbedded } from './vscode/embedded';
 import { registerLocalModels } from './vscode/localModels';
 import { registerTasks } from './vscode/tasks';
+import { registerTeam } from './vscode/team';
+import { registerUsageExport, type UsageExportService } from './vscode/usageExport';
 import { Log } from './vscode/log';
 import { createPrivacyService, registerPrivacyFeatures } from './vscode/privacy';
 import type { CostService, LocalModels, Services } from './vscode/services';
@@ -25,6 +27,8 @@ export interface SwitchyardApi {
   services: Services;
   cost: CostService;
   local: LocalModels;
+  /** The OpenTelemetry usage export (off unless switchyard.usageExport.enabled). */
+  usageExport: UsageExportService;
   /** Milliseconds activate() took. */
   activationMs: number;
 }
@@ -55,6 +59,8 @@ export function activate(context: vscode.ExtensionContext): SwitchyardApi | unde
   registerCoreCommands(services);
   registerPrivacyFeatures(services);
   const cost = registerCost(services);
+  const usageExport = registerUsageExport(services, cost);
+  services.team = registerTeam(services);
   const local = registerLocalModels(services);
   registerEmbedded(services, local);
   registerCompletion(services, local);
@@ -64,7 +70,7 @@ export function activate(context: vscode.ExtensionContext): SwitchyardApi | unde
 
   const activationMs = performance.now() - started;
   log.info(`Switchyard ${String((context.extension.packageJSON as { version?: string }).version)} activated in ${activationMs.toFixed(1)} ms`);
-  return context.extensionMode === vscode.ExtensionMode.Test ? { services, cost, local, activationMs } : undefined;
+  return context.extensionMode === vscode.ExtensionMode.Test ? { services, cost, local, usageExport, activationMs } : undefined;
 }
 
 export function deactivate(): void {

@@ -14,12 +14,14 @@ export type CloudProviderId = 'openai' | 'anthropic';
 
 /** How a cloud provider is named to the user. */
 export const CLOUD_PROVIDER_NAMES: Readonly<Record<CloudProviderId, string>> = { openai: 'OpenAI', anthropic: 'Anthropic' };
-export type ProviderId = LocalProviderId | CloudProviderId;
+/** The team tier: a shared inference server on the team's network (vLLM, llama.cpp server, TGI, Ollama). */
+export type TeamProviderId = 'team';
+export type ProviderId = LocalProviderId | TeamProviderId | CloudProviderId;
 
 export const LOCAL_PROVIDERS: readonly LocalProviderId[] = ['ollama', 'openai-compatible', 'embedded'];
 export const CLOUD_PROVIDERS: readonly CloudProviderId[] = ['openai', 'anthropic'];
 
-export function isCloudProvider(p: ProviderId): p is CloudProviderId {
+export function isCloudProvider(p: string): p is CloudProviderId {
   return (CLOUD_PROVIDERS as readonly string[]).includes(p);
 }
 

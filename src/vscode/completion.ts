@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { systemClock } from '../core/completion/clock';
-import { CompletionPipeline, type PipelineState } from '../core/completion/pipeline';
+import { CompletionPipeline, type ActiveProvider, type PipelineState } from '../core/completion/pipeline';
 import type { ProviderError } from '../core/providers/types';
 import { pullModel, selectCompletionModel, toggleCompletions } from './completion/commands';
 import { COMPLETION_SCHEMES, InlineProvider } from './completion/inlineProvider';
@@ -23,7 +23,10 @@ export function registerCompletion(s: Services, local: LocalModelsService): Comp
     }
     const health = local.health();
     const active = local.active();
-    if (health && !health.ok) {
+    const team = health && !health.ok ? teamCompletion(s) : undefined;
+    if (team) {
+      s.status.update({ completion: pipelineState, completionDetail: `${team.model} on the team server ${team.fim.baseUrl} (this machine's server: ${health?.detail})` });
+    } else if (health && !health.ok) {
       s.status.update({ completion: 'unreachable', completionDetail: health.detail });
     } else if (problem ?? cloudProblem) {
       s.status.update({ completion: 'unreachable', completionDetail: problem ?? cloudProblem });
@@ -80,11 +83,23 @@ export function registerCompletion(s: Services, local: LocalModelsService): Comp
     });
   };
 
+  // Which tier served the last request: only the machine tier's results change the machine's health.
+  let tier: 'machine' | 'team' = 'machine';
   const pipeline = new CompletionPipeline({
     clock: systemClock,
-    settings: () => s.settings.current.completion,
+    settings: () => {
+      const c = s.settings.current.completion;
+      const window = tier === 'team' ? s.team?.windowTokens(c.maxTokens) : undefined;
+      return window ? { ...c, contextTokens: window } : c;
+    },
     provider: () => {
-      if (local.healthy() === false) return undefined; // down: probes with backoff, no attempt per keystroke
+      tier = 'machine';
+      if (local.healthy() === false) {
+        // Machine tier down: the team server next, where this workspace allows it. Never the cloud.
+        const team = teamCompletion(s);
+        if (team) tier = 'team';
+        return team; // otherwise: probes with backoff, no attempt per keystroke
+      }
       const a = local.active();
       const refuse = a.endpointClass === 'cloud'
         ? `${a.baseUrl} is not a local or trusted address — completions never go to the cloud` : undefined;
@@ -98,8 +113,16 @@ export function registerCompletion(s: Services, local: LocalModelsService): Comp
       return { id: a.id, fim: a.provider, model, endpointClass: a.endpointClass };
     },
     emit: (e) => s.events.emit(e),
-    onError,
+    onError: (e) => {
+      if (tier === 'team') {
+        if (e.code === 'unreachable') s.team?.reportDown(e);
+        if (e.code !== 'rate-limit') onError(e);
+        return;
+      }
+      onError(e);
+    },
     onSuccess: () => {
+      if (tier === 'team') return;
       local.reportUp();
       if (problem && !problem.startsWith('blocked')) problem = undefined;
     },
@@ -147,4 +170,15 @@ export function registerCompletion(s: Services, local: LocalModelsService): Comp
 /** The model name for the ledger when the embedded engine serves: the GGUF file's name. */
 function embeddedModelName(path: string): string {
   return path.split(/[\\/]/).pop()?.replace(/\.gguf$/i, '') || 'embedded';
+}
+
+/** The team server as the completion provider, when it is set, allowed here, up and not asking to wait. */
+function teamCompletion(s: Services): ActiveProvider | undefined {
+  const team = s.team;
+  const provider = team?.provider();
+  const endpointClass = team?.endpointClass();
+  if (!team || !provider || endpointClass !== 'network') return undefined;
+  if (!s.privacy.policy().allowed.includes(endpointClass)) return undefined;
+  if (team.health()?.ok === false || provider.backoffMs() > 0) return undefined;
+  return { id: 'team', fim: provider, model: team.settings().completionModel, endpointClass };
 }

@@ -135,8 +135,10 @@ export function createPrivacyService(settings: SettingsStore): PrivacyServiceImp
   const folderPolicy = (f: vscode.WorkspaceFolder): PrivacyPolicy => {
     const all = folders();
     const state = stateOf(f).marker ?? { kind: 'marked', why: 'marker file not checked yet (fail-closed)' } as MarkerState;
+    const p = settings.forFolder(f.uri).privacy;
     return resolvePolicy({
-      neverLeaveMachineSetting: settings.forFolder(f.uri).privacy.neverLeaveMachine,
+      neverLeaveMachineSetting: p.neverLeaveMachine,
+      networkOnlySetting: p.networkOnly,
       markers: [{ folder: f.name, state }],
       trusted: vscode.workspace.isTrusted,
       scope: all.length > 1 ? `folder "${f.name}"` : undefined,
@@ -148,7 +150,8 @@ export function createPrivacyService(settings: SettingsStore): PrivacyServiceImp
     try {
       const all = folders();
       if (all.length === 0) {
-        return resolvePolicy({ neverLeaveMachineSetting: settings.current.privacy.neverLeaveMachine, markers: [], trusted: vscode.workspace.isTrusted });
+        const p = settings.current.privacy;
+        return resolvePolicy({ neverLeaveMachineSetting: p.neverLeaveMachine, networkOnlySetting: p.networkOnly, markers: [], trusted: vscode.workspace.isTrusted });
       }
       return strictestPolicy(all.map(folderPolicy));
     } catch (err) {
@@ -346,7 +349,7 @@ export function registerPrivacyFeatures(s: Services): void {
 
   // The last line of defence reports what it refused: a blocked model call for the ledger and log.
   const unsubscribe = s.gate.onBlocked((intent, url, decision) => {
-    if (!isModelRequest(intent.purpose)) return; // health checks, listings and pulls: the log line is enough
+    if (!isModelRequest(intent.purpose) || intent.provider === 'collector') return; // health checks, listings, pulls, usage export: the log line is enough
     s.events.emit({
       id: newId(),
       time: new Date().toISOString(),

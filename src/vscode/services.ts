@@ -49,6 +49,8 @@ export interface Services {
   privacy: PrivacyService;
   /** The one door to the network for provider traffic. */
   gate: EgressGate;
+  /** The team tier (a shared inference server); set during activation. */
+  team?: import('./team').TeamService;
 }
 
 /** What the cost area offers: budgets for the router and prices for estimates. */

@@ -4,6 +4,7 @@
 // Only node:http / node:net: this file is bundled into tests that run inside the VS Code extension host.
 
 import http from 'node:http';
+import https from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { tokenize } from './tokens';
@@ -167,6 +168,8 @@ export interface FakeServerOptions {
   reply?: string | ReplyFn;
   /** Script applied to every request (latency, speed, faults...). */
   defaults?: Script;
+  /** Serve https with this key and certificate (see `makeTestCa()` in tls.ts). */
+  tls?: { key: string; cert: string };
 }
 
 export const DEFAULT_REPLY = 'This is a reply from the fake model.';
@@ -197,6 +200,8 @@ export interface Plan {
   loadMs?: number;
   /** First-byte delay asked by the reply function (the request's own delay has already passed), ms. */
   extraDelayMs: number;
+  /** The request being answered. */
+  request: RecordedRequest;
 }
 
 /** Timings of a served generation, in nanoseconds like Ollama reports them. */
@@ -336,7 +341,7 @@ export abstract class FakeServer {
   /** The port listened on. */
   port = 0;
 
-  private readonly server: http.Server;
+  private readonly server: http.Server | https.Server;
   private readonly sockets = new Set<Socket>();
   private connectionCount = 0;
   private queue: QueuedScript[] = [];
@@ -352,7 +357,8 @@ export abstract class FakeServer {
   protected constructor(private readonly options: FakeServerOptions) {
     this.defaults = { ...options.defaults };
     this.setReply(options.reply);
-    this.server = http.createServer((req, res) => void this.handle(req, res));
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);
+    this.server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler) : http.createServer(handler);
     this.server.on('connection', (socket: Socket) => {
       this.connectionCount++;
       socket.setNoDelay(true);
@@ -362,9 +368,9 @@ export abstract class FakeServer {
     });
   }
 
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>` (`https://` with `tls`) */
   get url(): string {
-    return `http://${this.options.host ?? '127.0.0.1'}:${this.port}`;
+    return `${this.options.tls ? 'https' : 'http'}://${this.options.host ?? '127.0.0.1'}:${this.port}`;
   }
 
   /** The value to give this provider's client as its host / baseURL. */
@@ -519,6 +525,7 @@ export abstract class FakeServer {
       topLogprobs: args.topLogprobs,
       loadMs: args.loadMs,
       extraDelayMs: script.firstByteMs === undefined ? (merged.firstByteMs ?? 0) : 0,
+      request: input.request,
     };
   }
 

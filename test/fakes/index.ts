@@ -10,6 +10,9 @@ export * from './ollama';
 export * from './openai';
 export * from './anthropic';
 export * from './recorder';
+export * from './vllm';
+export * from './tls';
+export * from './otlp';
 
 /**
  * Throws unless none of the given fakes received a request or even a connection: the proof that nothing

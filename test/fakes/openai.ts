@@ -142,13 +142,18 @@ export class FakeOpenAI extends FakeServer {
     await this.generate(ex, plan, this.completionFraming(plan, b.stream_options?.include_usage === true));
   }
 
+  /** Prompt tokens served from a prefix cache (0: none; the vLLM fake overrides it). */
+  protected cachedTokens(plan: Plan): number {
+    return plan.script.usage?.cacheReadTokens ?? 0;
+  }
+
   private usage(plan: Plan, generated: number): object {
     const completion = plan.script.usage?.completionTokens ?? generated;
     return {
       prompt_tokens: plan.promptTokens,
       completion_tokens: completion,
       total_tokens: plan.promptTokens + completion,
-      prompt_tokens_details: { cached_tokens: plan.script.usage?.cacheReadTokens ?? 0, audio_tokens: 0 },
+      prompt_tokens_details: { cached_tokens: this.cachedTokens(plan), audio_tokens: 0 },
       completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
     };
   }

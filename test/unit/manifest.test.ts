@@ -96,7 +96,9 @@ test('endpoint and provider settings cannot be set by a workspace (machine or ap
     /^switchyard\.local\.[^.]*Url$/.test(k)
     || k === 'switchyard.local.provider'
     || k.startsWith('switchyard.cloud.')
-    || k === 'switchyard.privacy.trustedNetworkHosts');
+    || k === 'switchyard.privacy.trustedNetworkHosts'
+    || k.startsWith('switchyard.team.')
+    || k.startsWith('switchyard.usageExport.'));
   assert.ok(sensitive.includes('switchyard.local.ollamaUrl') && sensitive.includes('switchyard.cloud.provider'));
   for (const key of sensitive) {
     assert.ok(['machine', 'application'].includes(properties[key].scope ?? ''), `${key} has scope "${properties[key].scope}"`);

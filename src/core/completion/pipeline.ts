@@ -43,7 +43,8 @@ export interface CompletionResult {
 }
 
 export interface ActiveProvider {
-  id: LocalProviderId;
+  /** A machine-tier server, or the team server. */
+  id: LocalProviderId | 'team';
   fim: FimProvider;
   model: string;
   endpointClass: EndpointClass;
@@ -113,7 +114,7 @@ const BLOCK_END_TAIL = 160;
 export const EMBEDDED_SUFFIX_TOKENS = 48;
 
 /** Share of the window for text after the cursor, per provider. */
-export function suffixShareFor(provider: LocalProviderId | undefined, windowTokens: number): number {
+export function suffixShareFor(provider: ActiveProvider['id'] | undefined, windowTokens: number): number {
   return provider === 'embedded' ? Math.min(SUFFIX_SHARE, EMBEDDED_SUFFIX_TOKENS / windowTokens) : SUFFIX_SHARE;
 }
 

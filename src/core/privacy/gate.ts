@@ -6,11 +6,12 @@ import { isIP } from 'node:net';
 import { redactSecrets } from './knownKeys';
 
 /** Why bytes are about to leave: the request kind, or an auxiliary call. */
-export type EgressPurpose = RequestKind | 'health' | 'list-models' | 'pull' | 'show-model';
+export type EgressPurpose = RequestKind | 'health' | 'list-models' | 'pull' | 'show-model' | 'usage-export';
 
 export interface EgressIntent {
   purpose: EgressPurpose;
-  provider: ProviderId;
+  /** The model server or API the bytes go to; `collector` for the usage export's OpenTelemetry collector. */
+  provider: ProviderId | 'collector';
   /** Model of the request, for the blocked-call record. */
   model?: string;
   /** A retry or a fallback of an earlier attempt: checked exactly like the first. */
@@ -48,6 +49,13 @@ export interface EgressGateOptions {
 
 /** An https fetch that connects to `address` whatever the name resolves to now. */
 export type PinnedHttpsFetch = (url: URL, init: RequestInit, address: string) => Promise<Response>;
+
+/** What sends a checked request instead of the gate's own fetch (e.g. with a team's private CA). */
+export interface GateTransport {
+  fetch: typeof fetch;
+  /** https to the checked address; must trust the same authorities as `fetch`. */
+  pinnedHttps: PinnedHttpsFetch;
+}
 
 const REQUEST_KINDS: readonly string[] = ['completion', 'ask', 'refactor', 'architecture'];
 
@@ -114,6 +122,18 @@ export class EgressGate {
         detail = 'could not be classified';
       }
       if (!['machine', 'network', 'cloud'].includes(endpointClass)) endpointClass = 'cloud';
+      // The team server is another machine wherever its URL points (a loopback address is a tunnel).
+      if (intent?.provider === 'team' && endpointClass === 'machine') {
+        endpointClass = 'network';
+        detail = `the team server counts as the network even through ${url.host}`;
+      }
+      // Code reaches the team server without the cloud's checks, so only a trusted network host may be it.
+      if (intent?.provider === 'team' && endpointClass === 'cloud') {
+        return {
+          allowed: false, endpointClass, addresses,
+          reason: `blocked: the team server ${url.host} is not a trusted network host (${detail || 'cloud'}); add it to switchyard.privacy.trustedNetworkHosts`,
+        };
+      }
       // Pulling a model makes the server (Ollama, or our own download) fetch it from the internet:
       // an egress on our behalf, refused wherever only the machine is allowed, as the embedded download is.
       if (intent?.purpose === 'pull' && policy.neverLeaveMachine) {
@@ -149,8 +169,14 @@ export class EgressGate {
     }
   }
 
-  /** A fetch that refuses, with a ProviderError('blocked'), any request the policy does not allow. */
-  fetchFor(intent: EgressIntent): typeof fetch {
+  /**
+   * A fetch that refuses, with a ProviderError('blocked'), any request the policy does not allow.
+   * `transport` replaces what sends underneath (e.g. one that trusts a team's own CA): its `fetch`
+   * for plain requests and its `pinnedHttps` for https to the checked address.
+   */
+  fetchFor(intent: EgressIntent, transport?: GateTransport): typeof fetch {
+    const send = transport?.fetch ?? this.realFetch;
+    const pinnedHttps = transport?.pinnedHttps ?? ((u: URL, i: RequestInit, a: string) => this.pinnedHttps(u, i, a));
     const gated = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
       let url: URL;
       try {
@@ -176,12 +202,12 @@ export class EgressGate {
       const safeInit: RequestInit = { ...init, redirect: 'manual' };
       const address = pinAddress(url, decision);
       try {
-        if (address && url.protocol === 'https:') return await this.pinnedHttps(url, await requestInit(input, safeInit), address);
+        if (address && url.protocol === 'https:') return await pinnedHttps(url, await requestInit(input, safeInit), address);
         const pinned = address ? withHost(url, address) : undefined;
         if (pinned && typeof input !== 'string' && !(input instanceof URL)) {
-          return await this.realFetch(new Request(pinned, input), safeInit);
+          return await send(new Request(pinned, input), safeInit);
         }
-        return await this.realFetch(pinned ?? input, safeInit);
+        return await send(pinned ?? input, safeInit);
       } catch (err) {
         // The original error goes on (an abort stays an AbortError, a timeout a TimeoutError);
         // only its text is scrubbed of keys, without touching read-only messages.
@@ -244,14 +270,15 @@ let undiciAgents: Map<string, unknown> | undefined;
  * address, so the TLS handshake still sends the name (SNI) and the certificate is checked against it.
  * Loaded on first use (only https endpoints on this machine or a trusted network need it).
  */
-export function undiciPinnedHttps(tls: { ca?: string | Buffer } = {}): PinnedHttpsFetch {
+export function undiciPinnedHttps(tls: { ca?: string | Buffer | string[] } = {}): PinnedHttpsFetch {
+  // With extra authorities the agents are this fetch's own (one per address, kept alive).
+  const own = tls.ca ? new Map<string, unknown>() : undefined;
   return async (url, init, address) => {
     const undici = await import('undici');
     const family = isIP(address) === 6 ? 6 : 4;
-    const key = `${address}|${tls.ca ? 'ca' : ''}`;
-    undiciAgents ??= new Map();
-    let agent = undiciAgents.get(key) as InstanceType<typeof undici.Agent> | undefined;
-    if (!agent || tls.ca) {
+    const agents = own ?? (undiciAgents ??= new Map());
+    let agent = agents.get(address) as InstanceType<typeof undici.Agent> | undefined;
+    if (!agent) {
       agent = new undici.Agent({
         connect: {
           ...tls,
@@ -259,7 +286,7 @@ export function undiciPinnedHttps(tls: { ca?: string | Buffer } = {}): PinnedHtt
             opts?.all ? cb(null, [{ address, family }]) : cb(null, address, family),
         } as object,
       });
-      if (!tls.ca) undiciAgents.set(key, agent);
+      agents.set(address, agent);
     }
     const res = await undici.fetch(url.href, { ...(init as object), dispatcher: agent } as Parameters<typeof undici.fetch>[1]);
     return res as unknown as Response;

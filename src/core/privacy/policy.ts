@@ -36,6 +36,8 @@ export const MARKER_FILE = '.switchyard';
 export type MarkerState =
   | { kind: 'absent' }
   | { kind: 'marked'; why: string }
+  /** `{ "networkOnly": true }`: the team server (a trusted network host) is fine, the cloud is not. */
+  | { kind: 'network' }
   | { kind: 'unmarked' };
 
 /** Interprets the marker file's text. */
@@ -52,6 +54,11 @@ export function parseMarker(text: string): MarkerState {
     return { kind: 'marked', why: 'marker file is not a JSON object (fail-closed)' };
   }
   const flag = (value as Record<string, unknown>).neverLeaveMachine;
+  const network = (value as Record<string, unknown>).networkOnly;
+  if (network !== undefined && network !== true && network !== false) {
+    return { kind: 'marked', why: 'marker file has a non-boolean "networkOnly" (fail-closed)' };
+  }
+  if (network === true && flag !== true) return { kind: 'network' };
   if (flag === false) return { kind: 'unmarked' };
   if (flag === true || flag === undefined) return { kind: 'marked', why: 'marker file' };
   return { kind: 'marked', why: 'marker file has a non-boolean "neverLeaveMachine" (fail-closed)' };
@@ -81,11 +88,16 @@ export interface PolicyInputs {
   markers: ReadonlyArray<{ folder: string; state: MarkerState }>;
   /** Workspace Trust. */
   trusted: boolean;
+  /** `switchyard.privacy.networkOnly` true in any scope read: the team server may be used, the cloud never. */
+  networkOnlySetting?: boolean;
   /** Where the setting was read, for the reason, e.g. `folder "api"`; absent in a single-folder window. */
   scope?: string;
 }
 
-/** Tightest wins: setting or any marked folder -> machine only; untrusted -> no cloud; else everything. */
+/**
+ * Tightest wins: never-leave-machine setting or any marked folder -> machine only; network-only
+ * setting or marker -> machine and the team's network, never the cloud; untrusted -> no cloud; else everything.
+ */
 export function resolvePolicy(inputs: PolicyInputs): PrivacyPolicy {
   try {
     if (inputs.neverLeaveMachineSetting) {
@@ -104,6 +116,12 @@ export function resolvePolicy(inputs: PolicyInputs): PrivacyPolicy {
         reason: `never-leave-machine (${MARKER_FILE}${where}: ${why})`,
         source: failClosed ? 'fail-closed' : 'marker',
       };
+    }
+    const networkMarker = inputs.markers.find((m) => m.state.kind === 'network');
+    if (inputs.networkOnlySetting || networkMarker) {
+      const where = networkMarker && (inputs.markers.length > 1 || inputs.scope) ? ` in folder "${networkMarker.folder}"` : '';
+      const why = inputs.networkOnlySetting ? `setting${inputs.scope ? `, ${inputs.scope}` : ''}` : `${MARKER_FILE}${where}`;
+      return { allowed: LOCAL_ONLY, neverLeaveMachine: false, reason: `network-only (${why}): the team server, never the cloud`, source: inputs.networkOnlySetting ? 'setting' : 'marker' };
     }
     if (!inputs.trusted) {
       return { allowed: LOCAL_ONLY, neverLeaveMachine: false, reason: 'local-only (untrusted workspace)', source: 'untrusted' };

@@ -39,6 +39,8 @@ export interface Scenario {
 const nlm = (i: RouteInput) => { i.privacy = { allowed: NEVER_LEAVE_MACHINE, neverLeaveMachine: true, reason: 'never-leave-machine (setting)' }; };
 const down = (i: RouteInput) => { i.local.healthy = false; };
 const big = (i: RouteInput) => { i.promptTokens = 5200; i.selectionLines = 400; };
+const team = (i: RouteInput) => { i.team = { model: 'Qwen/Qwen2.5-Coder-32B-Instruct', endpointClass: 'network', healthy: true }; };
+const networkOnly = (i: RouteInput) => { i.privacy = { allowed: ['machine', 'network'], neverLeaveMachine: false, reason: 'network-only (.switchyard): the team server, never the cloud' }; };
 
 export const SCENARIOS: readonly Scenario[] = [
   { situation: 'completion', change: (i) => { i.kind = 'completion'; } },
@@ -72,6 +74,15 @@ export const SCENARIOS: readonly Scenario[] = [
   { situation: 'override: force cloud, ask', change: (i) => { i.override = 'cloud'; } },
   { situation: 'override: force cloud, never-leave-machine', change: (i) => { i.override = 'cloud'; nlm(i); } },
   { situation: 'override: force cloud, budget reached', change: (i) => { i.override = 'cloud'; i.budget = { ...i.budget, dailySpentUsd: 2, exceeded: true }; } },
+  { situation: 'team server: ask, local down', change: (i) => { team(i); down(i); } },
+  { situation: 'team server: ask, local down, never-leave-machine', change: (i) => { team(i); down(i); nlm(i); } },
+  { situation: 'team server: refactor, network-only workspace', change: (i) => { team(i); networkOnly(i); i.kind = 'refactor'; } },
+  { situation: 'team server: refactor, network-only workspace, team down', change: (i) => { team(i); networkOnly(i); i.kind = 'refactor'; i.team!.healthy = false; } },
+  { situation: 'team server: ask, network-only workspace, local and team down', change: (i) => { team(i); networkOnly(i); down(i); i.team!.healthy = false; } },
+  { situation: 'team server: ask, local down, team busy (Retry-After)', change: (i) => { team(i); down(i); i.team!.busy = 'the team server asked to wait 5 s (Retry-After)'; } },
+  { situation: 'team server: ask, local down, team host not trusted', change: (i) => { team(i); down(i); networkOnly(i); i.team!.endpointClass = 'cloud'; } },
+  { situation: 'team server: ask, local down, team host not trusted, hybrid', change: (i) => { team(i); down(i); i.team!.endpointClass = 'cloud'; } },
+  { situation: 'team server: refactor, hybrid workspace (cloud allowed)', change: (i) => { team(i); i.kind = 'refactor'; } },
   { situation: 'Anthropic as the cloud provider, refactor', change: (i) => { i.kind = 'refactor'; i.cloud = { provider: 'anthropic', model: 'claude-sonnet-4-6', endpointClass: 'cloud', keyConfigured: true }; } },
 ];
 

@@ -2,7 +2,7 @@
 // and says why in plain words. Pure: every input is passed in, so a test can drive every decision.
 import type { PrivacyPolicy } from '../privacy/policy';
 import type { RoutingMode, RoutingSettings } from '../settings/routing';
-import { CLOUD_PROVIDER_NAMES, type BudgetState, type CloudProviderId, type EndpointClass, type LocalProviderId, type ProviderId, type RequestKind, type Route, type TokenUsage } from '../types';
+import { CLOUD_PROVIDER_NAMES, isCloudProvider, type BudgetState, type CloudProviderId, type EndpointClass, type LocalProviderId, type ProviderId, type RequestKind, type Route, type TokenUsage } from '../types';
 
 export type Override = 'local' | 'cloud';
 
@@ -24,12 +24,31 @@ export interface RouteInput {
   budget: BudgetState;
   local: { provider: LocalProviderId; model: string; endpointClass: EndpointClass; /** undefined: not checked yet. */ healthy: boolean | undefined };
   cloud: { provider: CloudProviderId; model: string; endpointClass: EndpointClass; keyConfigured: boolean };
+  /** The team server, when one is configured (switchyard.team.url). */
+  team?: TeamInput;
   mode: RoutingMode;
   override?: Override;
   /** Says why an override was set when the user did not set it (an automatic escalation). */
   overrideWhy?: string;
   settings: Pick<RoutingSettings, 'targets' | 'askLocalMaxTokens' | 'askLocalMaxLines'>;
   price: PriceFn;
+}
+
+export interface TeamInput {
+  model: string;
+  /** `network` for a trusted host (never `machine`: the server is shared), `cloud` otherwise. */
+  endpointClass: EndpointClass;
+  /** undefined: not checked yet. */
+  healthy: boolean | undefined;
+  /** Why it cannot take requests right now although it is up, e.g. it asked to wait (Retry-After). */
+  busy?: string;
+}
+
+/** Where a request runs: this machine's model server, the team's shared server, or a cloud provider. */
+export type Tier = 'machine' | 'team' | 'cloud';
+
+export function tierOf(provider: ProviderId): Tier {
+  return provider === 'team' ? 'team' : isCloudProvider(provider) ? 'cloud' : 'machine';
 }
 
 export interface Alternative {
@@ -45,6 +64,8 @@ export interface RouteDecision {
   provider: ProviderId;
   model: string;
   endpointClass: EndpointClass;
+  /** The tier that serves it (for a block, the one that would have). */
+  tier: Tier;
   estimated: TokenUsage;
   /** USD for the chosen route (local runs cost the configured local rate); undefined when unknown. */
   estimatedCostUsd?: number;
@@ -65,6 +86,7 @@ const PROVIDER_NAMES: Record<ProviderId, string> = {
   ollama: 'Ollama',
   'openai-compatible': 'the local OpenAI-compatible server',
   embedded: 'the embedded engine',
+  team: 'the team server',
   ...CLOUD_PROVIDER_NAMES,
 };
 
@@ -113,6 +135,18 @@ function localBlocker(i: RouteInput): string | undefined {
   return undefined;
 }
 
+/** Why the team server cannot take this request, or undefined when it can (or might: health unknown). */
+function teamBlocker(i: RouteInput): string | undefined {
+  if (!i.team) return 'no team server is set (switchyard.team.url)';
+  if (i.privacy.neverLeaveMachine) return 'the team server is another machine and this workspace never leaves the machine';
+  // Code goes to the team server without the cloud's checks (secret scan, exclusions, budget): only to a host the user trusts.
+  if (i.team.endpointClass !== 'network') return 'the team server is not a trusted network host (add it to switchyard.privacy.trustedNetworkHosts)';
+  if (!i.privacy.allowed.includes('network')) return `the team server is a network endpoint, not allowed in this workspace (${i.privacy.reason})`;
+  if (i.team.healthy === false) return 'the team server is unreachable';
+  if (i.team.busy) return i.team.busy;
+  return undefined;
+}
+
 /** Where the request would go if nothing stood in the way, and why. */
 function preference(i: RouteInput): { want: Override; why: string } {
   if (i.override === 'local') return { want: 'local', why: i.overrideWhy ?? 'you asked to keep it local' };
@@ -144,16 +178,22 @@ export function route(i: RouteInput): RouteDecision {
   const cloudAlt: Alternative = { allowed: !cloudWhyNot, why: cloudWhyNot, estimatedCostUsd: cloudCost };
   const localAlt: Alternative = { allowed: !localWhyNot, why: localWhyNot, estimatedCostUsd: localCost };
 
+  const teamWhyNot = teamBlocker(i);
   const toLocal = (reasons: string[]): RouteDecision => ({
-    target: 'local', provider: i.local.provider, model: i.local.model, endpointClass: i.local.endpointClass,
+    target: 'local', provider: i.local.provider, model: i.local.model, endpointClass: i.local.endpointClass, tier: 'machine',
     estimated, estimatedCostUsd: localCost, reasons, cloud: cloudAlt, local: localAlt,
+  });
+  // The team tier runs "locally" as far as the cloud is concerned (route 'local', no cloud spend).
+  const toTeam = (reasons: string[]): RouteDecision => ({
+    target: 'local', provider: 'team', model: i.team!.model, endpointClass: i.team!.endpointClass, tier: 'team',
+    estimated, estimatedCostUsd: i.price('team', i.team!.model, estimated), reasons, cloud: cloudAlt, local: { allowed: true },
   });
   const toCloud = (reasons: string[]): RouteDecision => {
     const extra: string[] = [];
     if (i.secrets.found && i.secrets.handling === 'redact') extra.push(`secrets redacted before sending${ruleWords(i.secrets.rules)}`);
     if (i.budget.warning) extra.push(`budget warning: ${usd(i.budget.dailySpentUsd)} spent today, ${usd(i.budget.monthlySpentUsd)} this month`);
     return {
-      target: 'cloud', provider: i.cloud.provider, model: i.cloud.model, endpointClass: i.cloud.endpointClass,
+      target: 'cloud', provider: i.cloud.provider, model: i.cloud.model, endpointClass: i.cloud.endpointClass, tier: 'cloud',
       estimated, estimatedCostUsd: cloudCost, reasons: [...reasons, ...extra], cloud: cloudAlt, local: localAlt,
     };
   };
@@ -167,11 +207,23 @@ export function route(i: RouteInput): RouteDecision {
     if (!cloudWhyNot) return toCloud([why]);
     // An explicit request for the cloud is answered as asked or not at all: no quiet substitute.
     if (i.override === 'cloud') return blocked(true, [`blocked: the cloud is not available: ${cloudWhyNot} (you asked for the cloud)`]);
+    // The team server is the closest to the cloud's strength that the workspace allows.
+    if (i.team && !teamWhyNot && i.kind !== 'completion') return toTeam([why, `kept on the team server: ${cloudWhyNot}`]);
     if (!localWhyNot) return toLocal([why, `kept local: ${cloudWhyNot}`]);
     return blocked(false, [why, `blocked: ${cloudWhyNot} and ${localWhyNot}`]);
   }
 
   if (!localWhyNot) return toLocal([why]);
+  // Machine tier unavailable: the team server next, before anything reaches the cloud.
+  if (i.team && !teamWhyNot) return toTeam([why, `${localWhyNot}: using the team server (${i.privacy.reason})`]);
+  if (i.team && i.override !== 'local') {
+    const both = `${localWhyNot}, and ${teamWhyNot}`;
+    if (i.local.healthy !== false) return blocked(false, [why, `blocked: ${both}`]);
+    if (i.privacy.neverLeaveMachine) return blocked(false, [why, `blocked: ${both}; this workspace never leaves the machine`]);
+    if (i.mode === 'local-only') return blocked(false, [why, `blocked: ${both}; routing mode is local-only`]);
+    if (!cloudWhyNot) return toCloud([why, `${both}: using the cloud (allowed in this workspace)`]);
+    return blocked(false, [why, `blocked: ${both}; the cloud is not available: ${cloudWhyNot}`]);
+  }
   if (i.local.healthy !== false) return blocked(false, [why, `blocked: ${localWhyNot}`]); // the local server's address is not allowed
   // The local model is down. Every reason to stay local comes before the cloud fallback (completions
   // and never-leave-machine workspaces already have a cloudWhyNot).

@@ -5,6 +5,7 @@ import { parsePrivacySettings, type PrivacySettings } from './privacy';
 import { parseProviderSettings, type ProviderSettings } from './providers';
 import { SettingsReader, type RawSettings, type SettingProblem } from './reader';
 import { parseRoutingSettings, type RoutingSettings } from './routing';
+import { parseTeamSettings, parseUsageExportSettings, type TeamSettings, type UsageExportSettings } from './team';
 
 export type { RawSettings, RawValue, SettingProblem } from './reader';
 export { SECTION } from './reader';
@@ -17,6 +18,8 @@ export interface Settings {
   routing: RoutingSettings;
   cost: CostSettings;
   embedded: EmbeddedSettings;
+  team: TeamSettings;
+  usageExport: UsageExportSettings;
 }
 
 export interface ParsedSettings {
@@ -34,6 +37,8 @@ export function parseSettings(raw: RawSettings): ParsedSettings {
     routing: parseRoutingSettings(r),
     cost: parseCostSettings(r),
     embedded: parseEmbeddedSettings(r),
+    team: parseTeamSettings(r),
+    usageExport: parseUsageExportSettings(r),
   };
   return { settings, problems: r.problems };
 }

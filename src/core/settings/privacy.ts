@@ -13,12 +13,15 @@ export interface PrivacySettings {
   builtInExclusions: boolean;
   /** What happens to a cloud-bound request that contains a secret. `keep-local` unless the USER chose `redact`. */
   secrets: SecretsMode;
+  /** True when any scope sets it: the team server may be used, the cloud never. A workspace can tighten, never loosen. */
+  networkOnly: boolean;
 }
 
 export function parsePrivacySettings(r: SettingsReader): PrivacySettings {
   const user = { resolution: 'user' as const };
   return {
     neverLeaveMachine: r.anyTrue('privacy.neverLeaveMachine'),
+    networkOnly: r.anyTrue('privacy.networkOnly'),
     exclude: r.unionStringArray('privacy.exclude'),
     excludeByLevel: {
       user: r.level('user').unionStringArray('privacy.exclude'),

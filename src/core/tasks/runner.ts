@@ -1,7 +1,7 @@
 // Runs one task request: estimate, scan, route, call the provider through the gate, stream the text,
 // and record exactly one ModelCallEvent per model call (or one 'blocked' event when nothing ran).
 import { confidenceOf, type Confidence } from '../routing/confidence';
-import { route, type Override, type PriceFn, type RouteDecision, type RouteInput } from '../routing/router';
+import { route, type Override, type PriceFn, type RouteDecision, type RouteInput, type TeamInput } from '../routing/router';
 import type { PrivacyPolicy } from '../privacy/policy';
 import { blockReportedByGate } from '../privacy/gate';
 import { redactSecrets } from '../privacy/knownKeys';
@@ -37,6 +37,8 @@ export interface RoutingContext {
   budget: BudgetState;
   local: { provider: LocalProviderId; model: string; endpointClass: EndpointClass; healthy: boolean | undefined };
   cloud: { provider: CloudProviderId; model: string; endpointClass: EndpointClass; keyConfigured: boolean };
+  /** The team server, when one is set. */
+  team?: TeamInput;
 }
 
 /** The privacy area's verdict on cloud-bound text: send as is, send redacted, or keep it local. */
@@ -53,6 +55,8 @@ export interface TaskDeps {
   context(sources?: readonly string[]): Promise<RoutingContext>;
   /** The local chat provider, built through the gate for content from `sources`. May throw if none is available. */
   localChat(kind: TaskKind, sources?: readonly string[]): ChatProvider;
+  /** The team server's chat provider, built through the gate for content from `sources` (only asked when the router chose it). */
+  teamChat?(kind: TaskKind, sources?: readonly string[]): ChatProvider;
   /** The cloud chat provider, built through the gate for content from `sources`; throws ProviderError('no-key') without a key. */
   cloudChat(kind: TaskKind, provider: CloudProviderId, sources?: readonly string[]): Promise<ChatProvider>;
   countTokens(text: string): Promise<number>;
@@ -131,6 +135,7 @@ export class TaskRunner {
       budget: ctx.budget,
       local: ctx.local,
       cloud: ctx.cloud,
+      team: ctx.team,
       mode: ctx.routing.mode,
       override: req.override,
       overrideWhy,
@@ -158,6 +163,9 @@ export class TaskRunner {
       if (decision.target === 'cloud') {
         provider = await this.deps.cloudChat(req.kind, ctx.cloud.provider, req.sources);
         if (secretsFound) messages = await this.redacted(req.messages);
+      } else if (decision.provider === 'team') {
+        if (!this.deps.teamChat) throw new ProviderError('unreachable', 'no team server is set (switchyard.team.url)');
+        provider = this.deps.teamChat(req.kind, req.sources);
       } else {
         provider = this.deps.localChat(req.kind, req.sources);
       }

@@ -43,10 +43,11 @@ export function createRunnerDeps(s: Services, local: LocalModels, cost: CostServ
       const settings = s.settings.current;
       const cloudProvider = settings.providers.cloud.provider;
       const current = local.current();
-      const [localClass, cloudClass, keyConfigured] = await Promise.all([
+      const [localClass, cloudClass, keyConfigured, team] = await Promise.all([
         current.id === 'embedded' ? Promise.resolve<EndpointClass>('machine') : classify(s, current.baseUrl),
         classify(s, cloudBaseUrl(cloudProvider, settings.providers.cloud)),
         keys.has(cloudProvider).catch(() => false),
+        s.team?.routeInput('chat'),
       ]);
       return {
         routing: routingFor(s, sources),
@@ -54,9 +55,15 @@ export function createRunnerDeps(s: Services, local: LocalModels, cost: CostServ
         budget: cost.budget(),
         local: { provider: current.id, model: current.chatModel, endpointClass: localClass, healthy: local.healthy() },
         cloud: { provider: cloudProvider, model: cloudModel(cloudProvider, settings.providers.cloud), endpointClass: cloudClass, keyConfigured },
+        ...(team ? { team } : {}),
       };
     },
     localChat: (_kind, sources) => local.chat(sources),
+    teamChat: (_kind, sources) => {
+      const team = s.team?.chat(sources);
+      if (!team) throw new ProviderError('unreachable', 'no team server is set (switchyard.team.url)');
+      return team;
+    },
     async cloudChat(kind, provider, sources) {
       const apiKey = await keys.get(provider);
       if (!apiKey) throw new ProviderError('no-key', `no ${providerName(provider)} API key is set — set it with Switchyard: Set Cloud API Key`);

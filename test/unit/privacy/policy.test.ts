@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseMarker, readMarker, resolvePolicy, strictestPolicy, type MarkerState } from '../../../src/core/privacy/policy';
+import { parseMarker, policyOfSources, readMarker, resolvePolicy, strictestPolicy, type MarkerState } from '../../../src/core/privacy/policy';
 import { parseSettings } from '../../../src/core/settings';
 
 const absent: MarkerState = { kind: 'absent' };
@@ -114,9 +114,69 @@ describe('strictestPolicy: content from several folders', () => {
     assert.equal(strictestPolicy([open]).reason, open.reason);
   });
 
+  it('network-only sits between: stricter than an open folder, looser than a never-leave-machine one', () => {
+    const networkBySetting = resolvePolicy({ neverLeaveMachineSetting: false, networkOnlySetting: true, markers: [], trusted: true, scope: 'folder "web"' });
+    const networkByMarker = resolvePolicy({ neverLeaveMachineSetting: false, markers: [{ folder: 'api', state: { kind: 'network' } }], trusted: true, scope: 'folder "api"' });
+    assert.equal(networkBySetting.reason, 'network-only (setting, folder "web"): the team server, never the cloud');
+    assert.equal(networkByMarker.reason, 'network-only (.switchyard in folder "api"): the team server, never the cloud');
+    for (const network of [networkBySetting, networkByMarker]) {
+      const withOpen = strictestPolicy([open, network]);
+      assert.deepEqual([...withOpen.allowed], ['machine', 'network']);
+      assert.equal(withOpen.neverLeaveMachine, false);
+      assert.equal(withOpen.reason, network.reason);
+      const withMarked = strictestPolicy([network, marked, open]);
+      assert.deepEqual([...withMarked.allowed], ['machine']);
+      assert.equal(withMarked.neverLeaveMachine, true);
+      assert.equal(withMarked.reason, marked.reason);
+    }
+  });
+
   it('fails closed with no policy at all', () => {
     const p = strictestPolicy([]);
     assert.equal(p.neverLeaveMachine, true);
     assert.equal(p.source, 'fail-closed');
+  });
+});
+
+describe('policyOfSources: network-only folders in a multi-root window', () => {
+  const folder = (name: string, p: { nlm?: boolean; networkOnly?: boolean; marker?: MarkerState }) => ({
+    uri: `file:///ws/${name}`,
+    policy: resolvePolicy({
+      neverLeaveMachineSetting: p.nlm ?? false, networkOnlySetting: p.networkOnly, trusted: true, scope: `folder "${name}"`,
+      markers: [{ folder: name, state: p.marker ?? { kind: 'absent' } }],
+    }),
+  });
+  const folders = [
+    folder('docs', {}),
+    folder('web', { networkOnly: true }),
+    folder('api', { marker: { kind: 'network' } }),
+    folder('keys', { nlm: true }),
+  ];
+  const window = () => strictestPolicy(folders.map((f) => f.policy));
+  const of = (...files: string[]) => policyOfSources(files.map((f) => `file:///ws/${f}`), folders, window);
+
+  it('a request gets the strictest of its sources: never-leave-machine > network-only > cloud allowed', () => {
+    assert.deepEqual([...of('docs/a.md').allowed], ['machine', 'network', 'cloud']);
+    assert.deepEqual([...of('web/app.ts').allowed], ['machine', 'network']);
+    assert.match(of('web/app.ts').reason, /network-only \(setting, folder "web"\)/);
+    assert.deepEqual([...of('api/main.go').allowed], ['machine', 'network']);
+    assert.match(of('api/main.go').reason, /network-only \(\.switchyard in folder "api"\)/);
+    // Mixed sources: a network-only file pulls an open one down to no cloud ...
+    const docsAndWeb = of('docs/a.md', 'web/app.ts');
+    assert.deepEqual([...docsAndWeb.allowed], ['machine', 'network']);
+    assert.equal(docsAndWeb.neverLeaveMachine, false);
+    // ... and a never-leave-machine file pulls a network-only one down to the machine.
+    const webAndKeys = of('web/app.ts', 'keys/id.pem', 'docs/a.md');
+    assert.deepEqual([...webAndKeys.allowed], ['machine']);
+    assert.equal(webAndKeys.neverLeaveMachine, true);
+    assert.match(webAndKeys.reason, /folder "keys"/);
+  });
+
+  it('content of unknown origin, or from outside every folder, gets the window\'s strictest', () => {
+    assert.deepEqual([...policyOfSources(undefined, folders, window).allowed], ['machine']);
+    assert.deepEqual([...policyOfSources(['untitled:Untitled-1'], folders, window).allowed], ['machine']);
+    const noKeys = folders.filter((f) => !f.uri.endsWith('/keys'));
+    const windowWithoutKeys = () => strictestPolicy(noKeys.map((f) => f.policy));
+    assert.deepEqual([...policyOfSources(undefined, noKeys, windowWithoutKeys).allowed], ['machine', 'network']);
   });
 });

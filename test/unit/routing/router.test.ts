@@ -37,6 +37,15 @@ const EXPECTED: Record<string, [target: string, reason: RegExp]> = {
   'override: force cloud, never-leave-machine': ['blocked', /blocked: the cloud is not available: never-leave-machine workspace/],
   'override: force cloud, budget reached': ['blocked', /blocked: the cloud is not available: daily budget of \$2\.00 reached/],
   'Anthropic as the cloud provider, refactor': ['cloud', /refactor goes to the cloud by default/],
+  'team server: ask, local down': ['local', /local model unreachable: using the team server/],
+  'team server: ask, local down, never-leave-machine': ['blocked', /the team server is another machine and this workspace never leaves the machine/],
+  'team server: refactor, network-only workspace': ['local', /kept on the team server: cloud endpoints are not allowed \(network-only/],
+  'team server: refactor, network-only workspace, team down': ['local', /kept local: cloud endpoints are not allowed/],
+  'team server: ask, network-only workspace, local and team down': ['blocked', /blocked: local model unreachable, and the team server is unreachable; the cloud is not available: cloud endpoints are not allowed/],
+  'team server: ask, local down, team busy (Retry-After)': ['cloud', /the team server asked to wait 5 s \(Retry-After\): using the cloud/],
+  'team server: ask, local down, team host not trusted': ['blocked', /not a trusted network host \(add it to switchyard\.privacy\.trustedNetworkHosts\)/],
+  'team server: ask, local down, team host not trusted, hybrid': ['cloud', /local model unreachable, and the team server is not a trusted network host .*: using the cloud/],
+  'team server: refactor, hybrid workspace (cloud allowed)': ['cloud', /refactor goes to the cloud by default/],
 };
 
 test('every situation of the decision table routes as expected, with its reason', () => {
@@ -140,5 +149,29 @@ test('a workspace that excludes the cloud keeps cloud providers out even when th
     assert.equal(d.target, override === 'cloud' ? 'blocked' : 'local', where);
     assert.equal(d.cloud.allowed, false, where);
     assert.ok(d.reasons.some((r) => r.includes('cloud endpoints are not allowed (local-only (untrusted workspace))')), `${where}: ${d.reasons.join('; ')}`);
+  }
+});
+
+test('the team tier: order machine -> team -> cloud, each step only where the workspace allows it', () => {
+  const policies = {
+    nlm: { allowed: ['machine'] as const, neverLeaveMachine: true, reason: 'never-leave-machine (setting)' },
+    network: { allowed: ['machine', 'network'] as const, neverLeaveMachine: false, reason: 'network-only (setting): the team server, never the cloud' },
+    hybrid: { allowed: ['machine', 'network', 'cloud'] as const, neverLeaveMachine: false, reason: 'hybrid (cloud allowed)' },
+  };
+  for (const [name, privacy] of Object.entries(policies)) for (const kind of ['ask', 'refactor', 'architecture'] as const) {
+    for (const localUp of [true, false]) for (const teamUp of [true, false]) for (const override of [undefined, 'local', 'cloud'] as const) {
+      const i: RouteInput = { ...baseInput(), kind, override, privacy: { ...privacy, allowed: [...privacy.allowed] } };
+      i.local = { ...i.local, healthy: localUp };
+      i.team = { model: 'team-model', endpointClass: 'network', healthy: teamUp };
+      const d = route(i);
+      const where = `${name}/${kind}/local ${localUp}/team ${teamUp}/${override}: ${d.reasons.join('; ')}`;
+      if (name === 'nlm') assert.notEqual(d.provider === 'team' && d.target !== 'blocked', true, where);
+      if (name !== 'hybrid') assert.notEqual(d.target, 'cloud', where);
+      if (d.target !== 'blocked') assert.equal(d.tier, d.provider === 'team' ? 'team' : d.target === 'cloud' ? 'cloud' : 'machine', where);
+      // The machine tier comes first whenever a local answer is wanted and it is up.
+      if (localUp && d.target === 'local' && d.reasons[0] && !/cloud/.test(d.reasons[0])) assert.equal(d.tier, 'machine', where);
+      // When the machine is down, a wanted-local request goes to the team server where allowed and up.
+      if (!localUp && teamUp && name !== 'nlm' && override !== 'cloud' && d.target !== 'cloud') assert.equal(d.tier, 'team', where);
+    }
   }
 });

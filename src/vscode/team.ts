@@ -1,0 +1,177 @@
+// The team tier in the editor: builds the team server's provider from user settings, keeps its
+// bearer token in SecretStorage, its extra CA from switchyard.team.caFile, its health, and the
+// back-off file every window of this machine shares.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { caFetch, pemCertificates, systemCertificates } from '../core/net/caFetch';
+import { undiciPinnedHttps, type GateTransport } from '../core/privacy/gate';
+import { fileBackoffStore, SharedBackoff } from '../core/providers/backoff';
+import { teamWindowTokens, TeamProvider } from '../core/providers/team';
+import { ProviderError, type HealthResult } from '../core/providers/types';
+import type { TeamInput } from '../core/routing/router';
+import type { TeamSettings } from '../core/settings/team';
+import type { EndpointClass } from '../core/types';
+import type { Services } from './services';
+
+export const TEAM_TOKEN_KEY = 'switchyard.team.token';
+/** A health result older than this is refreshed (in the background) when a request asks. */
+const HEALTH_TTL_MS = 30_000;
+
+export interface TeamService {
+  /** The team server's provider; undefined when switchyard.team.url is empty. */
+  provider(): TeamProvider | undefined;
+  /** A provider for content from `sources`: the gate judges each request by their policy. */
+  chat(sources?: readonly string[]): TeamProvider | undefined;
+  settings(): TeamSettings;
+  /** What the router needs to know about the team server now; undefined when none is set. */
+  routeInput(kind: 'chat' | 'completion'): Promise<TeamInput | undefined>;
+  /** Where its bytes go: `network` for a trusted host, `cloud` otherwise; undefined until classified. */
+  endpointClass(): EndpointClass | undefined;
+  /** Prompt tokens for completions, from the server's max_model_len; undefined when it does not say. */
+  windowTokens(maxTokens: number): number | undefined;
+  health(): HealthResult | undefined;
+  checkNow(): Promise<HealthResult | undefined>;
+  /** A request found the server unreachable. */
+  reportDown(error: ProviderError): void;
+}
+
+/** The transport under the gate: the system's CAs plus the team's, or the gate's own without one. */
+function transportFor(caFile: string): GateTransport | undefined {
+  if (!caFile) return undefined;
+  let certs: string[];
+  try {
+    certs = pemCertificates(readFileSync(caFile, 'utf8'));
+  } catch (err) {
+    return failing(`switchyard.team.caFile could not be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  if (certs.length === 0) return failing(`switchyard.team.caFile (${caFile}) holds no PEM certificate`);
+  const ca = [...systemCertificates(), ...certs];
+  // A team host given by name is reached at the address the gate checked, trusting the same CAs.
+  return { fetch: caFetch(ca), pinnedHttps: undiciPinnedHttps({ ca }) };
+}
+
+function failing(message: string): GateTransport {
+  const fail = () => Promise.reject(new ProviderError('unreachable', message));
+  return { fetch: fail as typeof fetch, pinnedHttps: fail };
+}
+
+export function registerTeam(s: Services): TeamService {
+  const backoff = new SharedBackoff(fileBackoffStore(join(s.context.globalStorageUri.fsPath, 'team-backoff.json')));
+  let built: { key: string; provider: TeamProvider; transport: GateTransport | undefined } | undefined;
+  let endpointClass: EndpointClass | undefined;
+  let lastHealth: { at: number; result: HealthResult } | undefined;
+  let checking: Promise<HealthResult | undefined> | undefined;
+  let maxModelLen: number | undefined;
+
+  const settings = () => s.settings.current.team;
+  // Where the team server may not be used, it is not even asked how it is (a refused check would only add log lines).
+  const allowedHere = () => s.privacy.policy().allowed.includes('network');
+  const token = async () => (await s.context.secrets.get(TEAM_TOKEN_KEY))?.trim() || undefined;
+
+  const teamProvider = (t: TeamSettings, transport: GateTransport | undefined, sources?: readonly string[]): TeamProvider => new TeamProvider({
+    baseUrl: t.url, kind: t.kind, token, backoff,
+    fetchFor: (purpose) => s.gate.fetchFor({ purpose, provider: 'team', ...(sources ? { sources } : {}) }, transport),
+  });
+
+  const provider = (): TeamProvider | undefined => {
+    const t = settings();
+    if (!t.url) return undefined;
+    const key = `${t.url}|${t.kind}|${t.caFile}`;
+    if (built?.key !== key) {
+      const transport = transportFor(t.caFile);
+      built = { key, transport, provider: teamProvider(t, transport) };
+      endpointClass = undefined;
+      lastHealth = undefined;
+      maxModelLen = undefined;
+      void classify(t.url);
+      if (allowedHere()) void checkNow();
+    }
+    return built.provider;
+  };
+
+  const classify = async (url: string) => {
+    let c: EndpointClass;
+    try {
+      c = await s.privacy.classify(new URL(url));
+    } catch {
+      c = 'cloud';
+    }
+    // Shared by the team wherever its address points (a loopback URL is a tunnel): never `machine`.
+    if (settings().url === url) endpointClass = c === 'machine' ? 'network' : c;
+  };
+
+  const checkNow = (): Promise<HealthResult | undefined> => {
+    const p = provider();
+    if (!p) return Promise.resolve(undefined);
+    checking ??= (async () => {
+      const result = await p.health(AbortSignal.timeout(5000));
+      if (built?.provider !== p) return result;
+      if (!result.ok && lastHealth?.result.ok !== false) s.log.warn(`team server: ${result.detail}`);
+      lastHealth = { at: Date.now(), result };
+      if (result.ok) {
+        maxModelLen = await p.maxModelLen(settings().completionModel, AbortSignal.timeout(5000)).catch(() => undefined);
+      }
+      return result;
+    })().finally(() => { checking = undefined; });
+    return checking;
+  };
+
+  s.settings.onDidChange.on(() => { provider(); });
+  const disposable = s.context.secrets.onDidChange((e) => {
+    if (e.key === TEAM_TOKEN_KEY && settings().url) void checkNow();
+  });
+  s.context.subscriptions.push(
+    disposable,
+    vscode.commands.registerCommand('switchyard.setTeamToken', async () => {
+      const value = await vscode.window.showInputBox({
+        title: 'Switchyard: team server token',
+        prompt: 'The bearer token of the team server (vLLM --api-key, or the gateway\'s token). Stored in VS Code\'s secret storage on this machine only.',
+        password: true,
+        ignoreFocusOut: true,
+        validateInput: (v) => (v.trim() === '' ? 'Enter a token, or press Escape to cancel.' : /\s/.test(v.trim()) ? 'A token has no spaces.' : undefined),
+      });
+      if (value === undefined) return;
+      await s.context.secrets.store(TEAM_TOKEN_KEY, value.trim());
+      s.log.info('Team server token stored in secret storage.');
+      void vscode.window.showInformationMessage('Switchyard: team server token stored.');
+    }),
+    vscode.commands.registerCommand('switchyard.clearTeamToken', async () => {
+      await s.context.secrets.delete(TEAM_TOKEN_KEY);
+      s.log.info('Team server token removed from secret storage.');
+      void vscode.window.showInformationMessage('Switchyard: team server token cleared.');
+    }),
+  );
+  provider();
+
+  return {
+    provider,
+    chat(sources) {
+      const p = provider();
+      if (!p || !built || !sources?.length) return p;
+      // A light client per request (the back-off is shared): the gate checks it against its content's policy.
+      return teamProvider(settings(), built.transport, sources);
+    },
+    settings,
+    endpointClass: () => endpointClass,
+    async routeInput(kind) {
+      const p = provider();
+      if (!p) return undefined;
+      if (!endpointClass) await classify(settings().url);
+      if (allowedHere() && (!lastHealth || Date.now() - lastHealth.at > HEALTH_TTL_MS)) void checkNow();
+      const wait = p.backoffMs();
+      return {
+        model: kind === 'completion' ? settings().completionModel : settings().chatModel,
+        endpointClass: endpointClass ?? 'cloud',
+        healthy: lastHealth?.result.ok,
+        ...(wait > 0 ? { busy: `the team server asked to wait ${Math.ceil(wait / 1000)} s (Retry-After)` } : {}),
+      };
+    },
+    windowTokens: (maxTokens) => teamWindowTokens(maxModelLen, maxTokens),
+    health: () => lastHealth?.result,
+    checkNow,
+    reportDown(error) {
+      lastHealth = { at: Date.now(), result: { ok: false, detail: error.message } };
+    },
+  };
+}
