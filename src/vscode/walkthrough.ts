@@ -12,6 +12,14 @@ export const WALKTHROUGH_KEYS = {
   cloudKey: 'switchyard.walkthrough.cloudKey',
 } as const;
 
+/** The walkthrough's steps by the key they complete on (`publisher.name#walkthrough#step`). */
+const STEP_OF: Record<string, string> = {
+  [WALKTHROUGH_KEYS.serverFound]: 'switchyard.switchyard#getStarted#localServer',
+  [WALKTHROUGH_KEYS.modelPresent]: 'switchyard.switchyard#getStarted#model',
+  [WALKTHROUGH_KEYS.firstCompletion]: 'switchyard.switchyard#getStarted#firstCompletion',
+  [WALKTHROUGH_KEYS.cloudKey]: 'switchyard.switchyard#getStarted#cloudKey',
+};
+
 /**
  * Keeps the walkthrough's steps honest: each one checks itself from what really happened (the local
  * server answered, the model is on it, a completion was served, a key is stored).
@@ -23,6 +31,14 @@ export function registerWalkthrough(s: Services, local: LocalModelsService): voi
     if (value) done.add(key);
     else done.delete(key);
     void vscode.commands.executeCommand('setContext', key, value);
+    // The context key alone does not tick a step whose key was already true when VS Code created its
+    // walkthrough service (it does so lazily, when Get Started first opens): the service notes the
+    // event as seen and never marks the step. Marking the step itself ticks it, opened or not.
+    const step = STEP_OF[key];
+    if (step) {
+      void Promise.resolve(vscode.commands.executeCommand(value ? 'welcome.markStepComplete' : 'welcome.markStepIncomplete', step))
+        .catch(() => undefined); // the walkthrough not registered yet: its context key still counts
+    }
   };
 
   let checking = 0;
