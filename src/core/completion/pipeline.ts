@@ -247,7 +247,10 @@ export class CompletionPipeline {
 
     // 4. Debounce: wait for a pause in typing.
     const wait = doc.rhythm.delay({ floorMs: s.debounceMs, capMs: Math.max(s.debounceMs, DEBOUNCE_CAP_MS), adaptive: s.adaptiveDebounce, modelMs: this.speed.firstLineMs(), midWord: /\w$/.test(win.linePrefix) });
-    const go = await this.debounce(doc, req.immediate ? 0 : wait, signal);
+    // Right after Tab took a suggestion to the end of its line the next key is Enter: ask at once
+    // for the next lines (Cody's smart throttle), so the pause before Enter shows them sooner.
+    const accepted = win.nextLine === true && doc.shown !== undefined && win.suffix === doc.shown.suffix && win.prefix === doc.shown.prefix + doc.shown.text;
+    const go = await this.debounce(doc, req.immediate || accepted ? 0 : wait, signal);
     if (!go || signal.aborted) return undefined;
     const now = this.deps.provider();
     if (!now) return undefined;

@@ -74,7 +74,7 @@ const CLOSER_LINE = /^\s*([)\]}]|end\b|fi\b|done\b|esac\b|<\/)/;
  * (a blank line then an unindented line). Only lines with visible text decide. A closing line that
  * closes a bracket the suggestion itself opened (`void f() {` ... `}`) belongs to the suggestion.
  */
-export function stopAtBlockEnd(text: string, linePrefix: string): string {
+export function stopAtBlockEnd(text: string, linePrefix: string, suffix?: string): string {
   const lines = text.split('\n');
   if (lines.length < 2) return text;
   const base = indentWidth(linePrefix);
@@ -97,7 +97,8 @@ export function stopAtBlockEnd(text: string, linePrefix: string): string {
       continue;
     }
     const w = indentWidth(l);
-    if (w < base) return lines.slice(0, i).join('\n');
+    // A closer of the enclosing block is the user's next line when the file does not close it yet.
+    if (w < base) return lines.slice(0, i + (CLOSER_LINE.test(l) && suffix !== undefined && leftOpen(suffix, l) ? 1 : 0)).join('\n');
     if (w === base) {
       if (CLOSER_LINE.test(l)) {
         // The suggestion's own block ends here: keep the closer and go on.
@@ -119,6 +120,19 @@ export function stopAtBlockEnd(text: string, linePrefix: string): string {
     track(l);
   }
   return text;
+}
+
+/**
+ * The file leaves open the block that the closing line `closer` ends: after the cursor's line the
+ * next code is not indented deeper than the closer (the block's body does not go on) and is not that
+ * same closer (typed already, or auto-closed by the editor). The end of the file leaves it open too.
+ */
+function leftOpen(suffix: string, closer: string): boolean {
+  const next = nextLines(suffix, 1)[0];
+  if (next === undefined) return true;
+  const w = indentWidth(next);
+  const c = indentWidth(closer);
+  return w < c || (w === c && next.trim()[0] !== closer.trim()[0]);
 }
 
 const PAIRS: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
@@ -464,7 +478,7 @@ export function postProcess(raw: string, ctx: PostContext): string {
   if (!ctx.multiline) text = singleLine(text);
   else {
     text = dropCutLastLine(text, ctx.finishReason);
-    text = stopAtBlockEnd(text, ctx.linePrefix);
+    text = stopAtBlockEnd(text, ctx.linePrefix, ctx.suffix);
   }
   // Mid-line after a blank (`return |`), a suggestion that starts with one would double it.
   if (/\S[ \t]$/.test(ctx.linePrefix)) text = text.replace(/^[ \t]+/, '');
@@ -490,7 +504,7 @@ export function isStreamDone(raw: string, ctx: PostContext): boolean {
   if (nl < 0) return false;
   // Decide on complete lines plus the current line once its indentation is known.
   const decided = /\S/.test(raw.slice(nl + 1)) ? raw : raw.slice(0, nl);
-  if (stopAtBlockEnd(decided, ctx.linePrefix).length < decided.length) return true;
+  if (stopAtBlockEnd(decided, ctx.linePrefix, ctx.suffix).length < decided.length) return true;
   if (hasClosingFence(decided)) return true;
   return dropSuffixRepeat(decided, '', ctx.suffix).length < decided.length;
 }

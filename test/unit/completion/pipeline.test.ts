@@ -400,3 +400,23 @@ test('after accepting a block the model ended at code already there, the end of 
   await r;
   assert.equal(model.calls.length, 2);
 });
+
+test('right after Tab takes a suggestion to the end of its line, the next lines are asked for at once', async () => {
+  const { clock, model, pipeline } = setup((prefix) => (prefix.endsWith('const x = ') ? 'compute(1);' : '\nreturn x;\n'), { debounceMs: 300 });
+  const p = pipeline.provide(at('const x = ', '\n'), token().signal);
+  await clock.advance(2000);
+  assert.deepEqual(await p, { text: 'compute(1);', source: 'model' });
+  // Tab: the document now holds the suggestion; no debounce before the request for the next lines.
+  const q = pipeline.provide(at('const x = compute(1);', '\n'), token().signal);
+  await clock.advance(1);
+  assert.equal(model.calls.length, 2, 'asked at once');
+  await clock.advance(2000);
+  assert.equal((await q)?.text, '\nreturn x;');
+  // The same position typed by hand (nothing was accepted there) waits for the debounce.
+  const r = pipeline.provide(at('const y = compute(1);', '\n', 'b.ts'), token().signal);
+  await clock.advance(1);
+  assert.equal(model.calls.length, 2, 'typed: waits');
+  await clock.advance(2000);
+  assert.equal(model.calls.length, 3);
+  await r;
+});

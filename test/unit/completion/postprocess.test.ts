@@ -34,6 +34,23 @@ test('stopAtBlockEnd: indentation and closing brackets', () => {
   for (const [lp, before, after] of fixtures) assert.equal(stopAtBlockEnd(before, lp), after, JSON.stringify(before));
 });
 
+test('stopAtBlockEnd: the enclosing block\'s closer is kept when the file does not close it yet', () => {
+  const block = '\n    return x;\n  }\n\n  g() {';
+  // At the end of the file, or where the next code is back at the closer's level: the `}` is the next line.
+  assert.equal(stopAtBlockEnd(block, '    const x = 1;', ''), '\n    return x;\n  }');
+  assert.equal(stopAtBlockEnd(block, '    const x = 1;', '\n\n  h() {\n    return 2;\n  }\n}'), '\n    return x;\n  }');
+  assert.equal(stopAtBlockEnd(block, '    const x = 1;', '\n}'), '\n    return x;\n  }');
+  // The file closes it (typed, or auto-closed by the editor), or the block's body goes on: stop before it.
+  assert.equal(stopAtBlockEnd(block, '    const x = 1;', '\n  }\n}'), '\n    return x;');
+  assert.equal(stopAtBlockEnd(block, '    const x = 1;', '\n    more();\n  }'), '\n    return x;');
+  // Without the suffix (no knowledge of the file) the old rule holds.
+  assert.equal(stopAtBlockEnd(block, '    const x = 1;'), '\n    return x;');
+  // Through the whole chain at the end of a finished statement.
+  const c = { linePrefix: '    const x = 1;', lineSuffix: '', prefix: 'class A {\n  f() {\n    const x = 1;', multiline: true, nextLine: true, finishReason: 'stop' as const };
+  assert.equal(postProcess('\n  }\n\n  g() {', { ...c, suffix: '\n\n  h() {}\n}' }), '\n  }');
+  assert.equal(postProcess('\n  }\n\n  g() {', { ...c, suffix: '\n  }\n}' }), '');
+});
+
 test('balanceBrackets: a closer that closes nothing is cut', () => {
   assert.equal(balanceBrackets('a, b)', 'foo('), 'a, b)', 'closes the prefix\'s open bracket');
   assert.equal(balanceBrackets('a, b))', 'foo('), 'a, b)');
@@ -107,7 +124,9 @@ test('isStreamDone: stop early once the rest would be cut', () => {
   assert.equal(isStreamDone('foo(a);', ctx('x = ', '', false)), true, 'a finished statement: no need for the newline');
   assert.equal(isStreamDone('foo(a);', ctx('x = ', ')', false)), false, 'text follows on the line');
   assert.equal(isStreamDone('a();\n  b();\n', ctx('  ', '', true)), false, 'indent of the next line not known yet');
-  assert.equal(isStreamDone('a();\n  b();\n}', ctx('  ', '', true)), true, 'dedent: block ended');
+  assert.equal(isStreamDone('a();\n  b();\n}', ctx('  ', '', true, '  ', '\n}')), true, 'dedent: block ended');
+  assert.equal(isStreamDone('a();\n  b();\n}', ctx('  ', '', true)), false, 'at the end of the file the closer is the next line');
+  assert.equal(isStreamDone('a();\n  b();\n}\n\nfoo', ctx('  ', '', true)), true, '... and the block ends after it');
   assert.equal(isStreamDone('a()<|file_sep|>', ctx('  ', '', true)), true);
 });
 
