@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { allowanceKey, budgetState, dueNotices, withAllowances } from '../core/cost/budget';
-import { findPrice } from '../core/cost/prices';
+import { priceOrAssumed } from '../core/cost/prices';
 import { costOf, priceLookup, toRecord, type LedgerRecord, type PriceLookup } from '../core/cost/record';
 import { LedgerStore } from '../core/cost/store';
 import { dayKey } from '../core/cost/summary';
@@ -62,9 +62,11 @@ export function registerCost(s: Services): CostFeature {
     priceUsd(provider, model, usage) {
       // Token prices are for cloud providers; a local call costs its inference time, known only afterwards.
       if (!isCloudProvider(provider)) return undefined;
-      const price = findPrice(model, s.settings.current.cost.prices);
-      return price ? usageCostUsd(price, usage) : undefined;
+      // A model with no known price is estimated at the conservative price the ledger bills it at, so
+      // the answer view's estimate and the budget see it (marked as assumed by priceAssumed).
+      return usageCostUsd(priceOrAssumed(model, s.settings.current.cost.prices).price, usage);
     },
+    priceAssumed: (provider, model) => isCloudProvider(provider) && priceOrAssumed(model, s.settings.current.cost.prices).assumed,
     priced: (e) => ({ ...e, ...costFor(e) }),
     flushed: () => pending.then(() => undefined),
     refresh: () => {

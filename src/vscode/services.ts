@@ -58,6 +58,8 @@ export interface CostService {
   budget(): import('../core/types').BudgetState;
   /** USD for a usage on a model, from the bundled price table (with setting overrides); undefined if unknown. */
   priceUsd(provider: import('../core/types').ProviderId, model: string, usage: import('../core/types').TokenUsage): number | undefined;
+  /** Whether priceUsd assumes a conservative price for this cloud model (it has no known price). */
+  priceAssumed(provider: import('../core/types').ProviderId, model: string): boolean;
 }
 
 /** The configured local model server, built through the egress gate. Owned by the completion area. */

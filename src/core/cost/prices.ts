@@ -129,6 +129,15 @@ export function findPrice(model: string, overrides: Readonly<Record<string, Mode
   return undefined;
 }
 
+/**
+ * The price a cloud call is counted at: the model's own, or UNPRICED_MODEL_PRICE (`assumed`) when it has
+ * none, as the ledger bills it - so a pre-call estimate and the budget see an unpriced model too.
+ */
+export function priceOrAssumed(model: string, overrides: Readonly<Record<string, ModelPrice>> = {}): { price: ModelPrice; assumed: boolean } {
+  const known = findPrice(model, overrides);
+  return known ? { price: known, assumed: false } : { price: UNPRICED_MODEL_PRICE, assumed: true };
+}
+
 function lookup(table: Readonly<Record<string, ModelPrice>>, name: string): ModelPrice | undefined {
   if (Object.prototype.hasOwnProperty.call(table, name)) return table[name];
   for (const [key, price] of Object.entries(table)) if (key.toLowerCase() === name) return price;

@@ -21,7 +21,7 @@ export interface LedgerRecord extends ModelCallEvent {
   /** Local rate in force when the call was recorded, so old records keep their meaning. */
   localRatePerHourUsd?: number;
   /**
-   * The cloud stream failed part-way: `usage` holds what the provider reported before it failed plus an
+   * The cloud stream failed or was cancelled part-way: `usage` holds what the provider reported before it failed plus an
    * estimate of the rest from the text received, and `billedCostUsd` is an estimate of what it bills.
    */
   usageEstimated?: true;
@@ -67,8 +67,9 @@ export function costOf(
   if (!known) out.priceAssumed = true;
   if (e.usage) {
     out.billedCostUsd = usageCostUsd(p, e.usage);
-    // A failed call carries usage only when its stream failed after the provider accepted it.
-    if (e.outcome === 'failed') out.usageEstimated = true;
+    // A failed call carries usage only when its stream failed after the provider accepted it; a cancelled
+    // one, what was reported before the final count plus the text received. Both are estimates.
+    if (e.outcome === 'failed' || e.outcome === 'cancelled') out.usageEstimated = true;
   } else if (e.outcome === 'failed') out.billedCostUsd = 0; // a rejected request (401, 429, 500) is not billed
   return out;
 }

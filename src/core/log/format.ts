@@ -4,16 +4,23 @@ import type { ModelCallEvent } from '../types';
 export interface LoggedCost {
   estimatedCostUsd?: number;
   billedCostUsd?: number;
+  /** The usage is partly an estimate (a cloud stream that failed or was cancelled part-way). */
+  usageEstimated?: true;
+  /** The model has no known price: the cost is at a conservative assumed price. */
+  priceAssumed?: true;
 }
 
 /**
  * One log line per model call, in the fixed shape the switchyard-log grammar colours:
  * `TIME [route] provider/model kind in=N out=N ttft=Nms total=Nms $0.0000 outcome — reasons`
+ * A `~` marks an estimate, as the dashboard and the status bar tooltip do: token counts that are not (all)
+ * provider-reported, and a cost that is not provider usage at a known price.
  */
 export function formatLogLine(e: ModelCallEvent & LoggedCost): string {
   const usage = e.usage ?? e.estimated;
-  const est = e.usage ? '' : '~';
+  const est = e.usage && !e.usageEstimated ? '' : '~';
   const cost = e.billedCostUsd ?? e.estimatedCostUsd;
+  const costEst = e.billedCostUsd === undefined || e.usageEstimated || e.priceAssumed ? '~' : '';
   const parts = [
     e.time,
     `[${e.route}]`,
@@ -23,7 +30,7 @@ export function formatLogLine(e: ModelCallEvent & LoggedCost): string {
     `out=${est}${usage.completionTokens}`,
     e.ttftMs === undefined ? 'ttft=-' : `ttft=${Math.round(e.ttftMs)}ms`,
     `total=${Math.round(e.totalMs)}ms`,
-    cost === undefined ? '$-' : `$${cost.toFixed(4)}`,
+    cost === undefined ? '$-' : `${costEst}$${cost.toFixed(4)}`,
     e.outcome,
   ];
   const tail = [e.error ? `error: ${e.error}` : '', ...e.reasons].filter(Boolean).join('; ');

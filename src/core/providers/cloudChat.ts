@@ -1,7 +1,8 @@
 // What the cloud chat providers (OpenAI, Anthropic) share around their SDK's stream: the SDK imported on
 // the first call (never at activation), its client on the gate's fetch, the idle timeout, cancellation,
 // and every failure in plain words. Each provider only says how to ask and how to read its events.
-import { attachStreamSoFar } from '../cost/partial';
+import { attachStreamSoFar, failedStreamUsage } from '../cost/partial';
+import { countTokens } from '../tokens';
 import type { CloudProviderId, TokenUsage } from '../types';
 import { cloudCut, cloudTimeout, IdleAbort, mapCloudError, type SdkErrorClasses } from './cloudErrors';
 import type { ChatProvider, ChatRequest, OnText, StreamResult } from './types';
@@ -89,7 +90,7 @@ export function createCloudStreamingChat<Sdk extends SdkErrorClasses, Client, Ev
       // Checked whether the stream threw or ended: the SDK ends it quietly when aborted.
       const result = (finishReason: StreamResult['finishReason']): StreamResult =>
         ({ text, usage: reading.usage(), ttftMs, totalMs: performance.now() - started, finishReason });
-      if (signal.aborted) return result('cancelled');
+      if (signal.aborted) return cancelled(result('cancelled'));
       // Once the provider has streamed anything it bills the call, whatever happens next: the error
       // carries what was reported and received so far, for the ledger.
       const billed = <E extends Error>(err: E): E => (events > 0 ? attachStreamSoFar(err, { reported: reading.usage(), text }) : err);
@@ -100,6 +101,17 @@ export function createCloudStreamingChat<Sdk extends SdkErrorClasses, Client, Ev
       return result(finish);
     },
   };
+}
+
+/**
+ * A stream cancelled after the provider reported usage (Anthropic's message_start) is billed for what it
+ * generated, which is at least the text received: its reported output count lags (the final count never
+ * came), so bill the larger of the two, as a cut stream is. The ledger flags a cancelled call's usage as
+ * an estimate.
+ */
+async function cancelled(r: StreamResult): Promise<StreamResult> {
+  if (!r.usage || !r.text) return r;
+  return { ...r, usage: failedStreamUsage({ reported: r.usage, text: r.text }, r.usage.promptTokens, await countTokens(r.text)) };
 }
 
 function safeHost(url: string): string {

@@ -1,5 +1,6 @@
 // The router: decides, for one request, whether it runs on the local model, in the cloud, or not at all,
 // and says why in plain words. Pure: every input is passed in, so a test can drive every decision.
+import { UNPRICED_MODEL_PRICE } from '../cost/prices';
 import type { PrivacyPolicy } from '../privacy/policy';
 import type { RoutingMode, RoutingSettings } from '../settings/routing';
 import { CLOUD_PROVIDER_NAMES, isCloudProvider, type BudgetState, type CloudProviderId, type EndpointClass, type LocalProviderId, type ProviderId, type RequestKind, type Route, type TokenUsage } from '../types';
@@ -32,6 +33,8 @@ export interface RouteInput {
   overrideWhy?: string;
   settings: Pick<RoutingSettings, 'targets' | 'askLocalMaxTokens' | 'askLocalMaxLines'>;
   price: PriceFn;
+  /** Whether `price` stood in a conservative assumed price for this model (it has no known price). */
+  priceAssumed?: (provider: ProviderId, model: string) => boolean;
 }
 
 export interface TeamInput {
@@ -56,6 +59,8 @@ export interface Alternative {
   /** Why not, when not allowed. */
   why?: string;
   estimatedCostUsd?: number;
+  /** The estimate is at a conservative assumed price: the model has no known price. */
+  priceAssumed?: true;
 }
 
 export interface RouteDecision {
@@ -69,6 +74,8 @@ export interface RouteDecision {
   estimated: TokenUsage;
   /** USD for the chosen route (local runs cost the configured local rate); undefined when unknown. */
   estimatedCostUsd?: number;
+  /** The cloud estimate is at a conservative assumed price (the model has no known price). */
+  priceAssumed?: true;
   reasons: string[];
   /** Could the same request run in the cloud / locally instead? Drives "Ask the cloud instead" and "Keep it local". */
   cloud: Alternative;
@@ -118,6 +125,10 @@ function ruleWords(rules: readonly string[] | undefined): string {
   if (unique.length === 0) return '';
   const more = unique.length > 3 ? ` and ${unique.length - 3} more` : '';
   return ` (rule${unique.length > 1 ? 's' : ''} ${unique.slice(0, 3).join(', ')}${more})`;
+}
+
+function assumedPriceWords(): string {
+  return `$${UNPRICED_MODEL_PRICE.input} / $${UNPRICED_MODEL_PRICE.output} per million input / output tokens`;
 }
 
 function budgetWords(b: BudgetState): string {
@@ -175,7 +186,8 @@ export function route(i: RouteInput): RouteDecision {
   const localCost = i.price(i.local.provider, i.local.model, estimated);
   const cloudWhyNot = i.kind === 'completion' ? 'completions stay local' : cloudBlocker(i);
   const localWhyNot = localBlocker(i);
-  const cloudAlt: Alternative = { allowed: !cloudWhyNot, why: cloudWhyNot, estimatedCostUsd: cloudCost };
+  const cloudAssumed = cloudCost !== undefined && i.priceAssumed?.(i.cloud.provider, i.cloud.model) === true;
+  const cloudAlt: Alternative = { allowed: !cloudWhyNot, why: cloudWhyNot, estimatedCostUsd: cloudCost, ...(cloudAssumed ? { priceAssumed: true } : {}) };
   const localAlt: Alternative = { allowed: !localWhyNot, why: localWhyNot, estimatedCostUsd: localCost };
 
   const teamWhyNot = teamBlocker(i);
@@ -191,14 +203,16 @@ export function route(i: RouteInput): RouteDecision {
   const toCloud = (reasons: string[]): RouteDecision => {
     const extra: string[] = [];
     if (i.secrets.found && i.secrets.handling === 'redact') extra.push(`secrets redacted before sending${ruleWords(i.secrets.rules)}`);
+    if (cloudAssumed) extra.push(`no known price for ${i.cloud.model}: the estimate assumes ${assumedPriceWords()} (Switchyard: Set a Model Price)`);
     if (i.budget.warning) extra.push(`budget warning: ${usd(i.budget.dailySpentUsd)} spent today, ${usd(i.budget.monthlySpentUsd)} this month`);
     return {
       target: 'cloud', provider: i.cloud.provider, model: i.cloud.model, endpointClass: i.cloud.endpointClass, tier: 'cloud',
-      estimated, estimatedCostUsd: cloudCost, reasons: [...reasons, ...extra], cloud: cloudAlt, local: localAlt,
+      estimated, estimatedCostUsd: cloudCost, ...(cloudAssumed ? { priceAssumed: true as const } : {}),
+      reasons: [...reasons, ...extra], cloud: cloudAlt, local: localAlt,
     };
   };
   const blocked = (onCloud: boolean, reasons: string[]): RouteDecision => ({
-    ...(onCloud ? toCloud([]) : toLocal([])), target: 'blocked', estimatedCostUsd: undefined, reasons,
+    ...(onCloud ? toCloud([]) : toLocal([])), target: 'blocked', estimatedCostUsd: undefined, priceAssumed: undefined, reasons,
   });
 
   const { want, why } = preference(i);

@@ -7,7 +7,7 @@ import { blockReportedByGate } from '../privacy/gate';
 import { redactSecrets } from '../privacy/knownKeys';
 import { ProviderError, type ChatMessage, type ChatProvider, type StreamResult } from '../providers/types';
 import type { RoutingSettings, TaskKind } from '../settings/routing';
-import type { BudgetState, CloudProviderId, EndpointClass, LocalProviderId, ModelCallEvent, Outcome, TokenUsage } from '../types';
+import type { BudgetState, CloudProviderId, ProviderId, EndpointClass, LocalProviderId, ModelCallEvent, Outcome, TokenUsage } from '../types';
 import { newId } from '../ids';
 import { failedStreamUsage, streamSoFar } from '../cost/partial';
 import { promptText } from './prompts';
@@ -63,6 +63,8 @@ export interface TaskDeps {
   /** Scans cloud-bound text for secrets and applies the user's privacy.secrets choice. */
   checkSecrets(text: string): Promise<SecretsVerdict>;
   price: PriceFn;
+  /** Whether `price` assumed a conservative price for a model with no known price. */
+  priceAssumed?: (provider: ProviderId, model: string) => boolean;
   emit(event: ModelCallEvent): void;
 }
 
@@ -141,6 +143,7 @@ export class TaskRunner {
       overrideWhy,
       settings: ctx.routing,
       price: this.deps.price,
+      priceAssumed: this.deps.priceAssumed,
     };
     const decision = route(input);
     sink.onRoute(decision);

@@ -78,6 +78,7 @@ export function createRunnerDeps(s: Services, local: LocalModels, cost: CostServ
     countTokens,
     checkSecrets: (text) => s.privacy.checkSecrets(text),
     price: (provider, model, usage) => cost.priceUsd(provider, model, usage),
+    priceAssumed: (provider, model) => cost.priceAssumed(provider, model),
     emit: (event) => s.events.emit(event),
   };
 }

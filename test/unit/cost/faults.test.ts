@@ -148,3 +148,31 @@ describe('OpenAI: a stream that fails before its usage chunk', () => {
     assert.equal(record.billedCostUsd, 0);
   });
 });
+
+describe('Anthropic: a stream the user cancels', () => {
+  let fake: Awaited<ReturnType<typeof startFakeAnthropic>>;
+  const model = 'claude-sonnet-4-5';
+  before(async () => { fake = await startFakeAnthropic({ models: [model], apiKey: KEY }); });
+  after(() => closeAll(fake));
+
+  test('bills the larger of the reported output and the text received, flagged as estimated', async () => {
+    fake.reset();
+    fake.script({ text: REPLY, chunkMs: 30, usage: { promptTokens: 4321 } });
+    const events: ModelCallEvent[] = [];
+    const received: string[] = [];
+    const ac = new AbortController();
+    const cancelAfter = { onRoute: () => undefined, onText: (d: string) => { received.push(d); if (received.length === 6) ac.abort(); } };
+    const result = await runner('anthropic', fake.baseURL, model, 5000, events).run(ask, cancelAfter, ac.signal);
+    assert.equal(result.outcome, 'cancelled');
+    assert.equal(events.length, 1);
+    const e = events[0];
+    const text = received.join('');
+    assert.ok(text.length > 0 && text.length < REPLY.length, 'part of the answer arrived');
+    assert.equal(e.usage?.promptTokens, 4321, 'the input reported in message_start');
+    // message_start reports almost no output; the text received is what was generated at least.
+    const receivedTokens = await countTokens(text);
+    assert.ok(receivedTokens > 1);
+    assert.equal(e.usage?.completionTokens, receivedTokens, 'output: the tokens of the text received');
+    assertBilledAndCounted(toRecord(e, 'ws', costOf(e, defaultSettings().cost)), model);
+  });
+});
