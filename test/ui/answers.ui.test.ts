@@ -16,16 +16,6 @@ before(async () => {
 });
 after(() => ollama.close());
 
-async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 40_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > end) throw new Error('timed out waiting for the restored answer view');
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
 async function ask(wb: Workbench, question: string): Promise<void> {
   await wb.runCommand('Switchyard: Ask About Selection');
   await wb.answerQuickInput(question);
@@ -69,21 +59,22 @@ uiTest('an answer takes a follow-up in place, its links open only after confirmi
   // A second question does not replace the first: both are in the history list.
   await wb.page.locator('.editor-group-container .tab', { hasText: 'money.ts' }).click();
   await ask(wb, 'Is this pure?');
-  await view.locator('.status', { hasText: 'done' }).last().waitFor({ timeout: 30_000 });
+  // Waits for this answer's own turn: the earlier turns are already done.
+  const pure = view.locator('.turn', { has: view.locator('.title', { hasText: 'Is this pure?' }) });
+  await pure.locator('.status', { hasText: 'done' }).waitFor({ timeout: 30_000 });
+  assert.equal(ollama.generations.length, 3);
   const options = view.locator('#history-select option');
   await options.nth(1).waitFor({ state: 'attached' });
   assert.equal(await options.count(), 2);
 
-  // After a reload the panel comes back with the saved answers.
-  await wb.page.reload();
+  // After Developer: Reload Window (the way users reload; it lets the workbench save its state) the panel
+  // comes back with the saved answers.
+  await Promise.all([wb.page.waitForEvent('load', { timeout: 60_000 }), wb.runCommand('Developer: Reload Window')]);
   await wb.page.locator('.monaco-workbench').waitFor({ timeout: 30_000 });
-  // The restored panel's page is found by its content (its frames are rebuilt after a reload).
-  const restored = await until(async () => {
-    for (const frame of wb.page.frames()) {
-      if (await frame.locator('#history-select').count().catch(() => 0)) return frame;
-    }
-    return undefined;
-  });
+  // The restored panel is found afresh (its frames are rebuilt after a reload).
+  const restored = wb.webview();
+  await restored.locator('#history-select').waitFor({ state: 'attached', timeout: 40_000 });
+
   const titles = await restored.locator('#history-select').evaluate((el) => [...(el as HTMLSelectElement).options].map((o) => o.text));
   assert.ok(titles.some((t) => /What does this do\?/.test(t)) && titles.some((t) => /Is this pure\?/.test(t)), titles.join(' | '));
   await restored.locator('#history-select').selectOption({ label: titles.find((t) => /What does this do\?/.test(t))! });

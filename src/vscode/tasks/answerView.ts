@@ -3,6 +3,7 @@ import { webviewHtml } from '../webviewHtml';
 import {
   parseWebviewMessage, type AnswerActions, type AnswerHeader, type AnswerTurn, type HistoryItem, type HostMessage, type WebviewMessage,
 } from '../../core/tasks/answerProtocol';
+import { HISTORY_SIZE, restoreHistory, toSaved, type HistoryEntry } from '../../core/tasks/answerHistory';
 
 /** What the view shows now; also what integration tests observe. The header/markdown/actions are the last turn's. */
 export interface AnswerSnapshot {
@@ -38,15 +39,9 @@ export interface AnswerSession {
   text(): string;
 }
 
-interface Entry extends HistoryItem {
-  turns: AnswerTurn[];
-  actions: AnswerActions;
-}
+type Entry = HistoryEntry;
 
 const HISTORY_KEY = 'switchyard.answers';
-const HISTORY_SIZE = 30;
-/** Kept per turn in the saved history; longer answers are cut (the ledger keeps no text at all). */
-const SAVED_CHARS = 60_000;
 
 const emptyHeader = (title: string): AnswerHeader => ({ title, status: 'routing', reasons: [], tokensEstimated: true, costEstimated: true });
 
@@ -70,7 +65,7 @@ export class AnswerView implements vscode.Disposable {
   private counter = 0;
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly memento: vscode.Memento) {
-    this.entries = restore(memento.get<unknown>(HISTORY_KEY));
+    this.entries = restoreHistory(memento.get<unknown>(HISTORY_KEY));
     this.activeId = this.entries[0]?.id;
   }
 
@@ -122,6 +117,7 @@ export class AnswerView implements vscode.Disposable {
     this.rendered = undefined;
     this.ensurePanel(entry.title);
     this.postState();
+    this.save(); // the question survives a reload; a reload mid-answer restores it as interrupted
     const turn = entry.turns[entry.turns.length - 1];
     const live = () => this.request === request;
     return {
@@ -160,11 +156,7 @@ export class AnswerView implements vscode.Disposable {
   }
 
   private save(): void {
-    const saved = this.entries.map((e) => ({
-      id: e.id, title: e.title, time: e.time,
-      turns: e.turns.map((t) => ({ ...t, markdown: t.markdown.slice(0, SAVED_CHARS) })),
-    }));
-    void this.memento.update(HISTORY_KEY, saved);
+    void this.memento.update(HISTORY_KEY, toSaved(this.entries));
   }
 
   private ensurePanel(title: string): void {
@@ -271,18 +263,4 @@ export class AnswerView implements vscode.Disposable {
     this.request?.abort();
     this.panel?.dispose();
   }
-}
-
-/** The saved history, checked: anything malformed is dropped, never trusted. */
-function restore(saved: unknown): Entry[] {
-  if (!Array.isArray(saved)) return [];
-  const out: Entry[] = [];
-  for (const e of saved) {
-    if (typeof e !== 'object' || e === null) continue;
-    const { id, title, time, turns } = e as Partial<Entry>;
-    if (typeof id !== 'string' || typeof title !== 'string' || typeof time !== 'string' || !Array.isArray(turns)) continue;
-    const good = turns.filter((t): t is AnswerTurn => typeof t?.markdown === 'string' && typeof t.header?.title === 'string' && Array.isArray(t.header.reasons));
-    if (good.length) out.push({ id, title, time, turns: good, actions: {} });
-  }
-  return out.slice(0, HISTORY_SIZE);
 }

@@ -300,7 +300,8 @@ describe('fake Ollama speed mode', () => {
 
   it('queues requests beyond `parallel`', async () => {
     const client = new Ollama({ host: fake.baseURL });
-    fake.reset().setReply('a b c d');
+    // Long enough (~400 ms) that the second request arrives while the first holds the slot, even on a loaded machine.
+    fake.reset().setReply('tok '.repeat(100));
     await Promise.all([client.generate({ model: 'llama3.2', prompt: 'x' }), client.generate({ model: 'llama3.2', prompt: 'y' })]);
     const [first, second] = fake.requests;
     assert.equal(Math.min(first.queuedMs, second.queuedMs), 0);
