@@ -4,6 +4,7 @@ import type { SwitchyardApi } from '../../../../src/extension';
 import type { ModelCallEvent } from '../../../../src/core/types';
 import { startFakeOllama, countTokens, type FakeOllama } from '../../../fakes';
 import { until } from '../../until';
+import { acceptSuggestion } from '../tasks/helpers';
 
 const MODEL = 'qwen2.5-coder:1.5b-base';
 
@@ -14,27 +15,6 @@ async function setUser(api: SwitchyardApi, key: string, value: unknown): Promise
   });
   await vscode.workspace.getConfiguration('switchyard').update(key, value, vscode.ConfigurationTarget.Global);
   await changed;
-}
-
-/**
- * Asks for a suggestion as the editor does (trigger inline suggest) and accepts it (Tab's command);
- * returns what was inserted ('' when nothing was shown) and undoes the insertion.
- */
-async function suggest(editor: vscode.TextEditor, waitMs = 3000): Promise<string> {
-  const before = editor.document.getText();
-  await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
-  const end = Date.now() + waitMs;
-  while (Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 100));
-    await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
-    const after = editor.document.getText();
-    if (after !== before) {
-      await vscode.commands.executeCommand('undo');
-      const start = [...before].findIndex((c, i) => after[i] !== c);
-      return after.slice(start, start + after.length - before.length);
-    }
-  }
-  return '';
 }
 
 describe('completion', () => {
@@ -69,7 +49,7 @@ describe('completion', () => {
     events.length = 0;
     fake.setReply(({ suffix }) => (suffix !== undefined ? 'a + b' : 'wrong'));
     await fresh('served');
-    assert.equal(await suggest(editor), 'a + b');
+    assert.equal(await acceptSuggestion(editor), 'a + b');
     const gen = fake.requests.find((r) => r.path === '/api/generate')!;
     assert.equal(gen.body.model, MODEL);
     assert.equal(gen.body.suffix, '\n}\n');
@@ -89,7 +69,7 @@ describe('completion', () => {
     const reply = 'a + b; // the sum of both numbers, as a number';
     fake.setReply(() => ({ text: reply, speed: { prefillMs: 100, perTokenMs: 40 } }));
     await fresh('statement');
-    assert.equal(await suggest(editor), 'a + b;');
+    assert.equal(await acceptSuggestion(editor), 'a + b;');
     const gen = fake.requests.find((r) => r.path === '/api/generate')!;
     await fake.ended(gen);
     assert.equal(gen.aborted, true, 'the client closed the stream after the `;`');
@@ -120,7 +100,7 @@ describe('completion', () => {
       // Only this document's requests get the fault (another editor may still be asking).
       fake.script({ fault, afterTokens: 1 }, { match: (r) => r.path === '/api/generate' && JSON.stringify(r.body).includes(`// ${fault}`), times: 5 });
       await fresh(fault);
-      assert.equal(await suggest(editor, 1500), '');
+      assert.equal(await acceptSuggestion(editor, 1500), '');
       const failed = await until('failed event', () => events.find((e) => e.outcome === 'failed'));
       assert.ok(failed.error && failed.error.length > 0, code);
       assert.notEqual(api.services.status.state.completion, 'unreachable');
@@ -131,7 +111,7 @@ describe('completion', () => {
     fake.reset();
     await setUser(api, 'completion.model', 'not-installed:1b');
     await fresh('missing');
-    assert.equal(await suggest(editor, 1500), '');
+    assert.equal(await acceptSuggestion(editor, 1500), '');
     await until('model-missing status', () => api.services.status.state.completion === 'unreachable'
       && /not-installed:1b.*Pull Model/.test(api.services.status.state.completionDetail ?? ''));
     await setUser(api, 'completion.model', undefined);
@@ -142,14 +122,14 @@ describe('completion', () => {
     await fake.close();
     events.length = 0;
     await fresh('down');
-    assert.equal(await suggest(editor, 1500), '');
+    assert.equal(await acceptSuggestion(editor, 1500), '');
     await until('unreachable status', () => api.services.status.state.completion === 'unreachable');
     assert.match(api.services.status.state.completionDetail ?? '', new RegExp(`127\\.0\\.0\\.1:${port}.*ollama serve`));
     const calls = () => events.filter((e) => e.outcome !== 'cached').length;
     const before = calls();
     for (let i = 0; i < 3; i++) {
       await editor.edit((e) => e.insert(editor.selection.active, 'x'));
-      assert.equal(await suggest(editor, 500), '');
+      assert.equal(await acceptSuggestion(editor, 500), '');
     }
     assert.equal(calls(), before, 'no model call while the server is known to be down');
     fake = await startFakeOllama({ port });

@@ -1,22 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { SwitchyardApi } from '../../../../src/extension';
-import { closeAll, startFakeOllama, startFakeOpenAI, type FakeOllama, type FakeOpenAI } from '../../../fakes';
-import { activate, KEY, runRecorded, setUserSettings, until } from '../tasks/helpers';
+import { closeAll, type FakeOllama, type FakeOpenAI } from '../../../fakes';
+import { activate, runRecorded, selectAll, startLocalAndCloud, until } from '../tasks/helpers';
 
 const SECRET_TEXT = ['SECRET_FOLDER_TEXT_7f3a', 'sealVault', 'FOLDER_EXCLUDED_TEXT_44aa'];
-
-function file(folderName: string, rel: string): vscode.Uri {
-  const f = vscode.workspace.workspaceFolders?.find((w) => w.name === folderName);
-  assert.ok(f, `folder ${folderName} is open`);
-  return vscode.Uri.joinPath(f.uri, rel);
-}
-
-async function selectAll(folderName: string, rel: string): Promise<void> {
-  const doc = await vscode.workspace.openTextDocument(file(folderName, rel));
-  const editor = await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
-  editor.selection = new vscode.Selection(0, 0, doc.lineCount - 1, 0);
-}
 
 describe('multi-root: a folder marked by its own settings beside an unmarked one', () => {
   let api: SwitchyardApi;
@@ -32,15 +20,10 @@ describe('multi-root: a folder marked by its own settings beside an unmarked one
 
   before(async () => {
     api = await activate();
-    [ollama, cloud] = await Promise.all([
-      startFakeOllama({ reply: '```ts\nexport const local = 1;\n```' }),
-      startFakeOpenAI({ models: ['gpt-4.1-mini'], apiKey: KEY, reply: '```ts\nexport const cloud = 1;\n```' }),
-    ]);
-    await api.services.context.secrets.store('switchyard.apiKey.openai', KEY);
-    await setUserSettings(api, {
-      'local.provider': 'ollama', 'local.ollamaUrl': ollama.url,
-      'cloud.provider': 'openai', 'cloud.openai.baseUrl': cloud.baseURL, 'cloud.openai.model': 'gpt-4.1-mini',
-    });
+    ({ ollama, cloud } = await startLocalAndCloud(api, {
+      local: { reply: '```ts\nexport const local = 1;\n```' },
+      cloud: { reply: '```ts\nexport const cloud = 1;\n```' },
+    }));
   });
   after(async () => {
     resetCloud();

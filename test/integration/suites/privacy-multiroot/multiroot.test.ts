@@ -1,30 +1,12 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { SwitchyardApi } from '../../../../src/extension';
-import { closeAll, startFakeOllama, startFakeOpenAI, type FakeOllama, type FakeOpenAI } from '../../../fakes';
-import { activate, answerState, KEY, runRecorded, setUserSettings, until } from '../tasks/helpers';
+import { closeAll, startFakeOpenAI, type FakeOllama, type FakeOpenAI } from '../../../fakes';
+import { activate, answerState, folder, folderFile as file, KEY, runRecorded, selectAll, setUserSettings, startLocalAndCloud, until } from '../tasks/helpers';
 
 /** Text that appears only in the files of a marked folder: no cloud request may carry any of it. */
 const MARKED_TEXT = ['SECRET_FOLDER_TEXT_7f3a', 'MARKED_FOLDER_TEXT_91c2', 'sealVault', 'postLedger'];
 const EXCLUDED_TEXT = ['ENV_FILE_TEXT_0b7c', 'KEY_FILE_TEXT_c4a2', 'IGNORED_FILE_TEXT_8e31'];
-
-function folder(name: string): vscode.WorkspaceFolder {
-  const f = vscode.workspace.workspaceFolders?.find((w) => w.name === name);
-  assert.ok(f, `folder ${name} is open`);
-  return f;
-}
-
-function file(folderName: string, rel: string): vscode.Uri {
-  return vscode.Uri.joinPath(folder(folderName).uri, rel);
-}
-
-/** Opens a file of a folder and selects all of it. */
-async function selectAll(folderName: string, rel: string): Promise<vscode.TextEditor> {
-  const doc = await vscode.workspace.openTextDocument(file(folderName, rel));
-  const editor = await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
-  editor.selection = new vscode.Selection(0, 0, doc.lineCount - 1, 0);
-  return editor;
-}
 
 describe('multi-root: privacy belongs to the folder the content comes from', () => {
   let api: SwitchyardApi;
@@ -42,18 +24,10 @@ describe('multi-root: privacy belongs to the folder the content comes from', () 
     api = await activate();
     assert.equal(vscode.workspace.workspaceFolders?.length, 4, 'a multi-root window with four folders');
     assert.ok(vscode.workspace.workspaceFile, 'opened from a .code-workspace file');
-    [ollama, cloud] = await Promise.all([
-      startFakeOllama({ reply: '```ts\nexport const local = 1;\n```' }),
-      startFakeOpenAI({ models: ['gpt-4.1-mini'], apiKey: KEY, reply: '```ts\nexport const cloud = 1;\n```' }),
-    ]);
-    await api.services.context.secrets.store('switchyard.apiKey.openai', KEY);
-    await setUserSettings(api, {
-      'local.provider': 'ollama',
-      'local.ollamaUrl': ollama.url,
-      'cloud.provider': 'openai',
-      'cloud.openai.baseUrl': cloud.baseURL,
-      'cloud.openai.model': 'gpt-4.1-mini',
-    });
+    ({ ollama, cloud } = await startLocalAndCloud(api, {
+      local: { reply: '```ts\nexport const local = 1;\n```' },
+      cloud: { reply: '```ts\nexport const cloud = 1;\n```' },
+    }));
   });
   after(async () => {
     // The suite-wide property: nothing of a marked folder and nothing excluded ever reached the cloud.

@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import * as vscode from 'vscode';
 import type { SwitchyardApi } from '../../../../src/extension';
-import { assertNothingReached, closeAll, startFakeOllama, startFakeOpenAI, type FakeOllama, type FakeOpenAI } from '../../../fakes';
-import { activate, KEY, run, runRecorded, select, setUserSettings } from '../tasks/helpers';
+import { assertNothingReached, closeAll, startFakeOpenAI, type FakeOllama, type FakeOpenAI } from '../../../fakes';
+import { activate, KEY, run, runRecorded, select, startLocalAndCloud } from '../tasks/helpers';
 
 
 /** The message of an error and of every cause behind it. */
@@ -22,16 +22,11 @@ describe('untrusted workspace (restricted mode): local-only', () => {
 
   before(async () => {
     api = await activate();
-    [ollama, openai] = await Promise.all([
-      startFakeOllama({ reply: '```ts\nremove(sku: string): void {\n  this.items.delete(sku);\n}\n```' }),
-      startFakeOpenAI({ models: ['gpt-4.1-mini'], apiKey: KEY, reply: 'from the cloud' }),
-    ]);
+    ({ ollama, cloud: openai } = await startLocalAndCloud(api, {
+      local: { reply: '```ts\nremove(sku: string): void {\n  this.items.delete(sku);\n}\n```' },
+      cloud: { reply: 'from the cloud' },
+    }));
     hostile = await startFakeOpenAI({ port: 11597 }).catch(() => undefined);
-    await api.services.context.secrets.store('switchyard.apiKey.openai', KEY);
-    await setUserSettings(api, {
-      'local.provider': 'ollama', 'local.ollamaUrl': ollama.url,
-      'cloud.provider': 'openai', 'cloud.openai.baseUrl': openai.baseURL, 'cloud.openai.model': 'gpt-4.1-mini',
-    });
   });
   after(async () => {
     await vscode.commands.executeCommand('switchyard.discardRefactor');

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { SwitchyardApi } from '../../../../src/extension';
-import { assertNothingReached, closeAll, startFakeOllama, startFakeOpenAI, type FakeOllama, type FakeOpenAI } from '../../../fakes';
-import { activate, answerState, KEY, run, runRecorded, select, setUserSettings } from '../tasks/helpers';
+import { assertNothingReached, closeAll, type FakeOllama, type FakeOpenAI } from '../../../fakes';
+import { activate, answerState, run, runRecorded, select, startLocalAndCloud } from '../tasks/helpers';
 
 describe('tasks in a never-leave-machine workspace', () => {
   let api: SwitchyardApi;
@@ -12,15 +12,10 @@ describe('tasks in a never-leave-machine workspace', () => {
   before(async () => {
     api = await activate();
     assert.equal(api.services.privacy.policy().neverLeaveMachine, true);
-    [ollama, openai] = await Promise.all([
-      startFakeOllama({ reply: '```ts\nexport const x = 1;\n```' }),
-      startFakeOpenAI({ models: ['gpt-4.1-mini'], apiKey: KEY }),
-    ]);
-    await api.services.context.secrets.store('switchyard.apiKey.openai', KEY);
-    await setUserSettings(api, {
-      'local.provider': 'ollama', 'local.ollamaUrl': ollama.url, 'cloud.provider': 'openai', 'cloud.openai.baseUrl': openai.baseURL,
-      'routing.autoEscalate': true,
-    });
+    ({ ollama, cloud: openai } = await startLocalAndCloud(api, {
+      local: { reply: '```ts\nexport const x = 1;\n```' },
+      settings: { 'routing.autoEscalate': true },
+    }));
   });
   after(() => closeAll(ollama, openai));
 

@@ -5,6 +5,9 @@ import type { ModelCallEvent } from '../../../../src/core/types';
 import type { SwitchyardApi } from '../../../../src/extension';
 import type { ArchitectureSummary } from '../../../../src/vscode/tasks/architecture';
 import type { RefactorSummary } from '../../../../src/vscode/tasks/refactor';
+import {
+  startFakeOllama, startFakeOpenAI, type FakeOllama, type FakeOllamaOptions, type FakeOpenAI, type FakeOpenAIOptions,
+} from '../../../fakes';
 
 import { until } from '../../until';
 
@@ -61,6 +64,68 @@ export function recordEvents(api: SwitchyardApi): { events: ModelCallEvent[]; st
 
 /** The key the fake OpenAI server accepts (stored through SecretStorage, never settings). */
 export const KEY = 'sk-test-switchyard-0123456789';
+
+/**
+ * Starts a fake Ollama (the local model) and a fake OpenAI (the cloud), stores the cloud key in
+ * SecretStorage and points the user settings at both (`settings` adds or overrides some).
+ */
+export async function startLocalAndCloud(
+  api: SwitchyardApi,
+  opts: { local?: FakeOllamaOptions; cloud?: FakeOpenAIOptions; settings?: Record<string, unknown> } = {},
+): Promise<{ ollama: FakeOllama; cloud: FakeOpenAI }> {
+  const [ollama, cloud] = await Promise.all([
+    startFakeOllama(opts.local),
+    startFakeOpenAI({ models: ['gpt-4.1-mini'], apiKey: KEY, ...opts.cloud }),
+  ]);
+  await api.services.context.secrets.store('switchyard.apiKey.openai', KEY);
+  await setUserSettings(api, {
+    'local.provider': 'ollama', 'local.ollamaUrl': ollama.url,
+    'cloud.provider': 'openai', 'cloud.openai.baseUrl': cloud.baseURL, 'cloud.openai.model': 'gpt-4.1-mini',
+    ...opts.settings,
+  });
+  return { ollama, cloud };
+}
+
+/** The open workspace folder called `name` (multi-root windows). */
+export function folder(name: string): vscode.WorkspaceFolder {
+  const f = vscode.workspace.workspaceFolders?.find((w) => w.name === name);
+  assert.ok(f, `folder ${name} is open`);
+  return f;
+}
+
+/** A file of the workspace folder called `folderName`. */
+export function folderFile(folderName: string, rel: string): vscode.Uri {
+  return vscode.Uri.joinPath(folder(folderName).uri, rel);
+}
+
+/** Opens a file of a folder and selects all of it. */
+export async function selectAll(folderName: string, rel: string): Promise<vscode.TextEditor> {
+  const doc = await vscode.workspace.openTextDocument(folderFile(folderName, rel));
+  const editor = await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+  editor.selection = new vscode.Selection(0, 0, doc.lineCount - 1, 0);
+  return editor;
+}
+
+/**
+ * Asks for an inline suggestion as the editor does (trigger) and accepts it (Tab's command); returns
+ * what was inserted ('' when nothing was shown within `waitMs`) and undoes the insertion.
+ */
+export async function acceptSuggestion(editor: vscode.TextEditor, waitMs = 3000): Promise<string> {
+  const before = editor.document.getText();
+  await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+  const end = Date.now() + waitMs;
+  while (Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 100));
+    await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
+    const after = editor.document.getText();
+    if (after !== before) {
+      await vscode.commands.executeCommand('undo');
+      const start = [...before].findIndex((c, i) => after[i] !== c);
+      return after.slice(start, start + after.length - before.length);
+    }
+  }
+  return '';
+}
 
 /** Runs a task command with arguments, as automation does, and returns its summary. */
 export async function run(command: string, args?: unknown): Promise<Summary> {

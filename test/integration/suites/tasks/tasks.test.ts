@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { SwitchyardApi } from '../../../../src/extension';
-import { closeAll, startFakeOllama, startFakeOpenAI, type FakeOllama, type FakeOpenAI } from '../../../fakes';
-import { activate, answerState, KEY, run, runRecorded, select, setUserSettings, until } from './helpers';
+import { closeAll, type FakeOllama, type FakeOpenAI } from '../../../fakes';
+import { activate, answerState, KEY, run, runRecorded, select, setUserSettings, startLocalAndCloud, until } from './helpers';
 
 describe('tasks: routed between the local model and the cloud, with reasons', () => {
   let api: SwitchyardApi;
@@ -11,18 +11,10 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
 
   before(async () => {
     api = await activate();
-    [ollama, openai] = await Promise.all([
-      startFakeOllama({ reply: 'The function formats cents as dollars.' }),
-      startFakeOpenAI({ models: ['gpt-4.1-mini'], apiKey: KEY, reply: 'From the cloud: it formats cents.' }),
-    ]);
-    await api.services.context.secrets.store('switchyard.apiKey.openai', KEY);
-    await setUserSettings(api, {
-      'local.provider': 'ollama',
-      'local.ollamaUrl': ollama.url,
-      'cloud.provider': 'openai',
-      'cloud.openai.baseUrl': openai.baseURL,
-      'cloud.openai.model': 'gpt-4.1-mini',
-    });
+    ({ ollama, cloud: openai } = await startLocalAndCloud(api, {
+      local: { reply: 'The function formats cents as dollars.' },
+      cloud: { reply: 'From the cloud: it formats cents.' },
+    }));
   });
   after(async () => {
     await vscode.commands.executeCommand('switchyard.answer.close');
