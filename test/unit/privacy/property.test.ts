@@ -4,7 +4,6 @@
 // local failure, escalation, retry or fallback, and however the endpoints are named, the fake cloud
 // servers and every non-loopback address receive nothing, while loopback endpoints keep working.
 //   SEED=123 node --import tsx --test test/unit/privacy/property.test.ts   reproduces one run
-import Anthropic from '@anthropic-ai/sdk';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Ollama } from 'ollama';
@@ -17,7 +16,7 @@ import { DEFAULT_TARGETS } from '../../../src/core/settings/routing';
 import type { CloudProviderId, LocalProviderId, RequestKind } from '../../../src/core/types';
 import { assertNothingReached, closeAll, startFakeAnthropic, startFakeOllama, startFakeOpenAI, startRecorder, type FakeAnthropic, type FakeOllama, type FakeOpenAI, type Recorder } from '../../fakes';
 import { rng } from './secretCorpus';
-import { blockedCause, fakeDns, isLoopbackLiteral, rig } from './simnet';
+import { blockedCause, callCloud, fakeDns, isLoopbackLiteral, rig } from './simnet';
 
 const SCENARIOS = 1200;
 const SEED = Number(process.env.SEED ?? 424242);
@@ -238,15 +237,5 @@ async function callLocal(provider: 'ollama' | 'openai-compatible', base: string,
       const stream = await c.chat.completions.create({ model: 'qwen2.5-coder-7b', messages: [{ role: 'user', content: prompt }], stream: true });
       for await (const part of stream) void part;
     }
-  }
-}
-
-async function callCloud(provider: CloudProviderId, base: string, fetch: typeof globalThis.fetch, prompt: string): Promise<void> {
-  if (provider === 'openai') {
-    const c = new OpenAI({ baseURL: base, apiKey: 'sk-test', maxRetries: 0, fetch });
-    await c.chat.completions.create({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content: prompt }] });
-  } else {
-    const c = new Anthropic({ baseURL: base, apiKey: 'sk-ant-test', maxRetries: 0, fetch });
-    await c.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 64, messages: [{ role: 'user', content: prompt }] });
   }
 }

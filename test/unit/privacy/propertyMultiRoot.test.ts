@@ -9,11 +9,9 @@
 // The property: no request to any non-machine endpoint carries a single byte of a marked folder's
 // files; requests with unmarked content still reach the cloud (so the setup can see a leak).
 //   SEED=123 node --import tsx --test test/unit/privacy/propertyMultiRoot.test.ts   reproduces one run
-import Anthropic from '@anthropic-ai/sdk';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Ollama } from 'ollama';
-import OpenAI from 'openai';
 import { EndpointClassifier } from '../../../src/core/privacy/endpoints';
 import { EgressGate } from '../../../src/core/privacy/gate';
 import { isInFolder, parseMarker, policyOfSources, resolvePolicy, strictestPolicy, type FolderPolicy, type MarkerState, type PrivacyPolicy } from '../../../src/core/privacy/policy';
@@ -23,7 +21,7 @@ import { strictestRouting } from '../../../src/core/settings/routing';
 import type { CloudProviderId } from '../../../src/core/types';
 import { closeAll, startFakeAnthropic, startFakeOllama, startFakeOpenAI, type FakeAnthropic, type FakeOllama, type FakeOpenAI } from '../../fakes';
 import { rng } from './secretCorpus';
-import { blockedCause, fakeDns, isLoopbackLiteral } from './simnet';
+import { blockedCause, callCloud, fakeDns, isLoopbackLiteral } from './simnet';
 
 const SCENARIOS = 1200;
 const SEED = Number(process.env.SEED ?? 20261203);
@@ -203,13 +201,3 @@ describe(`multi-root: no byte of a marked folder leaves the machine across ${SCE
     console.log(`# ${SCENARIOS} multi-root scenarios: ${JSON.stringify(stats)}`);
   });
 });
-
-async function callCloud(provider: CloudProviderId, base: string, fetch: typeof globalThis.fetch, prompt: string): Promise<void> {
-  if (provider === 'openai') {
-    const c = new OpenAI({ baseURL: base, apiKey: 'sk-test', maxRetries: 0, fetch });
-    await c.chat.completions.create({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content: prompt }] });
-  } else {
-    const c = new Anthropic({ baseURL: base, apiKey: 'sk-ant-test', maxRetries: 0, fetch });
-    await c.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 64, messages: [{ role: 'user', content: prompt }] });
-  }
-}

@@ -4,11 +4,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkSecretsForCloud } from '../../../src/core/privacy/secrets';
 import type { ChatProvider, ChatRequest } from '../../../src/core/providers/types';
-import { SettingsReader } from '../../../src/core/settings/reader';
-import { parseRoutingSettings } from '../../../src/core/settings/routing';
 import { buildAskPrompt } from '../../../src/core/tasks/prompts';
-import { TaskRunner, type RoutingContext, type TaskRequest } from '../../../src/core/tasks/runner';
+import { TaskRunner, type TaskRequest } from '../../../src/core/tasks/runner';
 import type { ModelCallEvent } from '../../../src/core/types';
+import { hybridContext } from '../tasks/routingContext';
 
 const KEY = ['gh', 'p_', 'Zr8Qm2Lx7Vt4Kp9Wn3Bc6Hy1Fd5Gs0Ja8Uez'].join('');
 
@@ -23,13 +22,7 @@ function run(mode: 'keep-local' | 'redact') {
     },
   });
   const events: ModelCallEvent[] = [];
-  const ctx: RoutingContext = {
-    routing: parseRoutingSettings(new SettingsReader({})),
-    policy: { allowed: ['machine', 'network', 'cloud'], neverLeaveMachine: false, reason: 'hybrid' },
-    budget: { dailySpentUsd: 0, monthlySpentUsd: 0, dailyCapUsd: 0, monthlyCapUsd: 0, exceeded: false, warning: false },
-    local: { provider: 'ollama', model: 'qwen', endpointClass: 'machine', healthy: true },
-    cloud: { provider: 'openai', model: 'gpt-4.1-mini', endpointClass: 'cloud', keyConfigured: true },
-  };
+  const ctx = hybridContext();
   const runner = new TaskRunner({
     context: async () => ctx,
     localChat: () => chat('ollama'),

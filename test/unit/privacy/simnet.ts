@@ -3,10 +3,13 @@
 // loopback addresses, and a fake "wire" (the gate's underlying fetch) that delivers any request to
 // the fake server on the URL's port. So if the gate let a cloud request through, the fake cloud
 // server WOULD receive it: a zero count is evidence, not an artefact of an unreachable host.
+import Anthropic from '@anthropic-ai/sdk';
 import { isIP } from 'node:net';
+import OpenAI from 'openai';
 import { EgressGate, type EgressDecision, type EgressGateOptions, type EgressIntent } from '../../../src/core/privacy/gate';
 import { EndpointClassifier, type Resolver } from '../../../src/core/privacy/endpoints';
 import type { PrivacyPolicy } from '../../../src/core/privacy/policy';
+import type { CloudProviderId } from '../../../src/core/types';
 
 export interface WireHit {
   /** Host as the gate passed it on (after pinning). */
@@ -77,4 +80,15 @@ export function blockedCause(err: unknown): { code: string; message: string } | 
     if ((e as { code?: string }).code === 'blocked') return e as { code: string; message: string };
   }
   return undefined;
+}
+
+/** One chat call with the real cloud SDK client of `provider`, through `fetch` (the gate's). */
+export async function callCloud(provider: CloudProviderId, base: string, fetch: typeof globalThis.fetch, prompt: string): Promise<void> {
+  if (provider === 'openai') {
+    const c = new OpenAI({ baseURL: base, apiKey: 'sk-test', maxRetries: 0, fetch });
+    await c.chat.completions.create({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content: prompt }] });
+  } else {
+    const c = new Anthropic({ baseURL: base, apiKey: 'sk-ant-test', maxRetries: 0, fetch });
+    await c.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 64, messages: [{ role: 'user', content: prompt }] });
+  }
 }

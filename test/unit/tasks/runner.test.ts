@@ -2,10 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TaskRunner, type RoutingContext, type TaskDeps, type TaskRequest } from '../../../src/core/tasks/runner';
 import { ProviderError, type ChatProvider, type ChatRequest, type StreamResult } from '../../../src/core/providers/types';
-import { parseRoutingSettings } from '../../../src/core/settings/routing';
-import { SettingsReader } from '../../../src/core/settings/reader';
 import type { ModelCallEvent } from '../../../src/core/types';
 import { buildAskPrompt } from '../../../src/core/tasks/prompts';
+import { hybridContext } from './routingContext';
 
 // Scripted chat providers: they stream the given text (or throw) and record what they were sent.
 function provider(id: ChatProvider['id'], reply: string | Error, extra: Partial<StreamResult> = {}) {
@@ -29,13 +28,7 @@ function setup(opts: { local?: ReturnType<typeof provider>; cloud?: ReturnType<t
   const local = opts.local ?? provider('ollama', 'The function adds two numbers.');
   const cloud = opts.cloud ?? provider('openai', 'It returns a + b.');
   const events: ModelCallEvent[] = [];
-  const ctx: RoutingContext = {
-    routing: parseRoutingSettings(new SettingsReader({})),
-    policy: { allowed: ['machine', 'network', 'cloud'], neverLeaveMachine: false, reason: 'hybrid' },
-    budget: { dailySpentUsd: 0, monthlySpentUsd: 0, dailyCapUsd: 0, monthlyCapUsd: 0, exceeded: false, warning: false },
-    local: { provider: 'ollama', model: 'qwen', endpointClass: 'machine', healthy: true },
-    cloud: { provider: 'openai', model: 'gpt-4.1-mini', endpointClass: 'cloud', keyConfigured: true },
-  };
+  const ctx = hybridContext();
   opts.ctx?.(ctx);
   const deps: TaskDeps = {
     context: async () => ctx,
