@@ -131,9 +131,12 @@ export function registerCompletion(s: Services, local: LocalModelsService): Comp
       renderStatus();
     },
     // A block finished streaming behind its first lines: the editor asks again and shows all of it.
+    // Hidden first: after an explicit request (Alt+\) VS Code takes a second one at the same place
+    // as already answered and would keep the first line.
     onMore: (docKey) => {
       if (vscode.window.activeTextEditor?.document.uri.toString() !== docKey) return;
-      void vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+      void Promise.resolve(vscode.commands.executeCommand('editor.action.inlineSuggest.hide'))
+        .then(() => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger'));
     },
   });
 

@@ -78,6 +78,37 @@ describe('completion', () => {
     assert.equal(served.estimated.completionTokens, countTokens('a + b;'));
   });
 
+  it('a block is shown line-first while it streams, then whole once it is complete', async () => {
+    fake.reset();
+    const block = 'const sum = a + b;\n  console.log(sum);\n  return sum;';
+    const firstLineTokens = countTokens('const sum = a + b;\n');
+    // At a CPU model's pace: the first line is complete long before the block.
+    fake.setReply(() => ({ text: block, speed: { prefillMs: 100, perTokenMs: 120 } }));
+    const blank = async (tag: string) => {
+      const doc = await vscode.workspace.openTextDocument({ language: 'typescript', content: `// ${tag}\nfunction add(a: number, b: number): number {\n  \n}\n` });
+      editor = await vscode.window.showTextDocument(doc);
+      cursorAt(2, 2);
+      return (r: { path: string; body: unknown }) => r.path === '/api/generate' && JSON.stringify(r.body).includes(`// ${tag}`);
+    };
+
+    // Mid-stream, Tab takes the first line: it was shown before the block was complete.
+    const early = await blank('line-first');
+    await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+    const [streaming] = await fake.waitForRequests(1, { match: early, timeoutMs: 5000 });
+    await until('first line streamed', () => streaming.tokensSent >= firstLineTokens + 1);
+    assert.equal(streaming.endedAt, undefined, 'the block is still streaming');
+    assert.equal(await acceptSuggestion(editor, 1500), 'const sum = a + b;');
+
+    // Left alone until the stream ends, the ghost text grows to the whole block (the editor is asked again).
+    fake.reset();
+    const late = await blank('whole-block');
+    await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+    const [whole] = await fake.waitForRequests(1, { match: late, timeoutMs: 5000 });
+    await fake.ended(whole, 10_000);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await acceptSuggestion(editor, 1500), block);
+  });
+
   it('a hanging request is aborted at the server and reported, with no exception', async () => {
     fake.reset();
     events.length = 0;
