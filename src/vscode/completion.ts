@@ -131,12 +131,14 @@ export function registerCompletion(s: Services, local: LocalModelsService): Comp
       renderStatus();
     },
     // A block finished streaming behind its first lines: the editor asks again and shows all of it.
-    // Hidden first: after an explicit request (Alt+\) VS Code takes a second one at the same place
-    // as already answered and would keep the first line.
+    // VS Code keeps a suggestion it shows when asked again at the same place (after an explicit
+    // request it does not even ask), so: hide, ask, and move to the new (whole) suggestion.
     onMore: (docKey) => {
       if (vscode.window.activeTextEditor?.document.uri.toString() !== docKey) return;
       void Promise.resolve(vscode.commands.executeCommand('editor.action.inlineSuggest.hide'))
-        .then(() => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger'));
+        .then(() => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger'))
+        .then(() => new Promise((r) => setTimeout(r, 300)))
+        .then(() => vscode.commands.executeCommand('editor.action.inlineSuggest.showNext'));
     },
   });
 

@@ -176,13 +176,14 @@ const CARD = ['.card {', '  border-radius: px;', '}', ''].join('\n');
 const METHOD_COMMENT = '// adds one item';
 
 /** A code model that knows each place the test types at; answers like a small model does (runs on). */
-function editorDefaultsReply({ prompt }: { prompt: string }): string {
+function editorDefaultsReply({ prompt }: { prompt: string }): string | { text: string; speed: { prefillMs: number; perTokenMs: number } } {
   const lines = prompt.split('\n');
   const line = lines[lines.length - 1];
   if (line.endsWith('Math.max(Math.min(')) return 'value, max), min);';
   if (line.endsWith('console.log("')) return 'clamped");';
   if (line.trim() === '' && lines[lines.length - 2]?.trim() === METHOD_COMMENT) {
-    return 'add(item: number): void {\n    this.items.push(item);\n  }\n}\n\nexport const cart = new Cart();\n';
+    // At a CPU model's pace, so the block is shown line-first while it streams.
+    return { text: 'add(item: number): void {\n    this.items.push(item);\n  }\n}\n\nexport const cart = new Cart();\n', speed: { prefillMs: 100, perTokenMs: 80 } };
   }
   if (line.endsWith('border-radius: ')) return '8';
   return '';
@@ -197,13 +198,14 @@ async function endOfLine(wb: Workbench, n: number): Promise<void> {
 }
 
 /**
- * Waits for the ghost text, presses Tab (again while ghost text stays: a block shown line-first while
- * it streamed offers its rest after the first line is taken), saves, and returns the file as saved.
+ * Waits for the ghost text (with `showing`, until it shows that text), presses Tab (again while ghost
+ * text stays), saves, and returns the file as saved.
  */
-async function acceptAndSave(wb: Workbench, file: string): Promise<string> {
+async function acceptAndSave(wb: Workbench, file: string, showing?: string): Promise<string> {
   const path = join(wb.workspace, file);
   const before = readFileSync(path, 'utf8');
   await wb.ghostText().first().waitFor({ timeout: 20_000 });
+  if (showing) await waitFor(`the ghost text to show ${showing}`, async () => (await wb.ghostText().allInnerTexts()).join('').includes(showing));
   for (let tabs = 0; tabs < 3 && (await wb.ghostText().count()) > 0; tabs++) {
     await wb.page.keyboard.press('Tab');
     await new Promise((r) => setTimeout(r, 700));
@@ -262,7 +264,8 @@ uiTest('with auto-closing brackets and quotes on (the defaults), the document af
   await endOfLine(wb, 2);
   await wb.typeText(METHOD_COMMENT, 60);
   await wb.page.keyboard.press('Enter');
-  saved = await acceptAndSave(wb, 'src/shop.ts');
+  // The block streams slowly: its first line shows first, then the whole block replaces it.
+  saved = await acceptAndSave(wb, 'src/shop.ts', 'this.items.push(item);');
   await wb.screenshot('completion-defaults-3-block');
   assert.ok(saved.startsWith([
     'export class Cart {',
