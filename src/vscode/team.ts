@@ -25,13 +25,18 @@ export interface TeamService {
   chat(sources?: readonly string[]): TeamProvider | undefined;
   settings(): TeamSettings;
   /** What the router needs to know about the team server now; undefined when none is set. */
-  routeInput(kind: 'chat' | 'completion'): Promise<TeamInput | undefined>;
+  /** For content from `sources` (the window's when absent): a health check only where they may use the server. */
+  routeInput(kind: 'chat' | 'completion', sources?: readonly string[]): Promise<TeamInput | undefined>;
   /** Where its bytes go: `network` for a trusted host, `cloud` otherwise; undefined until classified. */
   endpointClass(): EndpointClass | undefined;
   /** Prompt tokens for completions, from the server's max_model_len; undefined when it does not say. */
   windowTokens(maxTokens: number): number | undefined;
   health(): HealthResult | undefined;
-  checkNow(): Promise<HealthResult | undefined>;
+  /**
+   * Asks the server how it is, for content from `sources` (default: every folder that may use it).
+   * Where none may, nothing is sent and the result says why.
+   */
+  checkNow(sources?: readonly string[]): Promise<HealthResult | undefined>;
   /** A request found the server unreachable. */
   reportDown(error: ProviderError): void;
 }
@@ -65,8 +70,16 @@ export function registerTeam(s: Services): TeamService {
   let maxModelLen: number | undefined;
 
   const settings = () => s.settings.current.team;
-  // Where the team server may not be used, it is not even asked how it is (a refused check would only add log lines).
-  const allowedHere = () => s.privacy.policy().allowed.includes('network');
+  // The team server is asked how it is only for content that may use it: the check goes through the
+  // gate with those folders' policy. A window whose every folder never leaves the machine asks nothing.
+  const mayUse = (sources: readonly string[] | undefined) => s.privacy.policyFor(sources).allowed.includes('network');
+  /** The folders that may use the team server ([] in a window without folders, when it may); undefined: none may. */
+  const probeSources = (): readonly string[] | undefined => {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    if (folders.length === 0) return mayUse(undefined) ? [] : undefined;
+    const open = folders.map((f) => f.uri.toString()).filter((uri) => mayUse([uri]));
+    return open.length > 0 ? open : undefined;
+  };
   const token = async () => (await s.context.secrets.get(TEAM_TOKEN_KEY))?.trim() || undefined;
 
   const teamProvider = (t: TeamSettings, transport: GateTransport | undefined, sources?: readonly string[]): TeamProvider => new TeamProvider({
@@ -85,7 +98,7 @@ export function registerTeam(s: Services): TeamService {
       lastHealth = undefined;
       maxModelLen = undefined;
       void classify(t.url);
-      if (allowedHere()) void checkNow();
+      if (probeSources()) void checkNow();
     }
     return built.provider;
   };
@@ -101,16 +114,23 @@ export function registerTeam(s: Services): TeamService {
     if (settings().url === url) endpointClass = c === 'machine' ? 'network' : c;
   };
 
-  const checkNow = (): Promise<HealthResult | undefined> => {
+  const checkNow = (sources?: readonly string[]): Promise<HealthResult | undefined> => {
     const p = provider();
-    if (!p) return Promise.resolve(undefined);
+    if (!p || !built) return Promise.resolve(undefined);
+    const allowed = sources?.length ? (mayUse(sources) ? sources : undefined) : probeSources();
+    if (!allowed) {
+      const why = s.privacy.policyFor(sources?.length ? sources : undefined).reason;
+      return Promise.resolve({ ok: false, detail: `${p.label} was not asked: no content here may use it (${why})` });
+    }
+    // A light client judged by those sources' policy (the window's may be stricter); the back-off is shared.
+    const probe = allowed.length ? teamProvider(settings(), built.transport, allowed) : p;
     checking ??= (async () => {
-      const result = await p.health(AbortSignal.timeout(5000));
+      const result = await probe.health(AbortSignal.timeout(5000));
       if (built?.provider !== p) return result;
       if (!result.ok && lastHealth?.result.ok !== false) s.log.warn(`team server: ${result.detail}`);
       lastHealth = { at: Date.now(), result };
       if (result.ok) {
-        maxModelLen = await p.maxModelLen(settings().completionModel, AbortSignal.timeout(5000)).catch(() => undefined);
+        maxModelLen = await probe.maxModelLen(settings().completionModel, AbortSignal.timeout(5000)).catch(() => undefined);
       }
       return result;
     })().finally(() => { checking = undefined; });
@@ -154,11 +174,12 @@ export function registerTeam(s: Services): TeamService {
     },
     settings,
     endpointClass: () => endpointClass,
-    async routeInput(kind) {
+    async routeInput(kind, sources) {
       const p = provider();
       if (!p) return undefined;
       if (!endpointClass) await classify(settings().url);
-      if (allowedHere() && (!lastHealth || Date.now() - lastHealth.at > HEALTH_TTL_MS)) void checkNow();
+      // Content that may not use the server (a never-leave-machine folder) never causes a request to it.
+      if (mayUse(sources) && (!lastHealth || Date.now() - lastHealth.at > HEALTH_TTL_MS)) void checkNow(sources);
       const wait = p.backoffMs();
       return {
         model: kind === 'completion' ? settings().completionModel : settings().chatModel,

@@ -28,6 +28,11 @@ export interface CompletionRequest {
   snippets?: readonly Snippet[];
   /** The user asked explicitly (e.g. Alt+\\): no debounce. */
   immediate?: boolean;
+  /**
+   * URIs of the document and of the open files its snippets come from: a provider off this machine
+   * (the team server) is chosen, and its bytes judged, by the privacy of exactly these.
+   */
+  sources?: readonly string[];
 }
 
 export type ResultSource = 'model' | 'reuse' | 'cache' | 'typing-through';
@@ -58,8 +63,8 @@ export type PipelineState = 'ready' | 'thinking' | 'slow';
 export interface PipelineDeps {
   clock: Clock;
   settings: () => PipelineSettings;
-  /** The local provider to use now; undefined when none is usable (then no request is made). */
-  provider: () => ActiveProvider | undefined;
+  /** The local provider to use now for `req`; undefined when none is usable (then no request is made). */
+  provider: (req?: CompletionRequest) => ActiveProvider | undefined;
   /** Every model call, once. */
   emit: (event: ModelCallEvent) => void;
   /** A request failed: the caller updates health, offers a pull for a missing model, etc. */
@@ -191,7 +196,7 @@ export class CompletionPipeline {
     this.cancelPending(doc);
     if (signal.aborted) return undefined;
 
-    const active = this.deps.provider();
+    const active = this.deps.provider(req);
     const windowTokens = this.windowTokens(s, req);
     const win = buildWindow(req.doc, req.line, req.character, { maxTokens: windowTokens, suffixShare: this.deps.suffixShare ?? suffixShareFor(active?.id, windowTokens) });
     if (s.multiline === 'never') win.multiline = false;
@@ -252,7 +257,7 @@ export class CompletionPipeline {
     const accepted = win.nextLine === true && doc.shown !== undefined && win.suffix === doc.shown.suffix && win.prefix === doc.shown.prefix + doc.shown.text;
     const go = await this.debounce(doc, req.immediate || accepted ? 0 : wait, signal);
     if (!go || signal.aborted) return undefined;
-    const now = this.deps.provider();
+    const now = this.deps.provider(req);
     if (!now) return undefined;
 
     // 5. One request per editor.

@@ -195,7 +195,7 @@ describe('the team tier', () => {
     assert.match(r.reasons.join('; '), /the team server is another machine and this workspace never leaves the machine/);
     const health = await api.services.team!.checkNow();
     assert.equal(health?.ok, false);
-    assert.match(health?.detail ?? '', /blocked/);
+    assert.match(health?.detail ?? '', /was not asked: no content here may use it \(never-leave-machine/);
     assert.deepEqual({ requests: vllm.requests.length, connections: vllm.connections }, before);
     assertNothingReached(openai);
     await setWorkspace('privacy.neverLeaveMachine', undefined);
