@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { caFetch, pemCertificates, systemCertificates } from '../core/net/caFetch';
 import { undiciPinnedHttps, type GateTransport } from '../core/privacy/gate';
 import { fileBackoffStore, SharedBackoff } from '../core/providers/backoff';
-import { teamWindowTokens, TeamProvider } from '../core/providers/team';
+import { teamWindowTokens, TeamProvider, type TeamContext } from '../core/providers/team';
 import { ProviderError, type HealthResult } from '../core/providers/types';
 import type { TeamInput } from '../core/routing/router';
 import type { TeamSettings } from '../core/settings/team';
@@ -29,7 +29,7 @@ export interface TeamService {
   routeInput(kind: 'chat' | 'completion', sources?: readonly string[]): Promise<TeamInput | undefined>;
   /** Where its bytes go: `network` for a trusted host, `cloud` otherwise; undefined until classified. */
   endpointClass(): EndpointClass | undefined;
-  /** Prompt tokens for completions, from the server's max_model_len; undefined when it does not say. */
+  /** Prompt tokens for completions, from the server's context length; undefined when it does not say. */
   windowTokens(maxTokens: number): number | undefined;
   health(): HealthResult | undefined;
   /**
@@ -67,7 +67,7 @@ export function registerTeam(s: Services): TeamService {
   let endpointClass: EndpointClass | undefined;
   let lastHealth: { at: number; result: HealthResult } | undefined;
   let checking: Promise<HealthResult | undefined> | undefined;
-  let maxModelLen: number | undefined;
+  let context: TeamContext | undefined;
 
   const settings = () => s.settings.current.team;
   // The team server is asked how it is only for content that may use it: the check goes through the
@@ -96,7 +96,7 @@ export function registerTeam(s: Services): TeamService {
       built = { key, transport, provider: teamProvider(t, transport) };
       endpointClass = undefined;
       lastHealth = undefined;
-      maxModelLen = undefined;
+      context = undefined;
       void classify(t.url);
       if (probeSources()) void checkNow();
     }
@@ -130,7 +130,9 @@ export function registerTeam(s: Services): TeamService {
       if (!result.ok && lastHealth?.result.ok !== false) s.log.warn(`team server: ${result.detail}`);
       lastHealth = { at: Date.now(), result };
       if (result.ok) {
-        maxModelLen = await probe.maxModelLen(settings().completionModel, AbortSignal.timeout(5000)).catch(() => undefined);
+        const before = context?.contextTokens;
+        context = await probe.serverContext(settings().completionModel, AbortSignal.timeout(5000)).catch(() => undefined);
+        if (context && context.contextTokens !== before) s.log.info(`team server: context ${context.contextTokens} tokens${context.maxInputTokens ? `, prompts up to ${context.maxInputTokens}` : ''} (${context.source})`);
       }
       return result;
     })().finally(() => { checking = undefined; });
@@ -188,7 +190,7 @@ export function registerTeam(s: Services): TeamService {
         ...(wait > 0 ? { busy: `the team server asked to wait ${Math.ceil(wait / 1000)} s (Retry-After)` } : {}),
       };
     },
-    windowTokens: (maxTokens) => teamWindowTokens(maxModelLen, maxTokens),
+    windowTokens: (maxTokens) => teamWindowTokens(context, maxTokens),
     health: () => lastHealth?.result,
     checkNow,
     reportDown(error) {

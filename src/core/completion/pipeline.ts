@@ -3,7 +3,7 @@
 // clock, so every timing decision is tested without an editor or real time.
 import { newId } from '../ids';
 import { blockReportedByGate } from '../privacy/gate';
-import { ProviderError, type FimProvider, type FimRequest } from '../providers/types';
+import { ProviderError, type FimProvider, type FimRequest, type StreamResult } from '../providers/types';
 import type { EndpointClass, LocalProviderId, ModelCallEvent, TokenUsage } from '../types';
 import { CompletionCache, typedThrough, type CachedCompletion } from './cache';
 import type { Clock } from './clock';
@@ -464,7 +464,8 @@ export class CompletionPipeline {
     };
 
     /** `reported`: the egress gate already recorded this refusal, so no second event for it. */
-    const finish = (outcome: ModelCallEvent['outcome'], usage: TokenUsage | undefined, error?: string, reported = false) => {
+    const finish = (outcome: ModelCallEvent['outcome'], res: Pick<StreamResult, 'usage' | 'timing'> | undefined, error?: string, reported = false) => {
+      const usage = res?.usage;
       clock.clearTimeout(timeout);
       clock.clearTimeout(thinking);
       if (doc.flight === flight) doc.flight = undefined;
@@ -484,7 +485,7 @@ export class CompletionPipeline {
         reasons: [outcome === 'cancelled' ? 'completion cancelled: the user kept typing' : 'completions are always local'],
         provider: active.id, model: active.model, endpointClass: active.endpointClass,
         estimated: { ...estimated, completionTokens: flight.pieces.length },
-        usage, ttftMs, totalMs, outcome, error,
+        usage, ttftMs, ...(res?.timing ? { timing: res.timing } : {}), totalMs, outcome, error,
       });
     };
 
@@ -492,11 +493,11 @@ export class CompletionPipeline {
       try {
         const res = await active.fim.complete(fimReq, onText, flight.controller.signal);
         if (flight.userCancelled) {
-          finish('cancelled', res.usage);
+          finish('cancelled', res);
           return undefined;
         }
         if (timedOut) {
-          finish('failed', res.usage, `timed out after ${s.timeoutMs} ms`);
+          finish('failed', res, `timed out after ${s.timeoutMs} ms`);
           this.deps.onError?.(new ProviderError('timeout', `The local model did not finish within ${s.timeoutMs} ms.`));
           return undefined;
         }
@@ -506,7 +507,7 @@ export class CompletionPipeline {
           doc.blockEnd = { prefixTail: (win.prefix + text).slice(-BLOCK_END_TAIL), suffix: win.suffix };
         }
         this.cache.set(key, { prefix: win.prefix, suffix: win.suffix, text });
-        finish('served', res.usage);
+        finish('served', res);
         this.deps.onSuccess?.();
         return { text, usedRaw: usedRawLength(flight.raw, text) };
       } catch (err) {
