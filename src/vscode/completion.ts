@@ -146,6 +146,8 @@ export function registerCompletion(s: Services, local: LocalModelsService): Comp
     vscode.commands.registerCommand('switchyard.selectCompletionModel', () => selectCompletionModel(s, local)),
     vscode.commands.registerCommand('switchyard.pullModel', (name?: string) => pullModel(s, local, typeof name === 'string' ? name : undefined)),
     vscode.workspace.onDidCloseTextDocument((d) => pipeline.forget(d.uri.toString())),
+    // Whether the team server may serve depends on the active editor's folder: the status follows it.
+    vscode.window.onDidChangeActiveTextEditor(() => renderStatus()),
     { dispose: s.privacy.onDidChangeExclusions(() => provider.clearExclusions()) },
     { dispose: () => pipeline.dispose() },
   );
