@@ -53,6 +53,8 @@ export interface ModelCallEvent {
   usage?: TokenUsage;
   /** Time to first token, ms. */
   ttftMs?: number;
+  /** How the server says it spent the time, where it reports it (see ServerTiming). */
+  timing?: ServerTiming;
   /** Wall time of the call, ms (for local calls this is the inference time that local cost is charged for). */
   totalMs: number;
   outcome: Outcome;
@@ -70,4 +72,22 @@ export interface BudgetState {
   exceeded: boolean;
   /** Spend passed the warning threshold of a cap. */
   warning: boolean;
+}
+
+/**
+ * How a model server says it spent a call's time, in ms - only figures the server reported:
+ * llama.cpp server's `timings` (prompt_ms, predicted_ms), TGI's `x-queue-time` / `x-inference-time`
+ * headers, Ollama's load / prompt_eval / eval durations. vLLM's OpenAI server reports none.
+ */
+export interface ServerTiming {
+  /** Waiting for a free slot before the model started (TGI). */
+  queueMs?: number;
+  /** Loading the model into memory (Ollama). */
+  loadMs?: number;
+  /** Processing the prompt: the server's part of the time to first token (llama.cpp, Ollama). */
+  prefillMs?: number;
+  /** Generating the answer after the first token's prefill (llama.cpp, Ollama). */
+  generationMs?: number;
+  /** Prefill and generation together, where the server does not split them (TGI). */
+  inferenceMs?: number;
 }

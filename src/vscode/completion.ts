@@ -23,7 +23,8 @@ export function registerCompletion(s: Services, local: LocalModelsService): Comp
     }
     const health = local.health();
     const active = local.active();
-    const team = health && !health.ok ? teamCompletion(s) : undefined;
+    const editor = vscode.window.activeTextEditor?.document.uri.toString();
+    const team = health && !health.ok ? teamCompletion(s, editor ? [editor] : undefined) : undefined;
     if (team) {
       s.status.update({ completion: pipelineState, completionDetail: `${team.model} on the team server ${team.fim.baseUrl} (this machine's server: ${health?.detail})` });
     } else if (health && !health.ok) {
@@ -92,11 +93,11 @@ export function registerCompletion(s: Services, local: LocalModelsService): Comp
       const window = tier === 'team' ? s.team?.windowTokens(c.maxTokens) : undefined;
       return window ? { ...c, contextTokens: window } : c;
     },
-    provider: () => {
+    provider: (req) => {
       tier = 'machine';
       if (local.healthy() === false) {
-        // Machine tier down: the team server next, where this workspace allows it. Never the cloud.
-        const team = teamCompletion(s);
+        // Machine tier down: the team server next, where this content's folders allow it. Never the cloud.
+        const team = teamCompletion(s, req?.sources);
         if (team) tier = 'team';
         return team; // otherwise: probes with backoff, no attempt per keystroke
       }
@@ -150,6 +151,8 @@ export function registerCompletion(s: Services, local: LocalModelsService): Comp
     vscode.commands.registerCommand('switchyard.selectCompletionModel', () => selectCompletionModel(s, local)),
     vscode.commands.registerCommand('switchyard.pullModel', (name?: string) => pullModel(s, local, typeof name === 'string' ? name : undefined)),
     vscode.workspace.onDidCloseTextDocument((d) => pipeline.forget(d.uri.toString())),
+    // Whether the team server may serve depends on the active editor's folder: the status follows it.
+    vscode.window.onDidChangeActiveTextEditor(() => renderStatus()),
     { dispose: s.privacy.onDidChangeExclusions(() => provider.clearExclusions()) },
     { dispose: () => pipeline.dispose() },
   );
@@ -177,13 +180,17 @@ function embeddedModelName(path: string): string {
   return path.split(/[\\/]/).pop()?.replace(/\.gguf$/i, '') || 'embedded';
 }
 
-/** The team server as the completion provider, when it is set, allowed here, up and not asking to wait. */
-function teamCompletion(s: Services): ActiveProvider | undefined {
+/**
+ * The team server as the completion provider, when it is set, allowed for this content (the policy
+ * of the folders of the document and its snippets, not the window's), up and not asking to wait.
+ */
+function teamCompletion(s: Services, sources: readonly string[] | undefined): ActiveProvider | undefined {
   const team = s.team;
-  const provider = team?.provider();
   const endpointClass = team?.endpointClass();
-  if (!team || !provider || endpointClass !== 'network') return undefined;
-  if (!s.privacy.policy().allowed.includes(endpointClass)) return undefined;
-  if (team.health()?.ok === false || provider.backoffMs() > 0) return undefined;
+  if (!team || !team.provider() || endpointClass !== 'network') return undefined;
+  if (!s.privacy.policyFor(sources).allowed.includes(endpointClass)) return undefined;
+  // A client whose every byte the gate judges by the same sources.
+  const provider = team.chat(sources);
+  if (!provider || team.health()?.ok === false || provider.backoffMs() > 0) return undefined;
   return { id: 'team', fim: provider, model: team.settings().completionModel, endpointClass };
 }

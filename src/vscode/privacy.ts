@@ -7,7 +7,7 @@ import { EndpointClassifier } from '../core/privacy/endpoints';
 import { createExclusionMatcher, IGNORE_FILE, isExcludedFile, type ExclusionMatcher } from '../core/privacy/exclusions';
 import { isModelRequest } from '../core/privacy/gate';
 import {
-  failClosedPolicy, isInFolder, MARKER_FILE, MARKER_TEMPLATE, parseMarker, policyOfSources, resolvePolicy, strictestPolicy,
+  failClosedPolicy, isInFolder, MARKER_FILE, markerWithNeverLeaveMachine, markerWithoutNeverLeaveMachine, parseMarker, policyOfSources, resolvePolicy, strictestPolicy,
   type MarkerState, type PrivacyPolicy,
 } from '../core/privacy/policy';
 import { redactSecrets } from '../core/privacy/knownKeys';
@@ -431,7 +431,10 @@ async function toggleNeverLeaveMachine(s: Services, privacy: PrivacyServiceImpl,
     if (pick.how === 'setting') {
       await config.update('privacy.neverLeaveMachine', true, target);
     } else {
-      await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder.uri, MARKER_FILE), new TextEncoder().encode(MARKER_TEMPLATE));
+      // An existing marker (e.g. network-only) keeps what it says besides.
+      const marker = vscode.Uri.joinPath(folder.uri, MARKER_FILE);
+      const existing = await readText(marker);
+      await vscode.workspace.fs.writeFile(marker, new TextEncoder().encode(markerWithNeverLeaveMachine(existing)));
     }
     await privacy.refresh();
     await until(() => policyOf().neverLeaveMachine);
@@ -457,14 +460,23 @@ async function toggleNeverLeaveMachine(s: Services, privacy: PrivacyServiceImpl,
     removed.push(multi ? 'the workspace setting (it applied to every folder)' : 'the workspace setting');
   }
   const marker = vscode.Uri.joinPath(folder.uri, MARKER_FILE);
-  const hasMarker = await vscode.workspace.fs.stat(marker).then(() => true, () => false);
-  if (hasMarker) {
-    const confirm = args.deleteMarker ? 'Delete Marker' : await vscode.window.showWarningMessage(
-      `Delete the ${MARKER_FILE} marker file of ${folder.name}? It may be committed on purpose: the repository asks never to leave the machine.`,
-      { modal: true }, 'Delete Marker');
-    if (confirm === 'Delete Marker') {
-      await vscode.workspace.fs.delete(marker);
-      removed.push(`the ${MARKER_FILE} marker`);
+  const markerText = await readText(marker);
+  if (markerText !== undefined && parseMarker(markerText).kind === 'marked') {
+    // Only never-leave-machine goes: a marker that also says network-only is rewritten to keep that.
+    const kept = markerWithoutNeverLeaveMachine(markerText);
+    const action = kept === undefined ? 'Delete Marker' : 'Remove Never-Leave-Machine';
+    const question = kept === undefined
+      ? `Delete the ${MARKER_FILE} marker file of ${folder.name}? It may be committed on purpose: the repository asks never to leave the machine.`
+      : `Remove never-leave-machine from the ${MARKER_FILE} marker file of ${folder.name}? It may be committed on purpose. The rest of the file${parseMarker(kept).kind === 'network' ? ' (network-only: the team server, never the cloud)' : ''} stays.`;
+    const confirm = args.deleteMarker ? action : await vscode.window.showWarningMessage(question, { modal: true }, action);
+    if (confirm === action) {
+      if (kept === undefined) {
+        await vscode.workspace.fs.delete(marker);
+        removed.push(`the ${MARKER_FILE} marker`);
+      } else {
+        await vscode.workspace.fs.writeFile(marker, new TextEncoder().encode(kept));
+        removed.push(`never-leave-machine from the ${MARKER_FILE} marker`);
+      }
     }
   }
   await privacy.refresh();
@@ -482,6 +494,15 @@ async function toggleNeverLeaveMachine(s: Services, privacy: PrivacyServiceImpl,
   void vscode.window.showWarningMessage(`Switchyard: ${where} stays never-leave-machine - ${why}`, 'Open User Settings').then((pick) => {
     if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'switchyard.privacy.neverLeaveMachine');
   });
+}
+
+/** A file's text; undefined when it cannot be read (missing). */
+async function readText(uri: vscode.Uri): Promise<string | undefined> {
+  try {
+    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  } catch {
+    return undefined;
+  }
 }
 
 /** Waits (up to 2 s) for a settings write to reach the store: configuration events arrive asynchronously. */

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { caFetch, pemCertificates, systemCertificates } from '../core/net/caFetch';
 import { undiciPinnedHttps, type GateTransport } from '../core/privacy/gate';
 import { fileBackoffStore, SharedBackoff } from '../core/providers/backoff';
-import { teamWindowTokens, TeamProvider } from '../core/providers/team';
+import { teamWindowTokens, TeamProvider, type TeamContext } from '../core/providers/team';
 import { ProviderError, type HealthResult } from '../core/providers/types';
 import type { TeamInput } from '../core/routing/router';
 import type { TeamSettings } from '../core/settings/team';
@@ -25,13 +25,18 @@ export interface TeamService {
   chat(sources?: readonly string[]): TeamProvider | undefined;
   settings(): TeamSettings;
   /** What the router needs to know about the team server now; undefined when none is set. */
-  routeInput(kind: 'chat' | 'completion'): Promise<TeamInput | undefined>;
+  /** For content from `sources` (the window's when absent): a health check only where they may use the server. */
+  routeInput(kind: 'chat' | 'completion', sources?: readonly string[]): Promise<TeamInput | undefined>;
   /** Where its bytes go: `network` for a trusted host, `cloud` otherwise; undefined until classified. */
   endpointClass(): EndpointClass | undefined;
-  /** Prompt tokens for completions, from the server's max_model_len; undefined when it does not say. */
+  /** Prompt tokens for completions, from the server's context length; undefined when it does not say. */
   windowTokens(maxTokens: number): number | undefined;
   health(): HealthResult | undefined;
-  checkNow(): Promise<HealthResult | undefined>;
+  /**
+   * Asks the server how it is, for content from `sources` (default: every folder that may use it).
+   * Where none may, nothing is sent and the result says why.
+   */
+  checkNow(sources?: readonly string[]): Promise<HealthResult | undefined>;
   /** A request found the server unreachable. */
   reportDown(error: ProviderError): void;
 }
@@ -62,11 +67,19 @@ export function registerTeam(s: Services): TeamService {
   let endpointClass: EndpointClass | undefined;
   let lastHealth: { at: number; result: HealthResult } | undefined;
   let checking: Promise<HealthResult | undefined> | undefined;
-  let maxModelLen: number | undefined;
+  let context: TeamContext | undefined;
 
   const settings = () => s.settings.current.team;
-  // Where the team server may not be used, it is not even asked how it is (a refused check would only add log lines).
-  const allowedHere = () => s.privacy.policy().allowed.includes('network');
+  // The team server is asked how it is only for content that may use it: the check goes through the
+  // gate with those folders' policy. A window whose every folder never leaves the machine asks nothing.
+  const mayUse = (sources: readonly string[] | undefined) => s.privacy.policyFor(sources).allowed.includes('network');
+  /** The folders that may use the team server ([] in a window without folders, when it may); undefined: none may. */
+  const probeSources = (): readonly string[] | undefined => {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    if (folders.length === 0) return mayUse(undefined) ? [] : undefined;
+    const open = folders.map((f) => f.uri.toString()).filter((uri) => mayUse([uri]));
+    return open.length > 0 ? open : undefined;
+  };
   const token = async () => (await s.context.secrets.get(TEAM_TOKEN_KEY))?.trim() || undefined;
 
   const teamProvider = (t: TeamSettings, transport: GateTransport | undefined, sources?: readonly string[]): TeamProvider => new TeamProvider({
@@ -83,9 +96,9 @@ export function registerTeam(s: Services): TeamService {
       built = { key, transport, provider: teamProvider(t, transport) };
       endpointClass = undefined;
       lastHealth = undefined;
-      maxModelLen = undefined;
+      context = undefined;
       void classify(t.url);
-      if (allowedHere()) void checkNow();
+      if (probeSources()) void checkNow();
     }
     return built.provider;
   };
@@ -101,16 +114,25 @@ export function registerTeam(s: Services): TeamService {
     if (settings().url === url) endpointClass = c === 'machine' ? 'network' : c;
   };
 
-  const checkNow = (): Promise<HealthResult | undefined> => {
+  const checkNow = (sources?: readonly string[]): Promise<HealthResult | undefined> => {
     const p = provider();
-    if (!p) return Promise.resolve(undefined);
+    if (!p || !built) return Promise.resolve(undefined);
+    const allowed = sources?.length ? (mayUse(sources) ? sources : undefined) : probeSources();
+    if (!allowed) {
+      const why = s.privacy.policyFor(sources?.length ? sources : undefined).reason;
+      return Promise.resolve({ ok: false, detail: `${p.label} was not asked: no content here may use it (${why})` });
+    }
+    // A light client judged by those sources' policy (the window's may be stricter); the back-off is shared.
+    const probe = allowed.length ? teamProvider(settings(), built.transport, allowed) : p;
     checking ??= (async () => {
-      const result = await p.health(AbortSignal.timeout(5000));
+      const result = await probe.health(AbortSignal.timeout(5000));
       if (built?.provider !== p) return result;
       if (!result.ok && lastHealth?.result.ok !== false) s.log.warn(`team server: ${result.detail}`);
       lastHealth = { at: Date.now(), result };
       if (result.ok) {
-        maxModelLen = await p.maxModelLen(settings().completionModel, AbortSignal.timeout(5000)).catch(() => undefined);
+        const before = context?.contextTokens;
+        context = await probe.serverContext(settings().completionModel, AbortSignal.timeout(5000)).catch(() => undefined);
+        if (context && context.contextTokens !== before) s.log.info(`team server: context ${context.contextTokens} tokens${context.maxInputTokens ? `, prompts up to ${context.maxInputTokens}` : ''} (${context.source})`);
       }
       return result;
     })().finally(() => { checking = undefined; });
@@ -154,11 +176,12 @@ export function registerTeam(s: Services): TeamService {
     },
     settings,
     endpointClass: () => endpointClass,
-    async routeInput(kind) {
+    async routeInput(kind, sources) {
       const p = provider();
       if (!p) return undefined;
       if (!endpointClass) await classify(settings().url);
-      if (allowedHere() && (!lastHealth || Date.now() - lastHealth.at > HEALTH_TTL_MS)) void checkNow();
+      // Content that may not use the server (a never-leave-machine folder) never causes a request to it.
+      if (mayUse(sources) && (!lastHealth || Date.now() - lastHealth.at > HEALTH_TTL_MS)) void checkNow(sources);
       const wait = p.backoffMs();
       return {
         model: kind === 'completion' ? settings().completionModel : settings().chatModel,
@@ -167,7 +190,7 @@ export function registerTeam(s: Services): TeamService {
         ...(wait > 0 ? { busy: `the team server asked to wait ${Math.ceil(wait / 1000)} s (Retry-After)` } : {}),
       };
     },
-    windowTokens: (maxTokens) => teamWindowTokens(maxModelLen, maxTokens),
+    windowTokens: (maxTokens) => teamWindowTokens(context, maxTokens),
     health: () => lastHealth?.result,
     checkNow,
     reportDown(error) {

@@ -207,6 +207,8 @@ export interface Plan {
 /** Timings of a served generation, in nanoseconds like Ollama reports them. */
 export interface GenerationStats {
   generated: number;
+  /** Time waiting for a free slot (speed mode's `parallel`), ms. */
+  queueMs?: number;
   loadNs: number;
   prefillNs: number;
   evalNs: number;
@@ -217,6 +219,8 @@ export interface GenerationStats {
 export interface Framing {
   /** Extra headers of every reply (e.g. request ids). */
   headers?: Record<string, string>;
+  /** Headers of a whole (not streamed) reply that depend on how it went (TGI's timing headers). */
+  bodyHeaders?(stats: GenerationStats): Record<string, string>;
   /** Content type of a streamed reply. */
   streamContentType: string;
   /** Ollama sends its head with the first token (after the prefill); cloud APIs send it at once. */
@@ -595,6 +599,7 @@ export abstract class FakeServer {
       }
       const stats: GenerationStats = {
         generated: record.tokensGenerated,
+        queueMs: record.queuedMs,
         loadNs: Math.max(loadNs, 1),
         prefillNs: Math.max(prefillNs, 1),
         evalNs: Math.max(since(tEval), 1),
@@ -603,7 +608,7 @@ export abstract class FakeServer {
       if (plan.stream) {
         open();
         ex.end(framing.finish(stats));
-      } else if (ex.json(200, framing.body(stats), { ...framing.headers, ...script.headers })) {
+      } else if (ex.json(200, framing.body(stats), { ...framing.headers, ...framing.bodyHeaders?.(stats), ...script.headers })) {
         record.tokensSent = record.tokensGenerated;
       }
     } finally {

@@ -11,6 +11,8 @@ export * from './openai';
 export * from './anthropic';
 export * from './recorder';
 export * from './vllm';
+export * from './llamaServer';
+export * from './tgi';
 export * from './tls';
 export * from './otlp';
 

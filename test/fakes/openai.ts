@@ -142,6 +142,16 @@ export class FakeOpenAI extends FakeServer {
     await this.generate(ex, plan, this.completionFraming(plan, b.stream_options?.include_usage === true));
   }
 
+  /** Fields a server adds to its last stream chunk and to a whole response (llama.cpp: `timings`). */
+  protected finalExtra(_plan: Plan, _stats: GenerationStats): object {
+    return {};
+  }
+
+  /** Headers of a whole (not streamed) response that depend on the generation (TGI: timing headers). */
+  protected bodyHeaders(_plan: Plan, _stats: GenerationStats): Record<string, string> {
+    return {};
+  }
+
   /** Prompt tokens served from a prefix cache (0: none; the vLLM fake overrides it). */
   protected cachedTokens(plan: Plan): number {
     return plan.script.usage?.cacheReadTokens ?? 0;
@@ -183,8 +193,14 @@ export class FakeOpenAI extends FakeServer {
       headAtFirstToken: false,
       start: () => chunk({ role: 'assistant', content: '', refusal: null }, null),
       token: (text, i) => chunk({ content: text }, null, this.chatLogprobs(plan, i, i + 1)),
-      finish: (stats) =>
-        chunk({}, finish) + (includeUsage ? sse({ ...head, choices: [], usage: this.usage(plan, stats.generated) }) : '') + 'data: [DONE]\n\n',
+      finish: (stats) => {
+        const extra = this.finalExtra(plan, stats);
+        const last = Object.keys(extra).length > 0
+          ? sse({ ...head, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: finish }], ...withUsage, ...extra })
+          : chunk({}, finish);
+        return last + (includeUsage ? sse({ ...head, choices: [], usage: this.usage(plan, stats.generated) }) : '') + 'data: [DONE]\n\n';
+      },
+      bodyHeaders: (stats) => this.bodyHeaders(plan, stats),
       malformed: () => 'data: {"id":"chatcmpl-broken","choices":[{"delta":{"content":\n\n',
       streamError: (message) => sse({ error: { message, type: 'server_error', param: null, code: null } }),
       body: (stats: GenerationStats) => ({
@@ -203,6 +219,7 @@ export class FakeOpenAI extends FakeServer {
         usage: this.usage(plan, stats.generated),
         service_tier: 'default',
         system_fingerprint: 'fp_fake',
+        ...this.finalExtra(plan, stats),
       }),
     };
   }
@@ -241,8 +258,9 @@ export class FakeOpenAI extends FakeServer {
         offset += text.length;
         return sse({ ...head, choices: [{ text, index: 0, logprobs, finish_reason: null }] });
       },
+      bodyHeaders: (stats) => this.bodyHeaders(plan, stats),
       finish: (stats) =>
-        sse({ ...head, choices: [{ text: '', index: 0, logprobs: null, finish_reason: finish }] }) +
+        sse({ ...head, choices: [{ text: '', index: 0, logprobs: null, finish_reason: finish }], ...this.finalExtra(plan, stats) }) +
         (includeUsage ? sse({ ...head, choices: [], usage: this.usage(plan, stats.generated) }) : '') +
         'data: [DONE]\n\n',
       malformed: () => 'data: {"id":"cmpl-broken","choices":[{"text":\n\n',
@@ -253,6 +271,7 @@ export class FakeOpenAI extends FakeServer {
           { text: plan.tokens.slice(0, stats.generated).join(''), index: 0, logprobs: this.completionLogprobs(plan, 0, stats.generated, 0), finish_reason: finish },
         ],
         usage: this.usage(plan, stats.generated),
+        ...this.finalExtra(plan, stats),
       }),
     };
   }

@@ -46,7 +46,22 @@ export class Workbench {
     /** Absolute path of the (fresh, temporary) workspace folder. */
     readonly workspace: string,
     private readonly runDir: string,
+    /** A second window of the same server: closing it closes only its page. */
+    private readonly secondary = false,
   ) {}
+
+  /**
+   * Another window on the same code-server and workspace, as a person opens a second browser tab:
+   * its own extension host, sharing this one's user data (global storage, settings, secrets).
+   */
+  async anotherWindow(): Promise<Workbench> {
+    const page = await this.browser.newPage({ viewport: this.page.viewportSize() ?? { width: 1400, height: 900 } });
+    await page.goto(this.page.url());
+    await page.locator('.monaco-workbench').waitFor({ timeout: 30_000 });
+    const wb = new Workbench(page, this.server, this.browser, this.workspace, this.runDir, true);
+    await wb.statusBarItem('Switchyard').waitFor({ timeout: 30_000 });
+    return wb;
+  }
 
   static async launch(opts: WorkbenchOptions = {}): Promise<Workbench> {
     const runDir = mkdtempSync(join(tmpdir(), 'switchyard-ui-'));
@@ -238,6 +253,10 @@ export class Workbench {
   }
 
   async close(): Promise<void> {
+    if (this.secondary) {
+      await this.page.close().catch(() => undefined);
+      return;
+    }
     await this.browser.close().catch(() => undefined);
     await this.server.stop();
     if (!process.env.SWITCHYARD_KEEP_RUN) rmSync(this.runDir, { recursive: true, force: true });

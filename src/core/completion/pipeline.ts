@@ -3,7 +3,7 @@
 // clock, so every timing decision is tested without an editor or real time.
 import { newId } from '../ids';
 import { blockReportedByGate } from '../privacy/gate';
-import { ProviderError, type FimProvider, type FimRequest } from '../providers/types';
+import { ProviderError, type FimProvider, type FimRequest, type StreamResult } from '../providers/types';
 import type { EndpointClass, LocalProviderId, ModelCallEvent, TokenUsage } from '../types';
 import { CompletionCache, typedThrough, type CachedCompletion } from './cache';
 import type { Clock } from './clock';
@@ -28,6 +28,11 @@ export interface CompletionRequest {
   snippets?: readonly Snippet[];
   /** The user asked explicitly (e.g. Alt+\\): no debounce. */
   immediate?: boolean;
+  /**
+   * URIs of the document and of the open files its snippets come from: a provider off this machine
+   * (the team server) is chosen, and its bytes judged, by the privacy of exactly these.
+   */
+  sources?: readonly string[];
 }
 
 export type ResultSource = 'model' | 'reuse' | 'cache' | 'typing-through';
@@ -58,8 +63,8 @@ export type PipelineState = 'ready' | 'thinking' | 'slow';
 export interface PipelineDeps {
   clock: Clock;
   settings: () => PipelineSettings;
-  /** The local provider to use now; undefined when none is usable (then no request is made). */
-  provider: () => ActiveProvider | undefined;
+  /** The local provider to use now for `req`; undefined when none is usable (then no request is made). */
+  provider: (req?: CompletionRequest) => ActiveProvider | undefined;
   /** Every model call, once. */
   emit: (event: ModelCallEvent) => void;
   /** A request failed: the caller updates health, offers a pull for a missing model, etc. */
@@ -191,7 +196,7 @@ export class CompletionPipeline {
     this.cancelPending(doc);
     if (signal.aborted) return undefined;
 
-    const active = this.deps.provider();
+    const active = this.deps.provider(req);
     const windowTokens = this.windowTokens(s, req);
     const win = buildWindow(req.doc, req.line, req.character, { maxTokens: windowTokens, suffixShare: this.deps.suffixShare ?? suffixShareFor(active?.id, windowTokens) });
     if (s.multiline === 'never') win.multiline = false;
@@ -252,7 +257,7 @@ export class CompletionPipeline {
     const accepted = win.nextLine === true && doc.shown !== undefined && win.suffix === doc.shown.suffix && win.prefix === doc.shown.prefix + doc.shown.text;
     const go = await this.debounce(doc, req.immediate || accepted ? 0 : wait, signal);
     if (!go || signal.aborted) return undefined;
-    const now = this.deps.provider();
+    const now = this.deps.provider(req);
     if (!now) return undefined;
 
     // 5. One request per editor.
@@ -459,7 +464,8 @@ export class CompletionPipeline {
     };
 
     /** `reported`: the egress gate already recorded this refusal, so no second event for it. */
-    const finish = (outcome: ModelCallEvent['outcome'], usage: TokenUsage | undefined, error?: string, reported = false) => {
+    const finish = (outcome: ModelCallEvent['outcome'], res: Pick<StreamResult, 'usage' | 'timing'> | undefined, error?: string, reported = false) => {
+      const usage = res?.usage;
       clock.clearTimeout(timeout);
       clock.clearTimeout(thinking);
       if (doc.flight === flight) doc.flight = undefined;
@@ -479,7 +485,7 @@ export class CompletionPipeline {
         reasons: [outcome === 'cancelled' ? 'completion cancelled: the user kept typing' : 'completions are always local'],
         provider: active.id, model: active.model, endpointClass: active.endpointClass,
         estimated: { ...estimated, completionTokens: flight.pieces.length },
-        usage, ttftMs, totalMs, outcome, error,
+        usage, ttftMs, ...(res?.timing ? { timing: res.timing } : {}), totalMs, outcome, error,
       });
     };
 
@@ -487,11 +493,11 @@ export class CompletionPipeline {
       try {
         const res = await active.fim.complete(fimReq, onText, flight.controller.signal);
         if (flight.userCancelled) {
-          finish('cancelled', res.usage);
+          finish('cancelled', res);
           return undefined;
         }
         if (timedOut) {
-          finish('failed', res.usage, `timed out after ${s.timeoutMs} ms`);
+          finish('failed', res, `timed out after ${s.timeoutMs} ms`);
           this.deps.onError?.(new ProviderError('timeout', `The local model did not finish within ${s.timeoutMs} ms.`));
           return undefined;
         }
@@ -501,7 +507,7 @@ export class CompletionPipeline {
           doc.blockEnd = { prefixTail: (win.prefix + text).slice(-BLOCK_END_TAIL), suffix: win.suffix };
         }
         this.cache.set(key, { prefix: win.prefix, suffix: win.suffix, text });
-        finish('served', res.usage);
+        finish('served', res);
         this.deps.onSuccess?.();
         return { text, usedRaw: usedRawLength(flight.raw, text) };
       } catch (err) {

@@ -1,6 +1,6 @@
 // A ledger record: one model call as it happened, with what it cost. Never prompt or completion text.
 import type { CostSettings } from '../settings/cost';
-import type { ModelCallEvent } from '../types';
+import type { ModelCallEvent, ServerTiming } from '../types';
 import { findPrice, UNPRICED_MODEL_PRICE, type ModelPrice } from './prices';
 import { localCostUsd, usageCostUsd } from './usage';
 
@@ -87,8 +87,23 @@ function stripText(e: ModelCallEvent): ModelCallEvent {
   };
   if (e.usage) out.usage = tokens(e.usage);
   if (e.ttftMs !== undefined) out.ttftMs = e.ttftMs;
+  const timing = wholeMs(e.timing);
+  if (timing) out.timing = timing;
   if (e.error) out.error = e.error.slice(0, 300);
   return out;
+}
+
+const TIMING_KEYS = ['queueMs', 'loadMs', 'prefillMs', 'generationMs', 'inferenceMs'] as const;
+
+/** The server's time split in whole ms, its known fields only; undefined when there is none. */
+function wholeMs(t: ServerTiming | undefined): ServerTiming | undefined {
+  if (!t) return undefined;
+  const out: ServerTiming = {};
+  for (const k of TIMING_KEYS) {
+    const v = t[k];
+    if (typeof v === 'number' && Number.isFinite(v) && v >= 0) out[k] = Math.round(v);
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 function tokens(u: ModelCallEvent['estimated']): ModelCallEvent['estimated'] {

@@ -1,3 +1,4 @@
+import { describeTiming } from '../providers/serverTiming';
 import type { ModelCallEvent } from '../types';
 
 /** Cost fields the ledger adds to an event; optional so a line can be logged before pricing. */
@@ -12,7 +13,7 @@ export interface LoggedCost {
 
 /**
  * One log line per model call, in the fixed shape the switchyard-log grammar colours:
- * `TIME [route] provider/model kind in=N out=N ttft=Nms total=Nms $0.0000 outcome — reasons`
+ * `TIME [route] provider/model kind in=N out=N ttft=Nms total=Nms $0.0000 outcome — [server split; ][error; ]reasons`
  * A `~` marks an estimate, as the dashboard and the status bar tooltip do: token counts that are not (all)
  * provider-reported, and a cost that is not provider usage at a known price.
  */
@@ -33,6 +34,6 @@ export function formatLogLine(e: ModelCallEvent & LoggedCost): string {
     cost === undefined ? '$-' : `${costEst}$${cost.toFixed(4)}`,
     e.outcome,
   ];
-  const tail = [e.error ? `error: ${e.error}` : '', ...e.reasons].filter(Boolean).join('; ');
+  const tail = [describeTiming(e.timing, e.ttftMs) ?? '', e.error ? `error: ${e.error}` : '', ...e.reasons].filter(Boolean).join('; ');
   return tail ? `${parts.join(' ')} — ${tail}` : parts.join(' ');
 }

@@ -186,3 +186,46 @@ export const MARKER_TEMPLATE = `{
   "neverLeaveMachine": true
 }
 `;
+
+/** The marker's `#` comment lines and its JSON object; undefined when it holds no JSON object. */
+function markerParts(text: string): { comments: string[]; value: Record<string, unknown> } | undefined {
+  const lines = text.split(/\r?\n/);
+  const comments = lines.filter((l) => l.trim().startsWith('#'));
+  try {
+    const value: unknown = JSON.parse(lines.filter((l) => l.trim() !== '' && !l.trim().startsWith('#')).join('\n'));
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    return { comments, value: value as Record<string, unknown> };
+  } catch {
+    return undefined;
+  }
+}
+
+function markerText(comments: readonly string[], value: Record<string, unknown>): string {
+  return [...comments, JSON.stringify(value, null, 2)].join('\n') + '\n';
+}
+
+/**
+ * The marker text that marks never-leave-machine, keeping what an existing marker says besides
+ * (its `networkOnly`, its comments); the template when there is none or it holds no JSON object.
+ */
+export function markerWithNeverLeaveMachine(existing: string | undefined): string {
+  const parts = existing === undefined ? undefined : markerParts(existing);
+  if (!parts) return MARKER_TEMPLATE;
+  return markerText(parts.comments, { ...parts.value, neverLeaveMachine: true });
+}
+
+/**
+ * The marker text once never-leave-machine is taken out: undefined (delete the file) when nothing
+ * else remains; otherwise the rest, e.g. `{ "networkOnly": true }`, which keeps the repository
+ * network-only. Whatever is kept parses as not never-leave-machine.
+ */
+export function markerWithoutNeverLeaveMachine(text: string): string | undefined {
+  const parts = markerParts(text);
+  if (!parts) return undefined;
+  const rest = Object.fromEntries(Object.entries(parts.value).filter(([k]) => k !== 'neverLeaveMachine'));
+  if (rest.networkOnly === true) return markerText(parts.comments, rest);
+  // Keys this version does not know are kept, with an explicit "not marked" so the file is not read as marked.
+  const unknown = Object.keys(rest).filter((k) => k !== 'networkOnly');
+  if (unknown.length === 0) return undefined;
+  return markerText(parts.comments, { ...rest, neverLeaveMachine: false });
+}

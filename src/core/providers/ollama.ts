@@ -4,6 +4,7 @@
 import { Ollama } from 'ollama';
 import type { RequestKind } from '../types';
 import { callFetch, isAbort, mapLocalError, runStream, timeoutSignal, unhealthy, type ErrorContext, type FetchFor, type ModelPuller, type PullProgress } from './local';
+import { ollamaTiming } from './serverTiming';
 import type { ChatProvider, ChatRequest, FimProvider, FimRequest, HealthResult, ModelCatalog, ModelInfo, OnText, StreamResult } from './types';
 
 const HEALTH_TIMEOUT_MS = 3000;
@@ -125,10 +126,11 @@ export class OllamaProvider implements FimProvider, ChatProvider, ModelCatalog, 
 /** What the ollama client says when a stream ends without its final message (mapped to 'cut'). */
 const STREAM_CUT = 'Did not receive done or success response in stream.';
 
-/** Finish reason and server-reported usage from Ollama's final stream message. */
-function ollamaEnd(part: { done_reason?: string; prompt_eval_count?: number; eval_count?: number }): [StreamResult['finishReason'], Partial<StreamResult>] {
+/** Finish reason, server-reported usage and time split from Ollama's final stream message. */
+function ollamaEnd(part: { done_reason?: string; prompt_eval_count?: number; eval_count?: number; load_duration?: number; prompt_eval_duration?: number; eval_duration?: number }): [StreamResult['finishReason'], Partial<StreamResult>] {
+  const timing = ollamaTiming(part);
   return [
     part.done_reason === 'length' ? 'length' : 'stop',
-    { usage: { promptTokens: part.prompt_eval_count ?? 0, completionTokens: part.eval_count ?? 0 } },
+    { usage: { promptTokens: part.prompt_eval_count ?? 0, completionTokens: part.eval_count ?? 0 }, ...(timing ? { timing } : {}) },
   ];
 }

@@ -3,13 +3,17 @@
 // and, where the team runs its own CA, TLS that trusts it. What each server does differently:
 //   - vLLM and TGI have no `suffix` on /v1/completions: FIM always goes as the family's raw template,
 //     whose leading text the pipeline keeps stable so the server's automatic prefix cache hits;
-//   - vLLM lists `max_model_len` in /v1/models: the prompt window is sized from it;
+//   - the prompt window is sized from the server's context length: vLLM's `max_model_len` in /v1/models,
+//     llama.cpp's `default_generation_settings.n_ctx` in GET /props, TGI's `max_input_tokens` /
+//     `max_total_tokens` in GET /info, Ollama's `num_ctx` or `<arch>.context_length` from POST /api/show;
+//   - the time split the server reports (llama.cpp `timings`, TGI's timing headers) goes to the ledger;
 //   - 429 / 503 with Retry-After: every editor on this machine waits as asked (SharedBackoff);
 //   - health from GET /health (vLLM, TGI, llama.cpp) or /v1/models (Ollama, and as a fallback).
 import type OpenAI from 'openai';
 import { familyForModel } from '../completion/templates';
 import type { RequestKind } from '../types';
 import { parseRetryAfter, type Backoff } from './backoff';
+import { llamaCppTiming, tgiTiming } from './serverTiming';
 import { callFetch, mapLocalError, runStream, timeoutSignal, type ErrorContext, type FetchFor } from './local';
 import { findProviderError, ProviderError, type ChatProvider, type ChatRequest, type FimProvider, type FimRequest, type HealthResult, type ModelCatalog, type ModelInfo, type OnText, type StreamResult } from './types';
 
@@ -47,6 +51,14 @@ export interface TeamModelInfo extends ModelInfo {
   maxModelLen?: number;
 }
 
+/** The server's context for one request: tokens of prompt plus answer, and a prompt limit where it has its own. */
+export interface TeamContext {
+  contextTokens: number;
+  maxInputTokens?: number;
+  /** Where it was read, for the log, e.g. `GET /props n_ctx`. */
+  source: string;
+}
+
 export class TeamProvider implements FimProvider, ChatProvider, ModelCatalog {
   readonly id = 'team' as const;
   readonly baseUrl: string;
@@ -77,12 +89,13 @@ export class TeamProvider implements FimProvider, ChatProvider, ModelCatalog {
    * The gate's fetch, plus the shared back-off: refuses at once while the server asked to wait, and
    * records a 429 / 503 with its Retry-After for every editor on this machine.
    */
-  private fetch(purpose: Parameters<FetchFor>[0], signal?: AbortSignal): typeof fetch {
+  private fetch(purpose: Parameters<FetchFor>[0], signal?: AbortSignal, onResponse?: (res: Response) => void): typeof fetch {
     const gated = this.opts.fetchFor(purpose);
     const watched = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
       const wait = this.backoffMs();
       if (wait > 0) throw this.busy(wait);
       const res = await gated(input, init);
+      onResponse?.(res);
       if (res.status === 429 || res.status === 503) {
         this.opts.backoff.note(this.serverKey, parseRetryAfter(res.headers.get('retry-after'), this.now()));
       }
@@ -97,7 +110,7 @@ export class TeamProvider implements FimProvider, ChatProvider, ModelCatalog {
     return new ProviderError('rate-limit', `${this.label} ${why}; no request to it for ${s} s, as it asked (Retry-After)`, { status, retryAfterMs: waitMs, endpointClass: 'network' });
   }
 
-  private async client(purpose: Parameters<FetchFor>[0], signal?: AbortSignal): Promise<OpenAI> {
+  private async client(purpose: Parameters<FetchFor>[0], signal?: AbortSignal, onResponse?: (res: Response) => void): Promise<OpenAI> {
     // The named export: in the bundle the SDK is a separate CommonJS file, whose `default` under
     // import() is the whole module object, not the class.
     const { OpenAI: OpenAIClient } = await loadSdk();
@@ -107,7 +120,7 @@ export class TeamProvider implements FimProvider, ChatProvider, ModelCatalog {
       // Without a token the SDK still sends a bearer; a placeholder keeps a real OPENAI_API_KEY from
       // the environment away from this server.
       apiKey: token || 'none',
-      fetch: this.fetch(purpose, signal),
+      fetch: this.fetch(purpose, signal, onResponse),
       maxRetries: 0,
     });
   }
@@ -140,7 +153,8 @@ export class TeamProvider implements FimProvider, ChatProvider, ModelCatalog {
   complete(req: FimRequest, onText: OnText, signal: AbortSignal): Promise<StreamResult> {
     return runStream(signal, onText, (err) => this.mapError(err, req.model), async (rec) => {
       const prompt = this.fimPrompt(req);
-      const client = await this.client('completion', signal);
+      let headers: Headers | undefined;
+      const client = await this.client('completion', signal, (res) => { headers = res.headers; });
       const stream = await client.completions.create({
         model: req.model,
         ...prompt,
@@ -152,14 +166,17 @@ export class TeamProvider implements FimProvider, ChatProvider, ModelCatalog {
       }, { signal });
       let finish: StreamResult['finishReason'] | undefined;
       let usage: StreamResult['usage'];
+      let timing: StreamResult['timing'];
       for await (const chunk of stream) {
         rec.push(chunk.choices?.[0]?.text);
         const reason = chunk.choices?.[0]?.finish_reason;
         if (reason) finish = reason === 'length' ? 'length' : 'stop';
         if (chunk.usage) usage = usageOf(chunk.usage);
+        timing = llamaCppTiming((chunk as { timings?: unknown }).timings) ?? timing;
       }
       if (!finish) throw new Error('terminated: the stream ended without a finish reason');
-      return rec.result(finish, { usage });
+      timing ??= tgiTiming(headers);
+      return rec.result(finish, { usage, ...(timing ? { timing } : {}) });
     });
   }
 
@@ -179,7 +196,8 @@ export class TeamProvider implements FimProvider, ChatProvider, ModelCatalog {
 
   chat(req: ChatRequest & { kind?: RequestKind }, onText: OnText, signal: AbortSignal): Promise<StreamResult> {
     return runStream(signal, onText, (err) => this.mapError(err, req.model), async (rec) => {
-      const client = await this.client(req.kind ?? 'ask', signal);
+      let headers: Headers | undefined;
+      const client = await this.client(req.kind ?? 'ask', signal, (res) => { headers = res.headers; });
       const stream = await client.chat.completions.create({
         model: req.model,
         messages: req.messages,
@@ -191,6 +209,7 @@ export class TeamProvider implements FimProvider, ChatProvider, ModelCatalog {
       }, { signal });
       let finish: StreamResult['finishReason'] | undefined;
       let usage: StreamResult['usage'];
+      let timing: StreamResult['timing'];
       const logprobs: number[] = [];
       for await (const chunk of stream) {
         const choice = chunk.choices?.[0];
@@ -198,9 +217,11 @@ export class TeamProvider implements FimProvider, ChatProvider, ModelCatalog {
         for (const lp of choice?.logprobs?.content ?? []) logprobs.push(lp.logprob);
         if (choice?.finish_reason) finish = choice.finish_reason === 'length' ? 'length' : 'stop';
         if (chunk.usage) usage = usageOf(chunk.usage);
+        timing = llamaCppTiming((chunk as { timings?: unknown }).timings) ?? timing;
       }
       if (!finish) throw new Error('terminated: the stream ended without a finish reason');
-      return rec.result(finish, { usage, ...(logprobs.length ? { logprobs } : {}) });
+      timing ??= tgiTiming(headers);
+      return rec.result(finish, { usage, ...(timing ? { timing } : {}), ...(logprobs.length ? { logprobs } : {}) });
     });
   }
 
@@ -232,6 +253,59 @@ export class TeamProvider implements FimProvider, ChatProvider, ModelCatalog {
   async maxModelLen(model: string, signal: AbortSignal): Promise<number | undefined> {
     const models = await this.listModels(signal);
     return models.find((m) => m.name === model)?.maxModelLen;
+  }
+
+  /**
+   * The server's context length for `model`, read where this kind of server reports it; undefined
+   * when it does not say. Never throws for a missing or odd answer (the window then stays as set).
+   */
+  async serverContext(model: string, signal: AbortSignal): Promise<TeamContext | undefined> {
+    const origin = this.baseUrl.replace(/\/v1$/, '');
+    const positive = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined);
+    switch (this.kind) {
+      case 'vllm': {
+        const len = await this.maxModelLen(model, signal);
+        return len ? { contextTokens: len, source: 'GET /v1/models max_model_len' } : undefined;
+      }
+      case 'llamacpp': {
+        const props = await this.readJson(`${origin}/props`, signal) as { default_generation_settings?: { n_ctx?: unknown } } | undefined;
+        const n = positive(props?.default_generation_settings?.n_ctx);
+        return n ? { contextTokens: n, source: 'GET /props n_ctx' } : undefined;
+      }
+      case 'tgi': {
+        const info = await this.readJson(`${origin}/info`, signal) as { max_total_tokens?: unknown; max_input_tokens?: unknown; max_input_length?: unknown } | undefined;
+        const total = positive(info?.max_total_tokens);
+        // `max_input_length` before TGI 2.0.
+        const input = positive(info?.max_input_tokens) ?? positive(info?.max_input_length);
+        if (!total) return input ? { contextTokens: input, maxInputTokens: input, source: 'GET /info max_input_tokens' } : undefined;
+        return { contextTokens: total, ...(input ? { maxInputTokens: input } : {}), source: 'GET /info max_total_tokens' };
+      }
+      case 'ollama': {
+        const show = await this.readJson(`${origin}/api/show`, signal, { model }) as { parameters?: unknown; model_info?: Record<string, unknown> } | undefined;
+        // num_ctx is what the server runs the model with; the architecture's context_length is what it could take.
+        const numCtx = typeof show?.parameters === 'string' ? positive(Number(/^num_ctx\s+(\d+)\s*$/m.exec(show.parameters)?.[1])) : undefined;
+        if (numCtx) return { contextTokens: numCtx, source: 'POST /api/show num_ctx' };
+        const key = Object.keys(show?.model_info ?? {}).find((k) => k.endsWith('.context_length'));
+        const len = key ? positive(show?.model_info?.[key]) : undefined;
+        return len ? { contextTokens: len, source: `POST /api/show ${key}` } : undefined;
+      }
+    }
+  }
+
+  /** A JSON document from the server (GET, or POST with `body`), with the token; undefined when it is not JSON or not 2xx. */
+  private async readJson(url: string, signal: AbortSignal, body?: object): Promise<unknown> {
+    const token = await this.opts.token();
+    const res = await this.fetch('list-models', signal)(url, {
+      method: body ? 'POST' : 'GET',
+      headers: { accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+      signal,
+    });
+    if (!res.ok) {
+      await res.body?.cancel();
+      return undefined;
+    }
+    return res.json().catch(() => undefined);
   }
 
   /** GET /health where the server has it (vLLM, TGI, llama.cpp), else /v1/models. Never throws. */
@@ -276,8 +350,13 @@ function tlsProblem(err: unknown): string | undefined {
   return undefined;
 }
 
-/** Prompt tokens a completion window may use on a server with `maxModelLen`: half of it, the rest for the answer and headroom. */
-export function teamWindowTokens(maxModelLen: number | undefined, maxTokens: number, cap = 8192): number | undefined {
-  if (!maxModelLen) return undefined;
-  return Math.max(128, Math.min(cap, Math.floor(maxModelLen / 2) - maxTokens));
+/**
+ * Prompt tokens a completion window may use on a server with this context: half of it, the rest for
+ * the answer and headroom, and never over the server's own prompt limit (TGI's max_input_tokens).
+ */
+export function teamWindowTokens(context: number | Pick<TeamContext, 'contextTokens' | 'maxInputTokens'> | undefined, maxTokens: number, cap = 8192): number | undefined {
+  const c = typeof context === 'number' ? { contextTokens: context } : context;
+  if (!c?.contextTokens) return undefined;
+  const limit = c.maxInputTokens ? Math.floor(c.maxInputTokens * 0.9) : Infinity;
+  return Math.max(128, Math.min(cap, Math.floor(c.contextTokens / 2) - maxTokens, limit));
 }

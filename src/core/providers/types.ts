@@ -1,4 +1,4 @@
-import type { EndpointClass, ProviderId, TokenUsage } from '../types';
+import type { EndpointClass, ProviderId, ServerTiming, TokenUsage } from '../types';
 
 /** The outcome of one streamed model call. */
 export interface StreamResult {
@@ -10,6 +10,8 @@ export interface StreamResult {
   /** Per-token log-probabilities when the server returned them. */
   logprobs?: number[];
   ttftMs?: number;
+  /** The server's own split of the time, where it reports one. */
+  timing?: ServerTiming;
   totalMs: number;
   /** The model that actually ran, as the server or engine reported it (it may differ from the one asked for). */
   model?: string;

@@ -187,7 +187,7 @@ export class TaskRunner {
       // The record names the model that ran: a server may serve another model than the one asked for.
       const model = result.model ?? decision.model;
       const costUsd = this.deps.price(decision.provider, model, result.usage ?? decision.estimated);
-      this.deps.emit({ ...base, model, route: decision.target, usage: result.usage, ttftMs: result.ttftMs, totalMs: result.totalMs, outcome });
+      this.deps.emit({ ...base, model, route: decision.target, usage: result.usage, ttftMs: result.ttftMs, ...(result.timing ? { timing: result.timing } : {}), totalMs: result.totalMs, outcome });
       const confidence = decision.target === 'local' && outcome === 'served' ? confidenceOf(result) : undefined;
       const unsure = confidence !== undefined && confidence.score < ctx.routing.confidenceThreshold;
       return {

@@ -49,6 +49,18 @@ export interface PricedCall {
 }
 
 /** One ledger event as a usage record. Takes only fields that carry no prompt or answer text. */
+const TIMING_ATTRIBUTES = { queueMs: 'queue_ms', loadMs: 'load_ms', prefillMs: 'prefill_ms', generationMs: 'generation_ms', inferenceMs: 'inference_ms' } as const;
+
+/** The server's own time split, where it reported one: `switchyard.server.prefill_ms` etc. */
+function timingAttributes(t: ModelCallEvent['timing']): Attributes {
+  const out: Attributes = {};
+  for (const [key, name] of Object.entries(TIMING_ATTRIBUTES)) {
+    const v = t?.[key as keyof typeof TIMING_ATTRIBUTES];
+    if (typeof v === 'number' && Number.isFinite(v)) out[`switchyard.server.${name}`] = Math.round(v);
+  }
+  return out;
+}
+
 export function usageRecord({ event: e, costUsd, costEstimated }: PricedCall): UsageRecord {
   const tier = e.route === 'blocked' ? 'none' : tierOf(e.provider);
   const usage = e.usage ?? (e.outcome === 'served' ? e.estimated : undefined);
@@ -67,6 +79,7 @@ export function usageRecord({ event: e, costUsd, costEstimated }: PricedCall): U
     'switchyard.tokens.output': usage?.completionTokens ?? 0,
     'switchyard.duration_ms': Math.round(e.totalMs),
     ...(e.ttftMs !== undefined ? { 'switchyard.ttft_ms': Math.round(e.ttftMs) } : {}),
+    ...timingAttributes(e.timing),
     ...(costUsd !== undefined ? { 'switchyard.cost_usd': costUsd, 'switchyard.cost.estimated': costEstimated } : {}),
   };
   return {

@@ -14,6 +14,8 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
   private readonly snippetCache = new Map<string, { key: string; snippets: Snippet[] }>();
   /** Per-file identifier indexes of the other open files, one per file version. */
   private readonly index = new SnippetIndex();
+  /** The URI of each snippet path: the sources whose privacy a request off this machine must respect. */
+  private readonly snippetUris = new Map<string, string>();
 
   constructor(private readonly s: Services, private readonly pipeline: CompletionPipeline) {}
 
@@ -36,6 +38,8 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
     const controller = new AbortController();
     const sub = token.onCancellationRequested(() => controller.abort());
     try {
+      const snippets = settings.openFilesContext ? await this.snippets(document, position) : undefined;
+      const sources = [document.uri.toString(), ...(snippets ?? []).map((sn) => this.snippetUris.get(sn.path) ?? sn.path)];
       const result = await this.pipeline.provide({
         docKey: document.uri.toString(),
         doc: { lineCount: document.lineCount, lineText: (i) => document.lineAt(i).text },
@@ -44,8 +48,9 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
         languageId: document.languageId,
         path: vscode.workspace.asRelativePath(document.uri, false),
         repoName: vscode.workspace.name,
-        snippets: settings.openFilesContext ? await this.snippets(document, position) : undefined,
+        snippets,
         immediate: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke,
+        sources,
       }, controller.signal);
       if (!result || token.isCancellationRequested) return undefined;
       // The range covers the auto-closed closers the suggestion supplies itself, so Tab does not double them.
@@ -91,6 +96,8 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
     for (const d of others.slice(0, 8)) {
       if (await this.isExcluded(d.uri)) continue; // excluded files never become context
       const path = vscode.workspace.asRelativePath(d.uri, false);
+      if (this.snippetUris.size > 500) this.snippetUris.clear(); // a path missing here counts as unknown content: the window's policy
+      this.snippetUris.set(path, d.uri.toString());
       if (!this.index.has(path, d.version)) this.index.update(path, d.version, d.getText(new vscode.Range(0, 0, Math.min(d.lineCount, MAX_INDEXED_LINES), 0)));
       paths.push(path);
     }

@@ -47,7 +47,7 @@ export function createRunnerDeps(s: Services, local: LocalModels, cost: CostServ
         current.id === 'embedded' ? Promise.resolve<EndpointClass>('machine') : classify(s, current.baseUrl),
         classify(s, cloudBaseUrl(cloudProvider, settings.providers.cloud)),
         keys.has(cloudProvider).catch(() => false),
-        s.team?.routeInput('chat'),
+        s.team?.routeInput('chat', sources),
       ]);
       return {
         routing: routingFor(s, sources),

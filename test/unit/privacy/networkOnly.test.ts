@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EgressGate, type EgressIntent } from '../../../src/core/privacy/gate';
-import { parseMarker, policyOfSources, resolvePolicy, strictestPolicy } from '../../../src/core/privacy/policy';
+import { MARKER_TEMPLATE, markerWithNeverLeaveMachine, markerWithoutNeverLeaveMachine, parseMarker, policyOfSources, resolvePolicy, strictestPolicy } from '../../../src/core/privacy/policy';
 import { parseSettings } from '../../../src/core/settings';
 
 test('a marker file with "networkOnly": true marks the repository network-only', () => {
@@ -87,4 +87,31 @@ test('the gate judges a team request by the folders its sources lie in (network-
   // Unknown origin: the window's strictest (never-leave-machine here).
   assert.match(await send({ purpose: 'ask', provider: 'team' }, 'https://gpu.team.lan/v1/chat/completions'), /never-leave-machine/);
   assert.deepEqual(reached, ['https://gpu.team.lan/v1/chat/completions', 'https://api.openai.com/v1/chat/completions']);
+});
+
+test('turning never-leave-machine off keeps a marker\'s network-only marking; the file goes only when nothing remains', () => {
+  const both = '# committed on purpose\n{ "networkOnly": true, "neverLeaveMachine": true }\n';
+  const kept = markerWithoutNeverLeaveMachine(both);
+  assert.ok(kept !== undefined, 'the file must stay: it still says network-only');
+  assert.deepEqual(parseMarker(kept), { kind: 'network' });
+  assert.match(kept, /^# committed on purpose\n/, 'comments stay');
+  assert.equal(markerWithoutNeverLeaveMachine(MARKER_TEMPLATE), undefined, 'only never-leave-machine: delete');
+  assert.equal(markerWithoutNeverLeaveMachine(''), undefined, 'an empty marker: delete');
+  assert.equal(markerWithoutNeverLeaveMachine('{ "neverLeaveMachine": true, "networkOnly": false }'), undefined);
+  assert.equal(markerWithoutNeverLeaveMachine('not json'), undefined);
+  // A key this version does not know is kept, and the rest is explicitly not marked.
+  const other = markerWithoutNeverLeaveMachine('{ "neverLeaveMachine": true, "owner": "sec-team" }');
+  assert.ok(other !== undefined);
+  assert.deepEqual(JSON.parse(other), { owner: 'sec-team', neverLeaveMachine: false });
+  assert.equal(parseMarker(other).kind, 'unmarked');
+});
+
+test('turning never-leave-machine on keeps what an existing marker says, and off again restores it', () => {
+  const network = '{ "networkOnly": true }';
+  const on = markerWithNeverLeaveMachine(network);
+  assert.equal(parseMarker(on).kind, 'marked');
+  assert.deepEqual(JSON.parse(on), { networkOnly: true, neverLeaveMachine: true });
+  assert.deepEqual(parseMarker(markerWithoutNeverLeaveMachine(on) ?? ''), { kind: 'network' });
+  assert.equal(markerWithNeverLeaveMachine(undefined), MARKER_TEMPLATE);
+  assert.equal(markerWithNeverLeaveMachine('garbage'), MARKER_TEMPLATE);
 });

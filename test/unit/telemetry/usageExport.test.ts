@@ -142,4 +142,11 @@ describe('usage export over OTLP/HTTP', () => {
     assert.ok(!JSON.stringify(r).includes(MARKER));
     assert.equal(r.attributes['switchyard.tier'], 'team');
   });
+
+  it('a log record carries the server\'s own time split where it reported one, and none otherwise', () => {
+    const withTiming = usageRecord({ ...calls[2], event: { ...calls[2].event, timing: { queueMs: 310.4, inferenceMs: 95 } } });
+    assert.equal(withTiming.logAttributes['switchyard.server.queue_ms'], 310);
+    assert.equal(withTiming.logAttributes['switchyard.server.inference_ms'], 95);
+    assert.equal(Object.keys(usageRecord(calls[2]).logAttributes).some((k) => k.startsWith('switchyard.server.')), false);
+  });
 });

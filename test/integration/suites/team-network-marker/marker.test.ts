@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { SwitchyardApi } from '../../../../src/extension';
 import { assertNothingReached, closeAll, startFakeOllama, startFakeOpenAI, startFakeVllm, type FakeOllama, type FakeOpenAI, type FakeVllm } from '../../../fakes';
-import { activate, KEY, runRecorded, select, setUserSettings } from '../tasks/helpers';
+import { activate, KEY, runRecorded, select, setUserSettings, until } from '../tasks/helpers';
 
 const TOKEN = 'team-token-marker-11aa';
 
@@ -64,5 +64,20 @@ describe('a repository marked network-only by its .switchyard file', () => {
     assert.equal(forced.r.outcome, 'blocked');
     assert.match(forced.r.reasons.join('; '), /cloud endpoints are not allowed \(network-only/);
     assertNothingReached(openai);
+  });
+
+  it('Toggle Never-Leave-Machine on and off again keeps the file\'s network-only marking', async () => {
+    const marker = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, '.switchyard');
+    const read = async () => JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(marker))) as Record<string, unknown>;
+    await select('src/cart.ts', 'remove(sku: string)', '}');
+    await vscode.commands.executeCommand('switchyard.toggleNeverLeaveMachine', { how: 'marker' });
+    assert.deepEqual(await read(), { networkOnly: true, neverLeaveMachine: true });
+    await until('never-leave-machine', () => api.services.privacy.policy().neverLeaveMachine);
+
+    await vscode.commands.executeCommand('switchyard.toggleNeverLeaveMachine', { deleteMarker: true });
+    assert.deepEqual(await read(), { networkOnly: true }, 'the marker file stays, saying network-only');
+    await until('network-only again', () => !api.services.privacy.policy().neverLeaveMachine);
+    assert.deepEqual([...api.services.privacy.policy().allowed], ['machine', 'network']);
+    assert.match(api.services.privacy.policy().reason, /network-only \(\.switchyard\)/);
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { SwitchyardApi } from '../../../../src/extension';
 import {
-  assertNothingReached, closeAll, makeTestCa, startFakeCollector, startFakeOllama, startFakeOpenAI, startFakeVllm,
+  assertNothingReached, closeAll, makeTestCa, startFakeCollector, startFakeLlamaServer, startFakeOllama, startFakeOpenAI, startFakeVllm,
   type FakeOllama, type FakeOpenAI, type FakeVllm, type TestCa,
 } from '../../../fakes';
 import { activate, KEY, runRecorded, select, setUserSettings, until } from '../tasks/helpers';
@@ -195,7 +195,7 @@ describe('the team tier', () => {
     assert.match(r.reasons.join('; '), /the team server is another machine and this workspace never leaves the machine/);
     const health = await api.services.team!.checkNow();
     assert.equal(health?.ok, false);
-    assert.match(health?.detail ?? '', /blocked/);
+    assert.match(health?.detail ?? '', /was not asked: no content here may use it \(never-leave-machine/);
     assert.deepEqual({ requests: vllm.requests.length, connections: vllm.connections }, before);
     assertNothingReached(openai);
     await setWorkspace('privacy.neverLeaveMachine', undefined);
@@ -213,5 +213,31 @@ describe('the team tier', () => {
     assert.match(health?.detail ?? '', /switchyard\.team\.caFile/);
     await setUserSettings(api, { 'team.caFile': ca.caFile });
     await until('the CA setting to apply', () => api.services.settings.current.team.caFile === ca.caFile);
+  });
+
+  it('a llama.cpp team server: the prompt window from its /props n_ctx, and the ledger keeps the prefill and generation it reports', async () => {
+    const llama = await startFakeLlamaServer({ apiKey: TOKEN, nCtx: 6144, models: [CHAT, 'Qwen/Qwen2.5-Coder-7B'], defaults: { speed: { prefillMs: 80, perTokenMs: 3 } } });
+    try {
+      await setUserSettings(api, { 'team.url': llama.baseURL, 'team.kind': 'llamacpp', 'team.caFile': undefined });
+      await until('the llama.cpp settings to apply', () => api.services.settings.current.team.url === llama.baseURL && api.services.settings.current.team.kind === 'llamacpp');
+      // Half of the slot's 6144 tokens less the answer's 64.
+      await until('the window from /props', async () => { await api.services.team!.checkNow(); return api.services.team!.windowTokens(64) === 3008; });
+      assert.ok(llama.requests.some((r) => r.path === '/props' && r.headers.authorization === `Bearer ${TOKEN}`));
+
+      await select('src/money.ts', 'export function formatCents', '}');
+      const { r, events } = await runRecorded(api, 'switchyard.askAboutSelection', { question: 'What does this do?' });
+      assert.equal(r.provider, 'team', `${r.outcome}: ${r.error}`);
+      const timing = events[0]?.timing;
+      assert.ok(timing && (timing.prefillMs ?? 0) >= 60 && (timing.generationMs ?? 0) > 0, JSON.stringify(events[0]));
+      await (api.cost as { flushed?: () => Promise<void> }).flushed?.();
+      const ledger = filesUnder(api.services.context.globalStorageUri.fsPath).filter((f) => /ledger.*\.jsonl$/.test(f.path));
+      const line = ledger.flatMap((f) => f.text.split('\n')).find((l) => l.includes(events[0].id));
+      assert.ok(line, 'the call is not in the ledger');
+      const kept = JSON.parse(line).timing as Record<string, number>;
+      assert.deepEqual(kept, Object.fromEntries(Object.entries(timing).map(([k, v]) => [k, Math.round(v as number)])));
+    } finally {
+      await setUserSettings(api, { 'team.url': vllm.baseURL, 'team.kind': 'vllm', 'team.caFile': ca.caFile });
+      await llama.close();
+    }
   });
 });
