@@ -121,6 +121,35 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
     assert.deepEqual(await vscode.commands.executeCommand('switchyard.refactor.pending'), []);
   });
 
+  it('a proposal that brings new errors is flagged once the TypeScript server has checked it; a clean one is not', async function () {
+    this.timeout(180_000);
+    const diffTitle = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+      .find((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === 'switchyard-refactor')?.label;
+    const warningsOf = async (id: string) => (await vscode.commands.executeCommand('switchyard.refactor.warnings', id)) as { warnings: string[]; checked: boolean };
+
+    openai.setReply(() => '```ts\n  remove(sku: string): boolean {\n    const gone: number = this.items.delete(sku);\n    return missingHelper(gone);\n  }\n```');
+    const editor = await select('src/cart.ts', 'remove(sku: string)', '}');
+    const bad = await run('switchyard.refactorSelection', { refactor: 'Simplify' });
+    assert.ok(bad.proposalId, bad.error);
+    assert.deepEqual(bad.warnings, [], 'three lines for three: no size flag; the problems come later');
+    const flagged = await warningsOf(bad.proposalId);
+    assert.equal(flagged.checked, true, 'the TypeScript server checked the proposed text');
+    // boolean is not assignable to number; missingHelper is not defined.
+    assert.deepEqual(flagged.warnings, ['2 new problems (errors or warnings) in the proposed code']);
+    await until('the diff title to carry the flag', () => /check it: 2 new problems/.test(diffTitle() ?? ''));
+    await vscode.commands.executeCommand('switchyard.discardRefactor', bad.proposalId);
+
+    openai.setReply(() => '```ts\n  remove(sku: string): boolean {\n    return this.items.delete(sku.trim());\n  }\n```');
+    await select('src/cart.ts', 'remove(sku: string)', '}');
+    const clean = await run('switchyard.refactorSelection', { refactor: 'Simplify' });
+    assert.ok(clean.proposalId, clean.error);
+    assert.deepEqual(await warningsOf(clean.proposalId), { warnings: [], checked: true });
+    assert.doesNotMatch(diffTitle() ?? '', /check it/);
+    await vscode.commands.executeCommand('switchyard.discardRefactor', clean.proposalId);
+    assert.equal(editor.document.isDirty, false, 'the file itself is untouched');
+    await until('no unsaved scratch documents left behind', () => !vscode.workspace.textDocuments.some((d) => d.isUntitled && d.isDirty));
+  });
+
   it('a selection edited after the proposal is refused clearly; Discard drops a proposal', async () => {
     openai.setReply(() => '```ts\n  subtotal(): Cents {\n    return 0;\n  }\n```');
     const editor = await select('src/cart.ts', 'subtotal(): Cents', 'return total;');
