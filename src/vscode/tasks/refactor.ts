@@ -7,7 +7,7 @@ import { problemsWarning, proposalWarnings } from '../../core/tasks/proposal';
 import type { TaskRequest, TaskResult } from '../../core/tasks/runner';
 import { selectionContext, type TaskController } from './controller';
 import { pickOrType } from './pickOrType';
-import { newProblems } from './proposalProblems';
+import { closeLeftoverScratchTabs, newProblems } from './proposalProblems';
 
 export const REFACTOR_SCHEME = 'switchyard-refactor';
 
@@ -25,6 +25,8 @@ interface Proposal {
   problems?: Promise<void>;
   /** A language server checked the proposed text within the wait. */
   checked?: boolean;
+  /** Ends the check early once the proposal is applied or discarded. */
+  endCheck?: AbortController;
   /** Ends its notification (applied, discarded or stale). */
   settle?: () => void;
   /** Signs it looks wrong; new problems join once the language server has checked it. */
@@ -55,8 +57,9 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
   private readonly command: vscode.Disposable;
 
   constructor(private readonly c: TaskController) {
-    // An edit over a proposal's selection makes it stale: its notification goes, Apply says why.
+    void closeLeftoverScratchTabs();
     this.command = vscode.commands.registerCommand('switchyard.refactor.warnings', (id?: unknown) => this.warningsOf(id));
+    // An edit over a proposal's selection makes it stale: its notification goes, Apply says why.
     this.watcher = vscode.workspace.onDidChangeTextDocument((e) => {
       for (const p of this.proposals.values()) {
         if (p.stale || e.document.uri.toString() !== p.uri.toString() || e.contentChanges.length === 0) continue;
@@ -188,7 +191,10 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
     const before = doc.getText();
     const start = doc.offsetAt(p.range.start);
     const after = before.slice(0, start) + p.proposed + before.slice(doc.offsetAt(p.range.end));
-    const added = await newProblems(doc.languageId, before, after).catch(() => undefined);
+    const name = p.uri.path.split('/').pop() || 'selection';
+    p.endCheck = new AbortController();
+    const added = await newProblems(name, doc.languageId, before, after, { signal: p.endCheck.signal, viewColumn: this.diffTab(p)?.group.viewColumn })
+      .catch(() => undefined);
     p.checked = added !== undefined;
     const flag = problemsWarning(added ?? 0);
     if (!flag.length || !this.proposals.has(p.id)) return;
@@ -196,13 +202,18 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
     p.report?.(`⚠ ${flag[0]}.`);
     const { left, right } = this.uris(p);
     // A diff's title is fixed once open: reopen it in its place with the flag.
-    const tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs)
-      .find((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === right.toString());
+    const tab = this.diffTab(p);
     if (!tab) return;
     const viewColumn = tab.group.viewColumn;
     await vscode.window.tabGroups.close(tab, true);
     if (!this.proposals.has(p.id)) return;
     await vscode.commands.executeCommand('vscode.diff', left, right, `${title} — check it: ${p.warnings.join('; ')}`, { preview: true, preserveFocus: !tab.isActive, viewColumn });
+  }
+
+  private diffTab(p: Proposal): vscode.Tab | undefined {
+    const { right } = this.uris(p);
+    return vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+      .find((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === right.toString());
   }
 
   /** A proposal's warnings once its checks are done (for tests; not in the command palette). */
@@ -261,6 +272,7 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
     this.proposals.delete(p.id);
     this.others.delete(p.id);
     p.settle?.();
+    p.endCheck?.abort();
     if (this.latest === p.id) this.latest = undefined;
     const { right } = this.uris(p);
     const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs)
@@ -273,7 +285,10 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
   }
 
   dispose(): void {
-    for (const p of this.proposals.values()) p.settle?.();
+    for (const p of this.proposals.values()) {
+      p.settle?.();
+      p.endCheck?.abort();
+    }
     this.proposals.clear();
     this.watcher.dispose();
     this.command.dispose();
