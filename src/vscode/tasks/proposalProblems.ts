@@ -6,8 +6,8 @@ import { newProblemCount } from '../../core/tasks/proposal';
 
 /** Language servers take seconds to start and check; the flag comes later, Apply never waits for it. */
 const WAIT_MS = 60_000;
-/** Diagnostics come in steps (syntax, then semantics): settled once both copies are quiet this long. */
-const QUIET_MS = 2_000;
+/** Diagnostics come in steps (syntax, then semantics, file by file): settled once quiet this long. */
+const QUIET_MS = 3_000;
 /** How long an emptied copy's problems may take to go. */
 const CLEAR_WAIT_MS = 10_000;
 /** Scratch copies live in folders named so; a window reloaded mid-check closes what was left open. */
@@ -21,7 +21,8 @@ const TAB_LABEL = 'Switchyard: checking the proposal for problems';
  * and cancels out). Files on disk are never dirty: nothing asks to be saved or comes back after a reload.
  * Language servers check only what has a tab, so the pair is open in a background diff tab meanwhile.
  * Afterwards the tab is closed, the files deleted and their problems taken out of the Problems panel.
- * Undefined when no language server reported within the wait.
+ * Undefined when no language server reported within the wait (servers report nothing for a file without
+ * problems, so two clean copies also end there: no flag either way).
  */
 export async function newProblems(
   name: string, languageId: string, original: string, proposed: string,
@@ -35,7 +36,8 @@ export async function newProblems(
   let stop = () => {};
   const settled = new Promise<boolean>((resolve) => {
     let quiet: ReturnType<typeof setTimeout> | undefined;
-    const all = () => uris.every((u) => seen.has(u.toString()));
+    // A copy without problems gets no report: one report on either copy shows the server is at work.
+    const any = () => uris.some((u) => seen.has(u.toString()));
     const finish = (ok: boolean) => {
       sub.dispose();
       clearTimeout(deadline);
@@ -43,7 +45,7 @@ export async function newProblems(
       resolve(ok);
     };
     check = () => {
-      if (!all()) return;
+      if (!any()) return;
       clearTimeout(quiet);
       quiet = setTimeout(() => finish(true), QUIET_MS);
     };
@@ -52,7 +54,7 @@ export async function newProblems(
       for (const uri of e.uris) seen.add(uri.toString());
       check();
     });
-    const deadline = setTimeout(() => finish(all()), opts.waitMs ?? WAIT_MS);
+    const deadline = setTimeout(() => finish(any()), opts.waitMs ?? WAIT_MS);
     opts.signal?.addEventListener('abort', stop);
   });
   try {

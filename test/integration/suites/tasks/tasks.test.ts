@@ -176,6 +176,16 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
       assert.doesNotMatch(diffTitle() ?? '', /check it/);
       await vscode.commands.executeCommand('switchyard.discardRefactor', clean.proposalId);
       assert.equal(editor.document.isDirty, false, 'the file itself is untouched');
+
+      // A file without problems as it is: the server reports only on the proposed copy, which is enough.
+      scratch = [];
+      openai.setReply(() => '```ts\nexport function toCents(amount: number): Cents {\n  const rounded: string = Math.round(amount * 100);\n  return roundHalfEven(rounded);\n}\n```');
+      await select('src/money.ts', 'export function toCents', '}');
+      const fromClean = await run('switchyard.refactorSelection', { refactor: 'Simplify' });
+      assert.ok(fromClean.proposalId, fromClean.error);
+      assert.deepEqual(await warningsOf(fromClean.proposalId), { warnings: ['2 new problems (errors or warnings) in the proposed code'], checked: true });
+      assert.deepEqual(leftovers(), nothingLeft);
+      await vscode.commands.executeCommand('switchyard.discardRefactor', fromClean.proposalId);
     });
 
     it('Apply does not wait for the check, which ends with it; a language with no language server gives up cleanly without a flag', async function () {
