@@ -124,7 +124,7 @@ export function registerStatusMenu(s: Services, local: LocalModelsService): void
         detail: `completion: ${summary.completionModel} · chat: ${summary.chatModel}${summary.demo ? ` — ${DEMO_NOTICE}` : ''}`,
         run: cmd('workbench.action.openSettings', 'switchyard.local'),
       },
-      ...(vscode.env.remoteName ? [{ label: `$(remote) Settings in effect on ${vscode.env.remoteName}`, detail: READ_REMOTELY, run: cmd('workbench.action.openSettings', 'switchyard.local') }] : []),
+      ...(vscode.env.remoteName ? [{ label: `$(remote) Settings in effect on ${vscode.env.remoteName}`, detail: 'read on the remote machine, where Switchyard runs', run: cmd('workbench.action.openSettings', 'switchyard.local') }] : []),
       { label: 'Completions', kind: vscode.QuickPickItemKind.Separator },
       { label: enabled ? '$(circle-slash) Turn Completions Off' : '$(check) Turn Completions On', run: async () => {
         await s.context.globalState.update(SNOOZE_KEY, undefined);

@@ -91,7 +91,7 @@ uiTest('Ollama running with local.provider auto: the status bar names Ollama and
   await wb.page.keyboard.press('Escape');
   const items = await openMenu(wb);
   assert.ok(items.some((t) => /Ollama at .*running/.test(t)), items.join(' | '));
-  assert.ok(items.some((t) => /Settings in effect on \S+ read on the remote machine, where Switchyard runs: the local provider, its address and the models above are that machine's/.test(t)), items.join(' | '));
+  assert.ok(items.some((t) => /Settings in effect on \S+ read on the remote machine, where Switchyard runs/.test(t)), items.join(' | '));
   await wb.screenshot('firstrun-status-menu-ollama');
 
 }, { timeout: 180_000 });
