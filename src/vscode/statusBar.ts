@@ -17,7 +17,7 @@ export interface StatusModel {
   /** Today's cloud spend in USD. */
   todayCloudUsd?: number;
   /** What serves locally: provider, where, the models that run, and whether it is the demo model. */
-  local?: { where: string; completionModel: string; chatModel: string; demo: boolean };
+  local?: { where: string; completionModel: string; chatModel: string; demo: boolean; remote?: string };
   /** Completions are snoozed until this time (ms since epoch). */
   snoozedUntil?: number;
 }
@@ -91,6 +91,7 @@ export class StatusBar implements vscode.Disposable {
     if (m.lockReason) tooltip.appendMarkdown(`Privacy: ${escape(m.lockReason)}\n\n`);
     if (m.local) {
       tooltip.appendMarkdown(`Local: ${escape(m.local.where)}  \ncompletion: ${escape(m.local.completionModel)} · chat: ${escape(m.local.chatModel)}\n\n`);
+      if (m.local.remote) tooltip.appendMarkdown(`$(remote) ${escape(m.local.remote)}\n\n`);
       if (m.local.demo) tooltip.appendMarkdown('$(info) The demo model shows how Switchyard works; its suggestions are not meaningful. Install Ollama or download a real model (Get Started).\n\n');
     }
     const snoozed = m.snoozedUntil ? ` — snoozed until ${new Date(m.snoozedUntil).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}` : '';

@@ -15,6 +15,11 @@ export interface LocalSummary {
   completionModel: string;
   chatModel: string;
   demo: boolean;
+  /**
+   * In a remote window: where these settings are read, e.g. "Settings in effect on ssh-remote: …". The
+   * Settings UI may hide them (machine-scoped) or show values from elsewhere.
+   */
+  remote?: string;
 }
 
 export function localSummary(s: Services, local: LocalModelsService): LocalSummary {
@@ -22,12 +27,15 @@ export function localSummary(s: Services, local: LocalModelsService): LocalSumma
   const setting = s.settings.current.providers.local.provider;
   const server = c.id === 'embedded' ? PROVIDER_NAMES.embedded : `${PROVIDER_NAMES[c.id]} at ${c.baseUrl}`;
   const where = setting === 'auto' ? `${server} (local.provider: auto)` : server;
+  const remote = vscode.env.remoteName ? `Settings in effect on ${vscode.env.remoteName}: ${READ_REMOTELY}` : undefined;
   if (c.embedded) {
     const name = describeEmbedded(c.embedded);
-    return { where, completionModel: name, chatModel: name, demo: c.embedded.demo };
+    return { where, completionModel: name, chatModel: name, demo: c.embedded.demo, remote };
   }
-  return { where, completionModel: c.completionModel, chatModel: c.chatModel, demo: false };
+  return { where, completionModel: c.completionModel, chatModel: c.chatModel, demo: false, remote };
 }
+
+const READ_REMOTELY = 'read on the remote machine, where Switchyard runs: the local provider, its address and the models above are that machine\'s';
 
 /**
  * The status bar's click: a quick menu with what runs where, and the everyday switches. Also keeps the
@@ -116,6 +124,7 @@ export function registerStatusMenu(s: Services, local: LocalModelsService): void
         detail: `completion: ${summary.completionModel} · chat: ${summary.chatModel}${summary.demo ? ` — ${DEMO_NOTICE}` : ''}`,
         run: cmd('workbench.action.openSettings', 'switchyard.local'),
       },
+      ...(vscode.env.remoteName ? [{ label: `$(remote) Settings in effect on ${vscode.env.remoteName}`, detail: 'read on the remote machine, where Switchyard runs', run: cmd('workbench.action.openSettings', 'switchyard.local') }] : []),
       { label: 'Completions', kind: vscode.QuickPickItemKind.Separator },
       { label: enabled ? '$(circle-slash) Turn Completions Off' : '$(check) Turn Completions On', run: async () => {
         await s.context.globalState.update(SNOOZE_KEY, undefined);

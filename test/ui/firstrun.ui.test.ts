@@ -86,9 +86,12 @@ uiTest('Ollama running with local.provider auto: the status bar names Ollama and
   assert.match(tooltip, new RegExp(`Local: Ollama at ${ollama.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(local\\.provider: auto\\)`));
   assert.match(tooltip, /completion: qwen2\.5-coder:1\.5b-base · chat: qwen2\.5-coder:7b-instruct/);
   assert.doesNotMatch((await wb.readStatusBar()).join(' '), /demo model/);
+  // code-server windows are remote windows: the settings shown are the remote machine's, and it says so.
+  assert.match(tooltip, /Settings in effect on \S+: read on the remote machine, where Switchyard runs/);
   await wb.page.keyboard.press('Escape');
   const items = await openMenu(wb);
   assert.ok(items.some((t) => /Ollama at .*running/.test(t)), items.join(' | '));
+  assert.ok(items.some((t) => /Settings in effect on \S+ read on the remote machine, where Switchyard runs/.test(t)), items.join(' | '));
   await wb.screenshot('firstrun-status-menu-ollama');
 
 }, { timeout: 180_000 });

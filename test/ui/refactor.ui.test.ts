@@ -61,3 +61,41 @@ uiTest('a refactor proposal: labelled Apply / Discard, flagged when it looks wro
   assert.doesNotMatch(await wb.editorText(), /generated0/);
   await wb.screenshot('refactor-stale-apply');
 }, { timeout: 240_000 });
+
+uiTest('a refactor proposal with new errors: the TypeScript server\'s problems are flagged in the diff title and the notification; the check leaves nothing behind', () => ({
+  workspace: 'sample-workspace',
+  userSettings: { 'switchyard.local.provider': 'ollama', 'switchyard.local.ollamaUrl': ollama.url },
+}), async (wb) => {
+  // Same size as the selection, so only the problems can flag it: a number into a string, an undefined name.
+  ollama.setReply('```ts\nexport function toCents(amount: number): Cents {\n  const rounded: string = Math.round(amount * 100);\n  return roundHalfEven(rounded);\n}\n```');
+  await wb.openFile('src/money.ts');
+  await proposeRefactor(wb);
+  const tab = wb.page.locator('.tabs-container .tab', { hasText: 'Simplify' }).first();
+  const title = async () => `${await tab.getAttribute('aria-label')} ${await tab.textContent()}`;
+  const activeTab = wb.page.locator('.tabs-container .tab.active').first();
+  const scratchTab = wb.page.locator('.tabs-container .tab', { hasText: 'checking the proposal' });
+  const end = Date.now() + 120_000;
+  let checking = false;
+  while (!/new problems/.test(await title())) {
+    if (Date.now() > end) throw new Error(`no problems flag in "${await title()}"`);
+    checking ||= (await scratchTab.count()) > 0;
+    // The check's tab stays in the background: the proposal is what the user looks at.
+    assert.match(await activeTab.textContent() ?? '', /Simplify/);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  assert.ok(checking, 'the check ran in its background tab');
+  assert.equal(await scratchTab.count(), 0, 'the check\'s tab is gone once it is done');
+  assert.match(await title(), /Simplify \(local · qwen2\.5-coder:7b-instruct\) — check it: 2 new problems \(errors or warnings\) in the proposed code/);
+  const notes = await wb.readNotifications();
+  assert.ok(notes.some((n) => /Simplify proposed by .*2 new problems \(errors or warnings\) in the proposed code/.test(n)), notes.join(' | '));
+  assert.equal((await titleAction(wb, 'Apply Refactor').innerText()).trim(), 'Apply Refactor', 'Apply is still there');
+  await wb.screenshot('refactor-proposal-new-problems');
+  // Nothing of the check is left in the Problems panel.
+  await wb.runCommand('Focus on Problems View');
+  const problems = wb.page.locator('.markers-panel');
+  await problems.waitFor();
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.doesNotMatch(await problems.innerText(), /switchyard-check|roundHalfEven|not assignable/);
+  await wb.screenshot('refactor-proposal-problems-panel');
+  ollama.setReply(HUGE);
+}, { timeout: 240_000 });

@@ -3,10 +3,11 @@ import { usd } from '../../core/routing/router';
 import type { TaskArgs } from '../../core/tasks/args';
 import { summarize, type TaskSummary } from '../../core/tasks/present';
 import { buildRefactorPrompt, COMMON_REFACTORS, extractCode } from '../../core/tasks/prompts';
-import { proposalWarnings } from '../../core/tasks/proposal';
+import { problemsWarning, proposalWarnings } from '../../core/tasks/proposal';
 import type { TaskRequest, TaskResult } from '../../core/tasks/runner';
 import { selectionContext, type TaskController } from './controller';
 import { pickOrType } from './pickOrType';
+import { closeLeftoverScratchTabs, newProblems } from './proposalProblems';
 
 export const REFACTOR_SCHEME = 'switchyard-refactor';
 
@@ -20,8 +21,18 @@ interface Proposal {
   label: string;
   /** Why it cannot be applied any more (the selection changed), once it cannot. */
   stale?: string;
+  /** The language server's check of the proposed text (resolves when it is done or given up). */
+  problems?: Promise<void>;
+  /** A language server checked the proposed text within the wait. */
+  checked?: boolean;
+  /** Ends the check early once the proposal is applied or discarded. */
+  endCheck?: AbortController;
   /** Ends its notification (applied, discarded or stale). */
   settle?: () => void;
+  /** Signs it looks wrong; new problems join once the language server has checked it. */
+  warnings: string[];
+  /** Adds a line to its notification. */
+  report?: (message: string) => void;
 }
 
 export interface RefactorSummary extends TaskSummary {
@@ -43,8 +54,11 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
   private latest: string | undefined;
   private counter = 0;
   private readonly watcher: vscode.Disposable;
+  private readonly command: vscode.Disposable;
 
   constructor(private readonly c: TaskController) {
+    void closeLeftoverScratchTabs();
+    this.command = vscode.commands.registerCommand('switchyard.refactor.warnings', (id?: unknown) => this.warningsOf(id));
     // An edit over a proposal's selection makes it stale: its notification goes, Apply says why.
     this.watcher = vscode.workspace.onDidChangeTextDocument((e) => {
       for (const p of this.proposals.values()) {
@@ -101,7 +115,7 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
     return this.propose(req, label, snapshot, args.apply === true);
   }
 
-  private async propose(req: TaskRequest, label: string, snap: Omit<Proposal, 'id' | 'proposed' | 'label'>, applyNow: boolean): Promise<RefactorSummary> {
+  private async propose(req: TaskRequest, label: string, snap: Pick<Proposal, 'uri' | 'version' | 'range' | 'original'>, applyNow: boolean): Promise<RefactorSummary> {
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Switchyard: ${label}`, cancellable: true },
       async (progress, token) => {
@@ -128,10 +142,10 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
       void vscode.window.showInformationMessage(`Switchyard: ${label} — the model proposed no change.`);
       return { ...summary, notice: 'no change proposed' };
     }
-    const p: Proposal = { ...snap, id: String(++this.counter), proposed, label };
+    const warnings = proposalWarnings(snap.original, proposed);
+    const p: Proposal = { ...snap, id: String(++this.counter), proposed, label, warnings: [...warnings] };
     this.proposals.set(p.id, p);
     this.latest = p.id;
-    const warnings = proposalWarnings(snap.original, proposed);
     const { left, right } = this.uris(p);
     const where = `${result.decision.target} · ${result.model}`;
     if (applyNow) {
@@ -141,6 +155,7 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
     const check = warnings.length ? ` — check it: ${warnings.join('; ')}` : '';
     await vscode.commands.executeCommand('vscode.diff', left, right, `${label} (${where})${check}`, { preview: true });
     this.notify(p, result, warnings, rerun);
+    p.problems = this.checkProblems(p, `${label} (${where})`);
     return { ...summary, proposalId: p.id, warnings };
   }
 
@@ -157,13 +172,55 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
       location: vscode.ProgressLocation.Notification,
       title: `Switchyard: ${p.label} proposed by ${result.model} (${result.decision.target}${cost})${demo}.${look} Review the diff, then Apply or Discard in its title bar`,
       cancellable: true,
-    }, async (_progress, token) => {
+    }, async (progress, token) => {
+      p.report = (message) => progress.report({ message });
       token.onCancellationRequested(() => void this.discard(p.id));
       await settled;
     });
     const other = result.offers.askCloud ? 'cloud' : result.offers.keepLocal ? 'local' : undefined;
     this.others.set(p.id, other && (() => rerun(other)));
     void vscode.commands.executeCommand('setContext', 'switchyard.refactor.other', other ?? false);
+  }
+
+  /**
+   * Flags new errors and warnings in the proposed text, in the notification and the diff's title, once
+   * the language server has checked the file as proposed against the file as it is.
+   */
+  private async checkProblems(p: Proposal, title: string): Promise<void> {
+    const doc = await vscode.workspace.openTextDocument(p.uri);
+    const before = doc.getText();
+    const start = doc.offsetAt(p.range.start);
+    const after = before.slice(0, start) + p.proposed + before.slice(doc.offsetAt(p.range.end));
+    const name = p.uri.path.split('/').pop() || 'selection';
+    p.endCheck = new AbortController();
+    const added = await newProblems(name, doc.languageId, before, after, { signal: p.endCheck.signal, viewColumn: this.diffTab(p)?.group.viewColumn })
+      .catch(() => undefined);
+    p.checked = added !== undefined;
+    const flag = problemsWarning(added ?? 0);
+    if (!flag.length || !this.proposals.has(p.id)) return;
+    p.warnings.push(...flag);
+    p.report?.(`⚠ ${flag[0]}.`);
+    const { left, right } = this.uris(p);
+    // A diff's title is fixed once open: reopen it in its place with the flag.
+    const tab = this.diffTab(p);
+    if (!tab) return;
+    const viewColumn = tab.group.viewColumn;
+    await vscode.window.tabGroups.close(tab, true);
+    if (!this.proposals.has(p.id)) return;
+    await vscode.commands.executeCommand('vscode.diff', left, right, `${title} — check it: ${p.warnings.join('; ')}`, { preview: true, preserveFocus: !tab.isActive, viewColumn });
+  }
+
+  private diffTab(p: Proposal): vscode.Tab | undefined {
+    const { right } = this.uris(p);
+    return vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+      .find((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === right.toString());
+  }
+
+  /** A proposal's warnings once its checks are done (for tests; not in the command palette). */
+  async warningsOf(id?: unknown): Promise<{ warnings: string[]; checked: boolean } | undefined> {
+    const p = this.resolve(id);
+    await p?.problems;
+    return p && { warnings: p.warnings, checked: p.checked === true };
   }
 
   private readonly others = new Map<string, (() => void) | undefined>();
@@ -215,6 +272,7 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
     this.proposals.delete(p.id);
     this.others.delete(p.id);
     p.settle?.();
+    p.endCheck?.abort();
     if (this.latest === p.id) this.latest = undefined;
     const { right } = this.uris(p);
     const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs)
@@ -227,9 +285,13 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
   }
 
   dispose(): void {
-    for (const p of this.proposals.values()) p.settle?.();
+    for (const p of this.proposals.values()) {
+      p.settle?.();
+      p.endCheck?.abort();
+    }
     this.proposals.clear();
     this.watcher.dispose();
+    this.command.dispose();
   }
 }
 

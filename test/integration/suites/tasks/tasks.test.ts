@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { SwitchyardApi } from '../../../../src/extension';
 import { closeAll, type FakeOllama, type FakeOpenAI } from '../../../fakes';
@@ -113,6 +114,105 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
     assert.deepEqual(await vscode.commands.executeCommand('switchyard.refactor.pending'), []);
   });
 
+  describe('problems in a proposal, checked by the language server in the background', () => {
+    const diffTitle = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+      .find((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === 'switchyard-refactor')?.label;
+    const warningsOf = async (id: string) => (await vscode.commands.executeCommand('switchyard.refactor.warnings', id)) as { warnings: string[]; checked: boolean };
+    /** The scratch copies the check worked on, seen as they opened. */
+    let scratch: vscode.Uri[] = [];
+    let watch: vscode.Disposable | undefined;
+    const isScratch = (u: vscode.Uri) => u.scheme === 'untitled' || u.path.includes('/switchyard-check-');
+    /** What a check could leave behind: anything here would ask to be saved, show, or come back after a reload. */
+    const leftovers = () => {
+      const uris = (t: vscode.Tab) => t.input instanceof vscode.TabInputTextDiff ? [t.input.original, t.input.modified]
+        : t.input instanceof vscode.TabInputText ? [t.input.uri] : [];
+      return {
+        dirty: vscode.workspace.textDocuments.filter((d) => d.isDirty).map((d) => d.uri.toString()),
+        untitled: vscode.workspace.textDocuments.filter((d) => d.isUntitled).map((d) => d.uri.toString()),
+        tabs: vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => uris(t).some(isScratch)).map((t) => t.label),
+        problems: vscode.languages.getDiagnostics().filter(([u, d]) => isScratch(u) && d.length > 0).map(([u]) => u.toString()),
+        files: scratch.filter((u) => existsSync(u.fsPath)).map((u) => u.fsPath),
+      };
+    };
+    const nothingLeft = { dirty: [], untitled: [], tabs: [], problems: [], files: [] };
+    beforeEach(() => {
+      scratch = [];
+      watch = vscode.workspace.onDidOpenTextDocument((d) => { if (isScratch(d.uri)) scratch.push(d.uri); });
+    });
+    afterEach(() => watch?.dispose());
+
+    it('a proposal that brings new errors is flagged once the TypeScript server has checked it; a clean one is not; nothing is left behind', async function () {
+      this.timeout(180_000);
+      openai.setReply(() => '```ts\n  remove(sku: string): boolean {\n    const gone: number = this.items.delete(sku);\n    return missingHelper(gone);\n  }\n```');
+      const editor = await select('src/cart.ts', 'remove(sku: string)', '}');
+      const bad = await run('switchyard.refactorSelection', { refactor: 'Simplify' });
+      assert.ok(bad.proposalId, bad.error);
+      assert.deepEqual(bad.warnings, [], 'three lines for three: no size flag; the problems come later');
+      const flagged = await warningsOf(bad.proposalId);
+      assert.equal(flagged.checked, true, 'the TypeScript server checked the proposed text');
+      // boolean is not assignable to number; missingHelper is not defined.
+      assert.deepEqual(flagged.warnings, ['2 new problems (errors or warnings) in the proposed code']);
+      assert.equal(scratch.length, 2, 'the file as it is and as proposed were checked');
+      assert.deepEqual(leftovers(), nothingLeft, 'once checked, no scratch copy is dirty, open in a tab, on disk or in the Problems panel');
+      await until('the diff title to carry the flag', () => /check it: 2 new problems/.test(diffTitle() ?? ''));
+      await vscode.commands.executeCommand('switchyard.discardRefactor', bad.proposalId);
+
+      scratch = [];
+      openai.setReply(() => '```ts\n  remove(sku: string): boolean {\n    return this.items.delete(sku.trim());\n  }\n```');
+      await select('src/cart.ts', 'remove(sku: string)', '}');
+      const clean = await run('switchyard.refactorSelection', { refactor: 'Simplify' });
+      assert.ok(clean.proposalId, clean.error);
+      assert.deepEqual(await warningsOf(clean.proposalId), { warnings: [], checked: true });
+      assert.equal(scratch.length, 2);
+      assert.deepEqual(leftovers(), nothingLeft);
+      assert.doesNotMatch(diffTitle() ?? '', /check it/);
+      await vscode.commands.executeCommand('switchyard.discardRefactor', clean.proposalId);
+      assert.equal(editor.document.isDirty, false, 'the file itself is untouched');
+
+      // A file without problems as it is: the server reports only on the proposed copy, which is enough.
+      scratch = [];
+      openai.setReply(() => '```ts\nexport function toCents(amount: number): Cents {\n  const rounded: string = Math.round(amount * 100);\n  return roundHalfEven(rounded);\n}\n```');
+      await select('src/money.ts', 'export function toCents', '}');
+      const fromClean = await run('switchyard.refactorSelection', { refactor: 'Simplify' });
+      assert.ok(fromClean.proposalId, fromClean.error);
+      assert.deepEqual(await warningsOf(fromClean.proposalId), { warnings: ['2 new problems (errors or warnings) in the proposed code'], checked: true });
+      assert.deepEqual(leftovers(), nothingLeft);
+      await vscode.commands.executeCommand('switchyard.discardRefactor', fromClean.proposalId);
+    });
+
+    it('Apply does not wait for the check, which ends with it; a language with no language server gives up cleanly without a flag', async function () {
+      this.timeout(150_000);
+      const reply = '```\nBuy milk, eggs and bread.\nCall the bank.\n```';
+      ollama.setReply(() => reply);
+      openai.setReply(() => reply);
+      const editor = await select('notes/todo.txt', 'Buy milk', 'bank');
+      assert.equal(editor.document.languageId, 'plaintext');
+      const first = await run('switchyard.refactorSelection', { refactor: 'Simplify' });
+      assert.ok(first.proposalId, first.error);
+      const started = Date.now();
+      const firstCheck = warningsOf(first.proposalId);
+      await until('the check to be under way', () => scratch.length === 2 && leftovers().tabs.length === 1);
+      const applied = (await vscode.commands.executeCommand('switchyard.applyRefactor', first.proposalId)) as { applied: boolean };
+      assert.equal(applied.applied, true, 'applied while the check was waiting for a language server');
+      assert.match(editor.document.getText(), /Buy milk, eggs and bread\.\nCall the bank\./);
+      assert.deepEqual(await firstCheck, { warnings: [], checked: false });
+      assert.ok(Date.now() - started < 30_000, 'Apply ended the check instead of the check running out its minute');
+      assert.deepEqual({ ...leftovers(), dirty: [] }, nothingLeft, 'the check cleaned up after itself');
+      await vscode.window.showTextDocument(editor.document, vscode.ViewColumn.One);
+      await vscode.commands.executeCommand('undo');
+      await editor.document.save();
+
+      scratch = [];
+      await select('notes/todo.txt', 'Buy milk', 'bank');
+      const second = await run('switchyard.refactorSelection', { refactor: 'Simplify' });
+      assert.ok(second.proposalId, second.error);
+      assert.deepEqual(await warningsOf(second.proposalId), { warnings: [], checked: false }, 'no server reported within the wait: no flag, not counted as checked');
+      assert.equal(scratch.length, 2);
+      assert.deepEqual(leftovers(), nothingLeft);
+      await vscode.commands.executeCommand('switchyard.discardRefactor', second.proposalId);
+    });
+  });
+
   it('a selection edited after the proposal is refused clearly; Discard drops a proposal', async () => {
     openai.setReply(() => '```ts\n  subtotal(): Cents {\n    return 0;\n  }\n```');
     const editor = await select('src/cart.ts', 'subtotal(): Cents', 'return total;');
@@ -204,6 +304,16 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
       assert.deepEqual(retried.reasons, ['you asked to keep it local']);
     });
   });
+  it('the status bar names the local provider, its address and models in effect, and in a remote window says they are read there', async () => {
+    const remote = vscode.env.remoteName;
+    assert.ok(remote, 'code-server windows are remote windows: the extension host runs on the remote side');
+    const tooltip = () => (api.services.status.item.tooltip as vscode.MarkdownString).value;
+    const escaped = (t: string) => t.replace(/[\\`*_{}[\]<>()#+!|]/g, '\\$&');
+    await until('the tooltip to name the provider in effect', () => tooltip().includes(`Local: Ollama at ${escaped(ollama.url)}`));
+    assert.match(tooltip(), /completion: qwen2\.5-coder:1\.5b-base · chat: qwen2\.5-coder:7b-instruct/);
+    assert.ok(tooltip().includes(`$(remote) Settings in effect on ${escaped(remote)}: read on the remote machine, where Switchyard runs: the local provider, its address and the models above are that machine's`), tooltip());
+  });
+
   it('Get Started: the local server and model steps check themselves; the cloud key step sees the stored key', async () => {
     const state = () => vscode.commands.executeCommand<string[]>('switchyard.walkthrough.state');
     await until('the walkthrough to see the server and model', async () => {
