@@ -11,6 +11,12 @@ import { closeLeftoverScratchTabs, newProblems } from './proposalProblems';
 
 export const REFACTOR_SCHEME = 'switchyard-refactor';
 
+/**
+ * Languages VS Code checks out of the box (its TypeScript/JavaScript, JSON and CSS servers). Another
+ * language is checked when its file already has problems reported, i.e. a checker runs for it here.
+ */
+const CHECKED_LANGUAGES = new Set(['typescript', 'typescriptreact', 'javascript', 'javascriptreact', 'json', 'jsonc', 'css', 'scss', 'less']);
+
 interface Proposal {
   id: string;
   uri: vscode.Uri;
@@ -192,6 +198,11 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
     const start = doc.offsetAt(p.range.start);
     const after = before.slice(0, start) + p.proposed + before.slice(doc.offsetAt(p.range.end));
     const name = p.uri.path.split('/').pop() || 'selection';
+    // Only where a checker is known to run: otherwise the check would wait out its minute for nothing.
+    if (!CHECKED_LANGUAGES.has(doc.languageId) && vscode.languages.getDiagnostics(p.uri).length === 0) {
+      p.checked = false;
+      return;
+    }
     p.endCheck = new AbortController();
     const added = await newProblems(name, doc.languageId, before, after, { signal: p.endCheck.signal, viewColumn: this.diffTab(p)?.group.viewColumn })
       .catch(() => undefined);
