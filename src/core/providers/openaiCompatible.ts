@@ -5,15 +5,9 @@ import type OpenAI from 'openai';
 import type { RequestKind } from '../types';
 import { callFetch, mapLocalError, runStream, timeoutSignal, unhealthy, type ErrorContext, type FetchFor } from './local';
 import type { ChatProvider, ChatRequest, FimProvider, FimRequest, HealthResult, ModelCatalog, ModelInfo, OnText, StreamResult } from './types';
+import { openAIClientClass, streamChat } from './openaiSdk';
 
 const HEALTH_TIMEOUT_MS = 3000;
-
-// Loaded on first use: nothing heavy on activation.
-let sdk: Promise<typeof import('openai')> | undefined;
-function loadSdk(): Promise<typeof import('openai')> {
-  sdk ??= import('openai');
-  return sdk;
-}
 
 export class OpenAICompatibleProvider implements FimProvider, ChatProvider, ModelCatalog {
   readonly id = 'openai-compatible' as const;
@@ -21,9 +15,7 @@ export class OpenAICompatibleProvider implements FimProvider, ChatProvider, Mode
   constructor(readonly baseUrl: string, private readonly fetchFor: FetchFor) {}
 
   private async client(purpose: Parameters<FetchFor>[0], signal?: AbortSignal): Promise<OpenAI> {
-    // The named export: in the bundle the SDK is a separate CommonJS file, whose `default` under
-    // import() is the module object, not the client class.
-    const { OpenAI: OpenAIClient } = await loadSdk();
+    const OpenAIClient = await openAIClientClass();
     return new OpenAIClient({
       baseURL: this.baseUrl,
       // Local servers ignore the key; an explicit placeholder keeps the SDK from picking up a real
@@ -64,15 +56,7 @@ export class OpenAICompatibleProvider implements FimProvider, ChatProvider, Mode
   chat(req: ChatRequest & { kind?: RequestKind }, onText: OnText, signal: AbortSignal): Promise<StreamResult> {
     return runStream(signal, onText, (err) => mapLocalError(err, this.ctx(req.model)), async (rec) => {
       const client = await this.client(req.kind ?? 'ask', signal);
-      const stream = await client.chat.completions.create({
-        model: req.model,
-        messages: req.messages,
-        max_tokens: req.maxTokens,
-        ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
-        ...(req.logprobs ? { logprobs: true } : {}),
-        stream: true,
-        stream_options: { include_usage: true },
-      }, { signal });
+      const stream = await streamChat(client, req, signal);
       const end = new StreamEnd();
       const logprobs: number[] = [];
       for await (const chunk of stream) {

@@ -16,6 +16,7 @@ import { parseRetryAfter, type Backoff } from './backoff';
 import { llamaCppTiming, tgiTiming } from './serverTiming';
 import { callFetch, mapLocalError, runStream, timeoutSignal, type ErrorContext, type FetchFor } from './local';
 import { findProviderError, ProviderError, type ChatProvider, type ChatRequest, type FimProvider, type FimRequest, type HealthResult, type ModelCatalog, type ModelInfo, type OnText, type StreamResult } from './types';
+import { openAIClientClass, streamChat } from './openaiSdk';
 
 export type TeamKind = 'vllm' | 'llamacpp' | 'tgi' | 'ollama';
 export const TEAM_KINDS: readonly TeamKind[] = ['vllm', 'llamacpp', 'tgi', 'ollama'];
@@ -26,12 +27,6 @@ const SUFFIX_SUPPORT: ReadonlySet<TeamKind> = new Set(['llamacpp', 'ollama']);
 const HEALTH_TIMEOUT_MS = 3000;
 /** How long the server's model list (and its max_model_len) is trusted before it is read again. */
 const MODELS_TTL_MS = 5 * 60_000;
-
-let sdk: Promise<typeof import('openai')> | undefined;
-function loadSdk(): Promise<typeof import('openai')> {
-  sdk ??= import('openai');
-  return sdk;
-}
 
 export interface TeamServerOptions {
   /** Base URL including `/v1`, e.g. `https://gpu.team.lan:8000/v1`. */
@@ -111,9 +106,7 @@ export class TeamProvider implements FimProvider, ChatProvider, ModelCatalog {
   }
 
   private async client(purpose: Parameters<FetchFor>[0], signal?: AbortSignal, onResponse?: (res: Response) => void): Promise<OpenAI> {
-    // The named export: in the bundle the SDK is a separate CommonJS file, whose `default` under
-    // import() is the whole module object, not the class.
-    const { OpenAI: OpenAIClient } = await loadSdk();
+    const OpenAIClient = await openAIClientClass();
     const token = await this.opts.token();
     return new OpenAIClient({
       baseURL: this.baseUrl,
@@ -198,15 +191,7 @@ export class TeamProvider implements FimProvider, ChatProvider, ModelCatalog {
     return runStream(signal, onText, (err) => this.mapError(err, req.model), async (rec) => {
       let headers: Headers | undefined;
       const client = await this.client(req.kind ?? 'ask', signal, (res) => { headers = res.headers; });
-      const stream = await client.chat.completions.create({
-        model: req.model,
-        messages: req.messages,
-        max_tokens: req.maxTokens,
-        ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
-        ...(req.logprobs ? { logprobs: true } : {}),
-        stream: true,
-        stream_options: { include_usage: true },
-      }, { signal });
+      const stream = await streamChat(client, req, signal);
       let finish: StreamResult['finishReason'] | undefined;
       let usage: StreamResult['usage'];
       let timing: StreamResult['timing'];
