@@ -135,7 +135,7 @@ export function registerStatusMenu(s: Services, local: LocalModelsService): void
       { label: '$(symbol-misc) Select Completion Model…', description: summary.completionModel, run: cmd('switchyard.selectCompletionModel') },
       { label: '$(comment-discussion) Select Chat Model…', description: summary.chatModel, run: pickChatModel },
       { label: 'Privacy', kind: vscode.QuickPickItemKind.Separator },
-      { label: locked ? '$(unlock) Allow the Cloud for This Workspace' : '$(lock) Never Leave This Machine (This Workspace)', description: locked ? 'never-leave-machine is on' : undefined, run: cmd('switchyard.toggleNeverLeaveMachine') },
+      { label: locked ? '$(unlock) Allow the Cloud for This Folder' : '$(lock) Never Leave This Machine (This Folder)', description: locked ? 'never-leave-machine is on' : undefined, run: cmd('switchyard.toggleNeverLeaveMachine') },
       { label: 'Switchyard', kind: vscode.QuickPickItemKind.Separator },
       { label: '$(graph) Open Dashboard', run: cmd('switchyard.showDashboard') },
       { label: '$(output) Show Log', run: cmd('switchyard.showLog') },
