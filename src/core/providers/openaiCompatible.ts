@@ -5,7 +5,7 @@ import type OpenAI from 'openai';
 import type { RequestKind } from '../types';
 import { callFetch, mapLocalError, runStream, timeoutSignal, unhealthy, type ErrorContext, type FetchFor } from './local';
 import type { ChatProvider, ChatRequest, FimProvider, FimRequest, HealthResult, ModelCatalog, ModelInfo, OnText, StreamResult } from './types';
-import { openAIClientClass, streamChat } from './openaiSdk';
+import { openAIClientClass, streamChat, streamCompletion } from './openaiSdk';
 
 const HEALTH_TIMEOUT_MS = 3000;
 
@@ -35,15 +35,7 @@ export class OpenAICompatibleProvider implements FimProvider, ChatProvider, Mode
       const client = await this.client('completion', signal);
       const prompt = req.rawPrompt !== undefined ? { prompt: req.rawPrompt } : { prompt: (req.header ?? '') + req.prefix, suffix: req.suffix };
       req.onSend?.(prompt.prompt, prompt.suffix);
-      const stream = await client.completions.create({
-        model: req.model,
-        ...prompt,
-        max_tokens: req.maxTokens,
-        temperature: req.temperature,
-        stop: req.stop,
-        stream: true,
-        stream_options: { include_usage: true },
-      }, { signal });
+      const stream = await streamCompletion(client, req, prompt, signal);
       const end = new StreamEnd();
       for await (const chunk of stream) {
         rec.push(chunk.choices?.[0]?.text);

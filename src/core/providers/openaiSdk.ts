@@ -1,7 +1,7 @@
 // The OpenAI SDK as the OpenAI-compatible servers (this machine's, the team's) use it: loaded on
-// first use (nothing heavy on activation) and one way to start a streamed chat.
+// first use (nothing heavy on activation) and one way to start each streamed request.
 import type OpenAI from 'openai';
-import type { ChatRequest } from './types';
+import type { ChatRequest, FimRequest } from './types';
 
 let sdk: Promise<typeof import('openai')> | undefined;
 
@@ -22,6 +22,19 @@ export function streamChat(client: OpenAI, req: ChatRequest, signal: AbortSignal
     max_tokens: req.maxTokens,
     ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
     ...(req.logprobs ? { logprobs: true } : {}),
+    stream: true,
+    stream_options: { include_usage: true },
+  }, { signal });
+}
+
+/** A streamed text completion (FIM as `prompt` + `suffix`, or a raw template), with the usage at the end. */
+export function streamCompletion(client: OpenAI, req: FimRequest, prompt: { prompt: string; suffix?: string }, signal: AbortSignal) {
+  return client.completions.create({
+    model: req.model,
+    ...prompt,
+    max_tokens: req.maxTokens,
+    temperature: req.temperature,
+    stop: req.stop,
     stream: true,
     stream_options: { include_usage: true },
   }, { signal });

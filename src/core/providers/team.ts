@@ -16,7 +16,7 @@ import { parseRetryAfter, type Backoff } from './backoff';
 import { llamaCppTiming, tgiTiming } from './serverTiming';
 import { callFetch, mapLocalError, runStream, timeoutSignal, type ErrorContext, type FetchFor } from './local';
 import { findProviderError, ProviderError, type ChatProvider, type ChatRequest, type FimProvider, type FimRequest, type HealthResult, type ModelCatalog, type ModelInfo, type OnText, type StreamResult } from './types';
-import { openAIClientClass, streamChat } from './openaiSdk';
+import { openAIClientClass, streamChat, streamCompletion } from './openaiSdk';
 
 export type TeamKind = 'vllm' | 'llamacpp' | 'tgi' | 'ollama';
 export const TEAM_KINDS: readonly TeamKind[] = ['vllm', 'llamacpp', 'tgi', 'ollama'];
@@ -148,15 +148,7 @@ export class TeamProvider implements FimProvider, ChatProvider, ModelCatalog {
       const prompt = this.fimPrompt(req);
       let headers: Headers | undefined;
       const client = await this.client('completion', signal, (res) => { headers = res.headers; });
-      const stream = await client.completions.create({
-        model: req.model,
-        ...prompt,
-        max_tokens: req.maxTokens,
-        temperature: req.temperature,
-        stop: req.stop,
-        stream: true,
-        stream_options: { include_usage: true },
-      }, { signal });
+      const stream = await streamCompletion(client, req, prompt, signal);
       let finish: StreamResult['finishReason'] | undefined;
       let usage: StreamResult['usage'];
       let timing: StreamResult['timing'];
