@@ -61,8 +61,11 @@ function failing(message: string): GateTransport {
   return { fetch: fail as typeof fetch, pinnedHttps: fail };
 }
 
+/** Another window's back-off reaches this one within this long (a Retry-After is seconds). */
+const BACKOFF_READ_MS = 1000;
+
 export function registerTeam(s: Services): TeamService {
-  const backoff = new SharedBackoff(fileBackoffStore(join(s.context.globalStorageUri.fsPath, 'team-backoff.json')));
+  const backoff = new SharedBackoff(fileBackoffStore(join(s.context.globalStorageUri.fsPath, 'team-backoff.json'), { maxAgeMs: BACKOFF_READ_MS }));
   let built: { key: string; provider: TeamProvider; transport: GateTransport | undefined } | undefined;
   let endpointClass: EndpointClass | undefined;
   let lastHealth: { at: number; result: HealthResult } | undefined;

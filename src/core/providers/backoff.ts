@@ -89,30 +89,38 @@ export function memoryBackoffStore(): BackoffStore {
 /**
  * A JSON file shared by the windows of one machine. Written to a temporary file and renamed, so a
  * reader never sees half a file; anything unreadable counts as "no back-off" (a missing wait costs one
- * more 429, a wrong one would block the tier).
+ * more 429, a wrong one would block the tier). With `maxAgeMs`, a read is reused that long: the wait is
+ * asked for on every completion request, and another window's 429 may reach this one that much later.
  */
-export function fileBackoffStore(path: string): BackoffStore {
+export function fileBackoffStore(path: string, opts: { maxAgeMs?: number; now?: () => number } = {}): BackoffStore {
+  const now = opts.now ?? Date.now;
+  let cached: { at: number; entries: Record<string, number> } | undefined;
+  const readFile = (): Record<string, number> => {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      return {};
+    }
+    try {
+      const value: unknown = JSON.parse(text);
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+      return Object.fromEntries(Object.entries(value).filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1])));
+    } catch {
+      return {};
+    }
+  };
   return {
     read() {
-      let text: string;
-      try {
-        text = readFileSync(path, 'utf8');
-      } catch {
-        return {};
-      }
-      try {
-        const value: unknown = JSON.parse(text);
-        if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
-        return Object.fromEntries(Object.entries(value).filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1])));
-      } catch {
-        return {};
-      }
+      if (!cached || !(now() - cached.at < (opts.maxAgeMs ?? 0))) cached = { at: now(), entries: readFile() };
+      return { ...cached.entries };
     },
     write(entries) {
       mkdirSync(dirname(path), { recursive: true });
       const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
       writeFileSync(tmp, JSON.stringify(entries));
       renameSync(tmp, path);
+      cached = { at: now(), entries: { ...entries } };
     },
   };
 }

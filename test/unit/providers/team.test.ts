@@ -1,6 +1,6 @@
 // The team tier's provider with the real `openai` client against the fake vLLM server (TLS with a
 // CA made for this run), through the real egress gate and the real shared back-off file.
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -274,4 +274,20 @@ describe('back-off shared by every editor on the machine', () => {
     b.note('https://x', 1000);
     assert.ok(new SharedBackoff(fileBackoffStore(file)).waitMs('https://x') > 0);
   });
+});
+
+test('a file back-off store with maxAgeMs reads the file once per that long, and sees its own writes at once', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-backoff-cache-'));
+  const file = join(dir, 'backoff.json');
+  let t = 1000;
+  const store = fileBackoffStore(file, { maxAgeMs: 1000, now: () => t });
+  assert.deepEqual(store.read(), {});
+  writeFileSync(file, JSON.stringify({ a: 5 })); // another window
+  assert.deepEqual(store.read(), {}, 'within maxAgeMs the last read stands');
+  t += 1000;
+  assert.deepEqual(store.read(), { a: 5 }, 'then the file is read again');
+  store.write({ a: 5, b: 7 });
+  writeFileSync(file, JSON.stringify({}));
+  assert.deepEqual(store.read(), { a: 5, b: 7 }, 'its own write is known without a read');
+  rmSync(dir, { recursive: true, force: true });
 });
