@@ -84,23 +84,13 @@ export function registerCompletion(s: Services, local: LocalModelsService): Comp
     });
   };
 
-  // Which tier served the last request: only the machine tier's results change the machine's health.
-  let tier: 'machine' | 'team' = 'machine';
   const pipeline = new CompletionPipeline({
     clock: systemClock,
-    settings: () => {
-      const c = s.settings.current.completion;
-      const window = tier === 'team' ? s.team?.windowTokens(c.maxTokens) : undefined;
-      return window ? { ...c, contextTokens: window } : c;
-    },
+    settings: () => s.settings.current.completion,
     provider: (req) => {
-      tier = 'machine';
-      if (local.healthy() === false) {
-        // Machine tier down: the team server next, where this content's folders allow it. Never the cloud.
-        const team = teamCompletion(s, req?.sources);
-        if (team) tier = 'team';
-        return team; // otherwise: probes with backoff, no attempt per keystroke
-      }
+      // Machine tier down: the team server next, where this content's folders allow it. Never the cloud.
+      // Otherwise none: the machine's server is probed with backoff, no attempt per keystroke.
+      if (local.healthy() === false) return teamCompletion(s, req?.sources);
       const a = local.active();
       const refuse = a.endpointClass === 'cloud'
         ? `${a.baseUrl} is not a local or trusted address — completions never go to the cloud` : undefined;
@@ -114,16 +104,17 @@ export function registerCompletion(s: Services, local: LocalModelsService): Comp
       return { id: a.id, fim: a.provider, model, endpointClass: a.endpointClass };
     },
     emit: (e) => s.events.emit(e),
-    onError: (e) => {
-      if (tier === 'team') {
+    // Only the machine tier's results change the machine's health.
+    onError: (e, p) => {
+      if (p.id === 'team') {
         if (e.code === 'unreachable') s.team?.reportDown(e);
         if (e.code !== 'rate-limit') onError(e);
         return;
       }
       onError(e);
     },
-    onSuccess: () => {
-      if (tier === 'team') return;
+    onSuccess: (p) => {
+      if (p.id === 'team') return;
       local.reportUp();
       if (problem && !problem.startsWith('blocked')) problem = undefined;
     },
@@ -192,5 +183,6 @@ function teamCompletion(s: Services, sources: readonly string[] | undefined): Ac
   // A client whose every byte the gate judges by the same sources.
   const provider = team.chat(sources);
   if (!provider || team.health()?.ok === false || provider.backoffMs() > 0) return undefined;
-  return { id: 'team', fim: provider, model: team.settings().completionModel, endpointClass };
+  const contextTokens = team.windowTokens(s.settings.current.completion.maxTokens);
+  return { id: 'team', fim: provider, model: team.settings().completionModel, endpointClass, ...(contextTokens ? { contextTokens } : {}) };
 }

@@ -53,6 +53,8 @@ export interface ActiveProvider {
   fim: FimProvider;
   model: string;
   endpointClass: EndpointClass;
+  /** The prompt window this server takes, when it says (the team server's context); else the setting. */
+  contextTokens?: number;
 }
 
 export type PipelineSettings = Pick<CompletionSettings, 'debounceMs' | 'adaptiveDebounce' | 'maxTokens' | 'temperature'
@@ -67,10 +69,10 @@ export interface PipelineDeps {
   provider: (req?: CompletionRequest) => ActiveProvider | undefined;
   /** Every model call, once. */
   emit: (event: ModelCallEvent) => void;
-  /** A request failed: the caller updates health, offers a pull for a missing model, etc. */
-  onError?: (error: ProviderError) => void;
-  /** A request succeeded: the server is up. */
-  onSuccess?: () => void;
+  /** A request to `provider` failed: the caller updates health, offers a pull for a missing model, etc. */
+  onError?: (error: ProviderError, provider: ActiveProvider) => void;
+  /** A request to `provider` succeeded: that server is up. */
+  onSuccess?: (provider: ActiveProvider) => void;
   onState?: (state: PipelineState) => void;
   /**
    * A block whose first lines were shown while it streamed is complete, and the editor still shows
@@ -197,7 +199,7 @@ export class CompletionPipeline {
     if (signal.aborted) return undefined;
 
     const active = this.deps.provider(req);
-    const windowTokens = this.windowTokens(s, req);
+    const windowTokens = this.windowTokens(active?.contextTokens ?? s.contextTokens, req);
     const win = buildWindow(req.doc, req.line, req.character, { maxTokens: windowTokens, suffixShare: this.deps.suffixShare ?? suffixShareFor(active?.id, windowTokens) });
     if (s.multiline === 'never') win.multiline = false;
     // After a finished statement at the end of a line the user's next key is Enter: the suggestion is
@@ -287,9 +289,9 @@ export class CompletionPipeline {
     for (const doc of this.docs.values()) doc.shown = undefined;
   }
 
-  private windowTokens(s: PipelineSettings, req: CompletionRequest): number {
+  private windowTokens(contextTokens: number, req: CompletionRequest): number {
     const snippetTokens = (req.snippets ?? []).reduce((n, sn) => n + estimateTokens(sn.text) + 8, 0);
-    return Math.max(128, s.contextTokens - snippetTokens);
+    return Math.max(128, contextTokens - snippetTokens);
   }
 
   private docState(key: string): DocState {
@@ -498,7 +500,7 @@ export class CompletionPipeline {
         }
         if (timedOut) {
           finish('failed', res, `timed out after ${s.timeoutMs} ms`);
-          this.deps.onError?.(new ProviderError('timeout', `The local model did not finish within ${s.timeoutMs} ms.`));
+          this.deps.onError?.(new ProviderError('timeout', `The local model did not finish within ${s.timeoutMs} ms.`), active);
           return undefined;
         }
         const finishReason = flight.cutLastLine ? 'length' : flight.stoppedEarly ? 'stop' : res.finishReason;
@@ -508,7 +510,7 @@ export class CompletionPipeline {
         }
         this.cache.set(key, { prefix: win.prefix, suffix: win.suffix, text });
         finish('served', res);
-        this.deps.onSuccess?.();
+        this.deps.onSuccess?.(active);
         return { text, usedRaw: usedRawLength(flight.raw, text) };
       } catch (err) {
         const e = err instanceof ProviderError ? err : new ProviderError('server', `The local model failed: ${(err as Error)?.message ?? String(err)}`);
@@ -517,7 +519,7 @@ export class CompletionPipeline {
           return undefined;
         }
         finish('failed', undefined, e.message, blockReportedByGate(err));
-        this.deps.onError?.(e);
+        this.deps.onError?.(e, active);
         return undefined;
       }
     };

@@ -420,3 +420,36 @@ test('right after Tab takes a suggestion to the end of its line, the next lines 
   assert.equal(model.calls.length, 3);
   await r;
 });
+
+test('the prompt window is the one of the provider serving this request (the team server says its own), and errors and successes name that provider', async () => {
+  const clock = new FakeClock();
+  const model = new ScriptedModel(clock, () => pieces('x;'), 10, 5);
+  const errors: string[] = [];
+  const ok: string[] = [];
+  let team = false;
+  const pipeline = new CompletionPipeline({
+    clock,
+    settings: () => settings,
+    provider: () => (team
+      ? { id: 'team', fim: model, model: 'qwen', endpointClass: 'network', contextTokens: 200 }
+      : { id: 'ollama', fim: model, model: 'qwen', endpointClass: 'machine' }),
+    emit: () => undefined,
+    onError: (_e, p) => errors.push(p.id),
+    onSuccess: (p) => ok.push(p.id),
+  });
+  const long = Array.from({ length: 400 }, (_, i) => `const v${i} = ${i};`).join('\n') + '\nconst next = ';
+  const ask = async () => {
+    const r = pipeline.provide(at(long), token().signal);
+    await clock.advance(2000);
+    await r;
+  };
+  await ask();
+  team = true; // the machine's server went down: the first team request already gets the team's window
+  pipeline.reset();
+  await ask();
+  const [machine, teamReq] = model.calls;
+  assert.ok(machine.req.prefix.length > 2000, `machine window ${machine.req.prefix.length} chars`);
+  assert.ok(teamReq.req.prefix.length < 200 * 3.2, `team window ${teamReq.req.prefix.length} chars`);
+  assert.deepEqual(ok, ['ollama', 'team']);
+  assert.deepEqual(errors, []);
+});
