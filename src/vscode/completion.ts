@@ -130,7 +130,8 @@ export function registerCompletion(s: Services, local: LocalModelsService): Comp
       void Promise.resolve(vscode.commands.executeCommand('editor.action.inlineSuggest.hide'))
         .then(() => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger'))
         .then(() => new Promise((r) => setTimeout(r, 300)))
-        .then(() => vscode.commands.executeCommand('editor.action.inlineSuggest.showNext'));
+        .then(() => vscode.commands.executeCommand('editor.action.inlineSuggest.showNext'))
+        .then(undefined, (err: unknown) => s.log.warn(`completion: could not show the whole block: ${(err as Error)?.message ?? String(err)}`));
     },
   });
 

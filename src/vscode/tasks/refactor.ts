@@ -205,7 +205,11 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
     }
     p.endCheck = new AbortController();
     const added = await newProblems(name, doc.languageId, before, after, { signal: p.endCheck.signal, viewColumn: this.diffTab(p)?.group.viewColumn })
-      .catch(() => undefined);
+      .catch((err: unknown) => {
+        // No flag is the safe outcome, but a broken check is said, not swallowed.
+        this.c.s.log.warn(`refactor: the problems check failed: ${(err as Error)?.message ?? String(err)}`);
+        return undefined;
+      });
     p.checked = added !== undefined;
     const flag = problemsWarning(added ?? 0);
     if (!flag.length || !this.proposals.has(p.id)) return;
