@@ -11,6 +11,9 @@ import type { Services } from './services';
 export function registerCompletion(s: Services, local: LocalModelsService): CompletionPipeline {
   let pipelineState: PipelineState = 'ready';
   let problem: string | undefined; // a model-level problem (missing model, blocked) for the tooltip
+  // The ghost text being grown to a longer suggestion (see onMore), and a request to grow it again.
+  let growing: Promise<void> | undefined;
+  let growAgain: string | undefined;
   let cloudProblem: string | undefined; // the configured server is not local: nothing is sent
   const offeredPull = new Set<string>();
   let lastWarned = '';
@@ -125,13 +128,24 @@ export function registerCompletion(s: Services, local: LocalModelsService): Comp
     // A block finished streaming behind its first lines: the editor asks again and shows all of it.
     // VS Code keeps a suggestion it shows when asked again at the same place (after an explicit
     // request it does not even ask), so: hide, ask, and move to the new (whole) suggestion.
-    onMore: (docKey) => {
+    // One at a time: a line's words, then the line, then the block may each ask to be shown.
+    onMore: function more(docKey) {
       if (vscode.window.activeTextEditor?.document.uri.toString() !== docKey) return;
-      void Promise.resolve(vscode.commands.executeCommand('editor.action.inlineSuggest.hide'))
+      if (growing) {
+        growAgain = docKey;
+        return;
+      }
+      growing = Promise.resolve(vscode.commands.executeCommand('editor.action.inlineSuggest.hide'))
         .then(() => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger'))
         .then(() => new Promise((r) => setTimeout(r, 300)))
         .then(() => vscode.commands.executeCommand('editor.action.inlineSuggest.showNext'))
-        .then(undefined, (err: unknown) => s.log.warn(`completion: could not show the whole block: ${(err as Error)?.message ?? String(err)}`));
+        .then(undefined, (err: unknown) => s.log.warn(`completion: could not show the whole suggestion: ${(err as Error)?.message ?? String(err)}`))
+        .then(() => {
+          growing = undefined;
+          const next = growAgain;
+          growAgain = undefined;
+          if (next) more(next);
+        });
     },
   });
 
@@ -143,6 +157,9 @@ export function registerCompletion(s: Services, local: LocalModelsService): Comp
     vscode.commands.registerCommand('switchyard.selectCompletionModel', () => selectCompletionModel(s, local)),
     vscode.commands.registerCommand('switchyard.pullModel', (name?: string) => pullModel(s, local, typeof name === 'string' ? name : undefined)),
     vscode.workspace.onDidCloseTextDocument((d) => pipeline.forget(d.uri.toString())),
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.contentChanges.length) pipeline.edited(e.document.uri.toString());
+    }),
     // Whether the team server may serve depends on the active editor's folder: the status follows it.
     vscode.window.onDidChangeActiveTextEditor(() => renderStatus()),
     { dispose: s.privacy.onDidChangeExclusions(() => provider.clearExclusions()) },

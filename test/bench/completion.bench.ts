@@ -182,7 +182,7 @@ class VirtualOllama implements FimProvider {
   readonly id = 'ollama' as const;
   readonly baseUrl = 'http://127.0.0.1:11434';
   readonly counters: ModelCounters = { requests: 0, generated: 0, busyMs: 0, aborted: 0 };
-  readonly log: Array<{ at: number; tokens: number; aborted: boolean; multiline: boolean }> = [];
+  readonly log: Array<{ at: number; tokens: number; aborted: boolean; multiline: boolean; right?: boolean; text?: string; end?: number }> = [];
   constructor(private readonly clock: FakeClock, private readonly truth: () => { upcoming: string; elsewhere: string }, private readonly speed: Speed = { prefillMs: PREFILL_MS, perTokenMs: PER_TOKEN_MS }) {}
 
   complete(req: FimRequest, onText: OnText, signal: AbortSignal): Promise<StreamResult> {
@@ -199,7 +199,7 @@ class VirtualOllama implements FimProvider {
         this.clock.clearTimeout(timer);
         this.counters.generated += n;
         this.counters.busyMs += this.clock.now() - t0;
-        this.log.push({ at: t0, tokens: n, aborted: finishReason === 'cancelled', multiline: !req.stop.includes('\n') });
+        this.log.push({ at: t0, tokens: n, aborted: finishReason === 'cancelled', multiline: !req.stop.includes('\n'), right, text, end: this.clock.now() });
         resolve({ text, finishReason, usage: finishReason === 'cancelled' ? undefined : { promptTokens: 0, completionTokens: n }, totalMs: this.clock.now() - t0 });
       };
       const onAbort = () => { this.counters.aborted++; end('cancelled'); };
@@ -350,11 +350,14 @@ async function replay(tasks: Task[], which: Which, opts: ReplayOptions = {}): Pr
       });
     }
   };
+  let statsAtKey = { ...pipeline.stats };
   const keystroke = () => {
+    if (process.env.BENCH_SLOW_PAUSES) statsAtKey = { ...pipeline.stats };
     lastKeyAt = clock.now();
     keyTimes.push(lastKeyAt);
     ghostAt = undefined;
     ghost = undefined;
+    if (which === 'pipeline') pipeline.edited(task!.file); // VS Code reports the edit, then asks
     ask();
   };
 
@@ -377,6 +380,10 @@ async function replay(tasks: Task[], which: Which, opts: ReplayOptions = {}): Pr
         // (A region's first keystroke follows a move to another place, not typing: not a pause to fill.)
         if (i > 0) {
           res.pauseToGhostAll.push(ghostAt !== undefined ? ghostAt - lastKeyAt : op.gap);
+          const waited = ghostAt === undefined ? op.gap : ghostAt - lastKeyAt;
+          if (process.env.BENCH_SLOW_PAUSES && which === 'pipeline' && opts.accept && waited > 1100) {
+            console.log(describeSlowPause(op.gap, waited, ed, model.log.filter((e) => e.at >= lastKeyAt), lastKeyAt, pipeline.stats, statsAtKey));
+          }
           res.pauseGaps.push(op.gap);
         }
         if (ghostAt !== undefined) {
@@ -441,6 +448,14 @@ async function replay(tasks: Task[], which: Which, opts: ReplayOptions = {}): Pr
     heapGrowthMB = (process.memoryUsage().heapUsed - heapStart) / 1e6;
   }
   return { ...res, heapGrowthMB };
+}
+
+/** BENCH_SLOW_PAUSES=1: one line per pause whose ghost text came after 1,100 ms or never. */
+function describeSlowPause(gap: number, waited: number, ed: Editor, reqs: VirtualOllama['log'], from: number, stats: object, before: object): string {
+  const line = ed.lines[ed.line];
+  const asked = reqs.map((e) => `@${e.at - from}-${(e.end ?? 0) - from}${e.right ? 'R' : 'W'}${e.multiline ? 'M' : ''}${e.aborted ? 'x' : ''}:${JSON.stringify((e.text ?? '').slice(0, 40))}`);
+  const delta = Object.entries(stats).map(([k, v]) => [k, v - ((before as Record<string, number>)[k] ?? 0)]).filter(([, v]) => v);
+  return `pause ${Math.round(gap)} ms, ghost ${waited < gap ? Math.round(waited) : '-'}: ${JSON.stringify(line.slice(0, ed.ch).slice(-40))}|${JSON.stringify(line.slice(ed.ch, ed.ch + 20))} requests ${asked.join(' ')} stats ${JSON.stringify(Object.fromEntries(delta))}`;
 }
 
 function debugBreakdown(log: VirtualOllama['log'], keys: number[]): void {

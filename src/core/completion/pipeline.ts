@@ -108,8 +108,10 @@ const THINKING_AFTER_MS = 400;
 /** Cache and typing-through hits are reported as one event per quiet period of this length. */
 const CACHED_FLUSH_MS = 5000;
 const DEBOUNCE_CAP_MS = 450;
-/** A single line still streaming this long after the request started shows what it has so far. */
+/** A single line still streaming this long after the request started stops with what it has. */
 export const SINGLE_LINE_BUDGET_MS = 1000;
+/** A first line still streaming this long shows its words so far; the rest follows when complete. */
+export const PARTIAL_LINE_MS = 500;
 const SUFFIX_SHARE = 0.12;
 /** Characters of text before the cursor that identify where a block ended. */
 const BLOCK_END_TAIL = 160;
@@ -140,8 +142,10 @@ interface Flight {
   cutLastLine?: boolean;
   userCancelled: boolean;
   result: Promise<FlightResult | undefined>;
-  /** A block's complete lines so far, while the rest streams. */
+  /** A block's complete lines so far (or a slow first line's words), while the rest streams. */
   partial?: FlightResult;
+  /** The partial is a first line's words, not yet a complete line. */
+  wordsOnly?: boolean;
   /** The partial text last handed to the editor; then the flight keeps streaming without waiters. */
   handedOut?: string;
   done: boolean;
@@ -213,6 +217,11 @@ export class CompletionPipeline {
       // can never be shown: stop it here, as the editor may never cancel the call waiting for it.
       // One that still fits - e.g. the stream behind a long suggestion shown early - keeps going.
       if (doc.flight && !isConsistent(doc.flight, win)) this.cancelFlight(doc);
+      else if (doc.flight?.handedOut !== undefined && doc.flight.graceTimer !== undefined) {
+        // Behind the suggestion being typed through, and it still fits: it streams on.
+        this.deps.clock.clearTimeout(doc.flight.graceTimer);
+        doc.flight.graceTimer = undefined;
+      }
       this.stats.typingThroughHits++;
       this.noteCached();
       return this.show(doc, win, through, 'typing-through');
@@ -266,6 +275,17 @@ export class CompletionPipeline {
     this.cancelFlight(doc);
     const started = this.start(doc, now, req, win, key, s);
     return this.await(doc, started, win, signal, 'model');
+  }
+
+  /**
+   * The document changed. A request streaming on behind a suggestion already handed out is stopped
+   * unless the editor's next call adopts it soon: the editor may ask late (or not at all) after a
+   * key that does not match the suggestion, and the server should not generate for nothing meanwhile.
+   */
+  edited(docKey: string): void {
+    const doc = this.docs.get(docKey);
+    const flight = doc?.flight;
+    if (doc && flight && !flight.done && flight.handedOut !== undefined) this.adoptOrCancel(doc, flight);
   }
 
   /** The editor closed or the user left it: stop its work. */
@@ -335,6 +355,15 @@ export class CompletionPipeline {
     p.resolve(false);
   }
 
+  /** Stops `flight` unless a call adopts it within ADOPT_GRACE_MS. */
+  private adoptOrCancel(doc: DocState, flight: Flight): void {
+    if (flight.waiters > 0 || doc.flight !== flight || flight.graceTimer !== undefined) return;
+    flight.graceTimer = this.deps.clock.setTimeout(() => {
+      flight.graceTimer = undefined;
+      if (flight.waiters === 0 && doc.flight === flight) this.cancelFlight(doc);
+    }, ADOPT_GRACE_MS);
+  }
+
   private cancelFlight(doc: DocState): void {
     const f = doc.flight;
     if (!f) return;
@@ -357,13 +386,8 @@ export class CompletionPipeline {
     flight.waiters++;
     const leave = () => {
       flight.waiters--;
-      if (flight.waiters === 0 && doc.flight === flight && flight.handedOut === undefined) {
-        // Nobody waits: give the next keystroke a moment to adopt it, else stop the server.
-        flight.graceTimer = clock.setTimeout(() => {
-          flight.graceTimer = undefined;
-          if (flight.waiters === 0 && doc.flight === flight) this.cancelFlight(doc);
-        }, ADOPT_GRACE_MS);
-      }
+      // Nobody waits: give the next keystroke a moment to adopt it, else stop the server.
+      if (flight.handedOut === undefined) this.adoptOrCancel(doc, flight);
     };
     const aborted = new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
@@ -423,6 +447,17 @@ export class CompletionPipeline {
       nextChange();
       wake();
     };
+    /**
+     * The editor shows part of this suggestion and nothing was typed since: ask it to show `next`,
+     * which extends that part (VS Code keeps a shown item until it is asked again).
+     */
+    const grow = (next: FlightResult | undefined): void => {
+      const part = flight.handedOut;
+      if (!next || part === undefined || next.text.length <= part.length || !next.text.startsWith(part)) return;
+      if (!doc.shown || doc.shown.suffix !== win.suffix || doc.shown.prefix + doc.shown.text !== win.prefix + part || !this.deps.onMore) return;
+      this.countShown(flight, next.usedRaw);
+      this.deps.onMore(req.docKey);
+    };
     doc.flight = flight;
     this.stats.requests++;
     const ctx: PostContext = { linePrefix: win.linePrefix, lineSuffix: win.lineSuffix, prefix: win.prefix, suffix: win.suffix, multiline: win.multiline, nextLine: win.nextLine };
@@ -458,11 +493,24 @@ export class CompletionPipeline {
         const text = /\S/.test(lines) ? postProcess(lines, { ...ctx, finishReason: 'stop' }) : '';
         if (text && text !== flight.partial?.text) {
           flight.partial = { text, usedRaw: usedRawLength(flight.raw, text) };
+          // Only a first line's words were shown: the complete line replaces them at once.
+          if (flight.wordsOnly) grow(flight.partial);
+          flight.wordsOnly = false;
           changed();
         }
       }
       // A long line: its words so far, at a punctuation boundary; typing through to its end asks for the rest.
       else if (!win.multiline && elapsed >= SINGLE_LINE_BUDGET_MS && /[^\w\s]$/.test(delta) && /\w\W+\w/.test(flight.raw)) stopEarly();
+      // A first line slow to finish: its words so far are shown, at a punctuation boundary, and the
+      // whole suggestion replaces them when it is complete (`onMore`), from the same request.
+      else if (!flight.partial && elapsed >= PARTIAL_LINE_MS && /[^\w\s]$/.test(delta) && !/\S[^\n]*\n/.test(flight.raw) && /\w\W+\w/.test(flight.raw)) {
+        const text = postProcess(flight.raw, { ...ctx, finishReason: 'stop' });
+        if (text) {
+          flight.partial = { text, usedRaw: usedRawLength(flight.raw, text) };
+          flight.wordsOnly = true;
+          changed();
+        }
+      }
     };
 
     /** `reported`: the egress gate already recorded this refusal, so no second event for it. */
@@ -526,13 +574,8 @@ export class CompletionPipeline {
     flight.result = run().then((final) => {
       flight.final = final;
       flight.done = true;
-      // The editor shows the first lines of this block and nothing was typed since: show all of it.
-      const partial = flight.handedOut;
-      if (final && partial !== undefined && final.text.length > partial.length && final.text.startsWith(partial)
-        && doc.shown && doc.shown.suffix === win.suffix && doc.shown.prefix + doc.shown.text === win.prefix + partial && this.deps.onMore) {
-        this.countShown(flight, final.usedRaw);
-        this.deps.onMore(req.docKey);
-      }
+      // The editor shows the first words or lines of this suggestion: show all of it.
+      grow(final);
       changed();
       return final;
     });

@@ -77,7 +77,8 @@ const CLOSER_LINE = /^\s*([)\]}]|end\b|fi\b|done\b|esac\b|<\/)/;
 export function stopAtBlockEnd(text: string, linePrefix: string, suffix?: string): string {
   const lines = text.split('\n');
   if (lines.length < 2) return text;
-  const base = indentWidth(linePrefix);
+  // A comment line ` * text` or ` */` sits one column right of the code it documents.
+  const base = Math.max(0, indentWidth(linePrefix) - (/^\s+\*/.test(linePrefix) ? 1 : 0));
   const opensBlock = /[{([:]\s*$|=>\s*$/.test(linePrefix);
   let sawBlank = false;
   let sawContent = lines[0].trim() !== '';
@@ -239,6 +240,7 @@ export function endsStatement(linePrefix: string, lineSuffix: string): boolean {
   if (lineSuffix.trim() !== '') return false;
   const code = linePrefix.trimEnd();
   if (!code.endsWith(';') && !code.endsWith('*/')) return false;
+  if (/^\s*\*+\/$/.test(code)) return true; // the last line of a block comment
   const { open, state } = scan(code);
   return open.length === 0 && state.mode === ''; // `for (i = 0;` goes on
 }
@@ -458,6 +460,18 @@ export function isUseless(text: string, ctx: Pick<PostContext, 'linePrefix' | 'p
   return line === above || line === below;
 }
 
+/**
+ * After a finished line the suggestion is the next lines. A model sometimes starts the next
+ * statement without its newline (`a();` + `b();`): that text goes on the next line, at the finished
+ * line's indentation. Anything else on the finished line (a trailing comment, `.then(`) is not
+ * offered: ''. Text still empty or blank is returned as it is (the stream may not have begun).
+ */
+export function onNextLine(raw: string, linePrefix: string): string {
+  if (!/^[ \t]*\S/.test(raw)) return raw;
+  if (!/^[ \t]*[A-Za-z_$@]/.test(raw) || linePrefix.trimEnd().endsWith('/**')) return '';
+  return '\n' + /^[ \t]*/.exec(linePrefix)![0] + raw.trimStart();
+}
+
 /** A suggestion cut by the token limit ends mid-line in multi-line mode: drop the broken last line. */
 export function dropCutLastLine(text: string, finishReason: PostContext['finishReason']): string {
   if (finishReason !== 'length') return text;
@@ -470,8 +484,8 @@ export function postProcess(raw: string, ctx: PostContext): string {
   let text = cutAtSpecialToken(raw);
   text = stripMarkdown(text);
   if (ctx.nextLine) {
-    // More on the finished line (a second statement, a comment) is not offered; the next lines are.
-    if (!/^[ \t]*\n/.test(text)) return '';
+    text = onNextLine(text, ctx.linePrefix);
+    if (!text) return '';
     text = text.replace(/^[ \t]+/, '');
   }
   text = dropDoubledIndent(text, ctx.linePrefix);
@@ -497,7 +511,11 @@ export function postProcess(raw: string, ctx: PostContext): string {
  */
 export function isStreamDone(raw: string, ctx: PostContext): boolean {
   if (cutAtSpecialToken(raw).length < raw.length) return true;
-  if (ctx.nextLine && /^[ \t]*[^\s]/.test(raw)) return true; // it goes on on the finished line
+  if (ctx.nextLine) {
+    const moved = onNextLine(raw, ctx.linePrefix);
+    if (raw && !moved) return true; // it goes on on the finished line
+    raw = moved;
+  }
   // One line: done at its end, or once it finishes a statement (no need to wait for the newline token).
   if (!ctx.multiline) return raw.includes('\n') || endsStatement(ctx.linePrefix + raw, ctx.lineSuffix);
   const nl = raw.lastIndexOf('\n');

@@ -74,7 +74,7 @@ test('a cancelled token during the debounce makes no request', async () => {
 });
 
 test('typing something else aborts the running request; one event per call', async () => {
-  const { clock, model, events, pipeline } = setup(() => 'compute(1, 2, 3, 4, 5)');
+  const { clock, model, events, more, pipeline } = setup(() => 'compute(1, 2, 3, 4, 5)');
   const t1 = token();
   const p1 = pipeline.provide(at('let a = '), t1.signal);
   await clock.advance(100 + 350); // debounce, prefill, two pieces
@@ -86,7 +86,11 @@ test('typing something else aborts the running request; one event per call', asy
   assert.equal(model.calls[0].aborted, true, 'the HTTP request is aborted');
   assert.equal(await p1, undefined);
   await clock.advance(2000);
-  assert.deepEqual(await p2, { text: 'compute(1, 2, 3, 4, 5)', source: 'model' });
+  // The line is slow to finish: its words so far first, then all of it from the same request.
+  assert.deepEqual(await p2, { text: 'compute(1, 2, 3,', source: 'model' });
+  assert.deepEqual(more, ['a.ts']);
+  assert.deepEqual(await pipeline.provide({ ...at('let a = x'), immediate: true }, token().signal), { text: 'compute(1, 2, 3, 4, 5)', source: 'cache' });
+  assert.equal(model.calls.length, 2);
   assert.deepEqual(events.map((e) => e.outcome), ['cancelled', 'served']);
   const served = events[1];
   assert.equal(served.kind, 'completion');
@@ -95,6 +99,33 @@ test('typing something else aborts the running request; one event per call', asy
   assert.deepEqual(served.usage, { promptTokens: 100, completionTokens: pieces('compute(1, 2, 3, 4, 5)').length });
   assert.equal(served.ttftMs, 300);
   assert.equal(events[0].usage, undefined);
+});
+
+test('an edit stops a request streaming behind a suggestion already shown, unless the next call adopts it', async () => {
+  const line = Array.from({ length: 30 }, (_, i) => `arg${i}`).join(', ');
+  const { clock, model, events, pipeline } = setup(() => `call(${line})`, {}, { prefillMs: 100, perTokenMs: 60 });
+  const p = pipeline.provide(at('const r = '), token().signal);
+  for (let i = 0; i < 100 && !model.calls[0]?.emitted; i++) await clock.advance(20);
+  await clock.advance(600);
+  const words = await p;
+  assert.ok(words && words.text.startsWith('call(arg0'), 'its words so far are shown');
+  assert.equal(model.calls[0].aborted, false, 'the line streams on behind them');
+  // A key the editor does not (yet) ask about: the request stops after the grace period.
+  pipeline.edited('a.ts');
+  await clock.advance(ADOPT_GRACE_MS + 10);
+  assert.equal(model.calls[0].aborted, true);
+  assert.deepEqual(events.map((e) => e.outcome), ['cancelled']);
+  // The same, adopted in time by a call that types through the suggestion: it goes on.
+  const q = pipeline.provide(at('const s = '), token().signal);
+  for (let i = 0; i < 100 && !model.calls[1]?.emitted; i++) await clock.advance(20);
+  await clock.advance(600);
+  const shown = await q;
+  assert.ok(shown);
+  pipeline.edited('a.ts');
+  const typed = pipeline.provide(at('const s = ' + shown.text.slice(0, 3)), token().signal);
+  await clock.advance(2000);
+  assert.ok((await typed)?.text.startsWith(shown.text.slice(3)));
+  assert.deepEqual(events.map((e) => e.outcome), ['cancelled', 'served'], 'adopted: it ran to its end');
 });
 
 test('in-flight reuse: typing what the model streams keeps the request', async () => {
@@ -181,6 +212,25 @@ test('multi-line: the request stops at the end of the block and only the block i
   assert.equal(pipeline.stats.generatedTokens, model.calls[0].emitted);
 });
 
+test('multi-line: a first line slow to finish shows its words so far, then the line, then the whole block', async () => {
+  const body = '\n  const total = values.reduce((sum, v) => sum + v, 0);\n  return total;\n}\n';
+  const firstLine = body.slice(0, body.indexOf('\n', 1));
+  const { clock, model, more, pipeline } = setup(() => body, {}, { prefillMs: 400, perTokenMs: 40 });
+  const ask = () => pipeline.provide({ ...at('function f(values) {', '\n'), immediate: true }, token().signal);
+  const p = pipeline.provide(at('function f(values) {', '\n'), token().signal);
+  for (let i = 0; i < 100 && !more.length; i++) await clock.advance(20);
+  const words = await p;
+  assert.ok(words && firstLine.startsWith(words.text) && words.text.length < firstLine.length, JSON.stringify(words));
+  assert.match(words.text, /^\n {2}const total[^\n]*[^\w\s]$/, 'ends at a punctuation boundary of the first line');
+  // The first line is complete: the editor is asked to show it while the block streams on.
+  assert.deepEqual(more, ['a.ts']);
+  assert.deepEqual(await ask(), { text: firstLine, source: 'reuse' });
+  await clock.advance(5000);
+  assert.deepEqual(more, ['a.ts', 'a.ts'], 'then the whole block');
+  assert.deepEqual(await ask(), { text: body.slice(0, body.lastIndexOf('}') + 1), source: 'cache' });
+  assert.equal(model.calls.length, 1, 'one request');
+});
+
 test('single line: the request stops once the statement is finished, without waiting for the newline', async () => {
   const { clock, model, events, pipeline } = setup(() => 'compute(1);\nlet b = 2;\n');
   const p = pipeline.provide(at('let a = ', '\n'), token().signal);
@@ -208,16 +258,24 @@ test('single line: a long line shows its words so far at a punctuation boundary 
 });
 
 test('after a finished statement at the end of a line: the suggestion is the next lines, never more on that line', async () => {
-  const { clock, model, more, pipeline } = setup((prefix) => (prefix.endsWith('let a = 1;') ? '\nlet b = 2;\nlet c = 3;\n' : ' foo();'));
+  const { clock, model, more, pipeline } = setup((prefix) => {
+    const answers: Record<string, string> = { 'let a = 1;': '\nlet b = 2;\nlet c = 3;\n', 'next(); ': ' bar();', 'call(x); ': ' // why', '/** Doc. */': '.then(f);' };
+    return Object.entries(answers).find(([end]) => prefix.endsWith(end))?.[1] ?? ' foo();';
+  });
   const p = pipeline.provide(at('let a = 1;', '\n'), token().signal);
   await clock.advance(2000);
   assert.deepEqual(await p, { text: '\nlet b = 2;', source: 'model' }, 'the next line, at once');
   assert.deepEqual(more, ['a.ts']);
   assert.deepEqual(await pipeline.provide({ ...at('let a = 1;', '\n'), immediate: true }, token().signal), { text: '\nlet b = 2;\nlet c = 3;', source: 'cache' });
   assert.equal(model.calls[0].req.stop.includes('\n'), false, 'the server may write lines');
-  // A model that goes on on the finished line: nothing shown, and the request stops at its first token.
-  for (const [before, after] of [['  call(x); ', ''], ['/** Doc. */', '']]) {
-    const q = pipeline.provide(at(before, after, before), token().signal);
+  // A model that starts the next statement without its newline: it is shown on the next line.
+  const n = pipeline.provide(at('  next(); ', ''), token().signal);
+  await clock.advance(2000);
+  assert.deepEqual(await n, { text: '\n  bar();', source: 'model' });
+  // A model that goes on on the finished line (a comment, a chained call): nothing shown, and the
+  // request stops at its first token.
+  for (const before of ['  call(x); ', '/** Doc. */']) {
+    const q = pipeline.provide(at(before, '', before), token().signal);
     await clock.advance(2000);
     assert.equal(await q, undefined, before);
     assert.equal(model.calls.at(-1)!.emitted, 1, 'stopped at once');

@@ -30,6 +30,9 @@ test('stopAtBlockEnd: indentation and closing brackets', () => {
     ['def f(x):', '\n    y = x * 2\n    return y\n\ndef g():\n    pass', '\n    y = x * 2\n    return y\n'],
     ['', 'import a\nimport b\n\nclass C:', 'import a\nimport b\n'],
     ['  ', 'a();\n  b();', 'a();\n  b();'],
+    // The end of a doc comment sits one column right of the code it documents.
+    [' */', '\nexport function f() {}', '\nexport function f() {}'],
+    ['   */', '\n  f() {}\n}', '\n  f() {}'],
   ];
   for (const [lp, before, after] of fixtures) assert.equal(stopAtBlockEnd(before, lp), after, JSON.stringify(before));
 });
@@ -78,6 +81,8 @@ test('endsStatement: a finished statement at the end of the line', () => {
   assert.equal(endsStatement('  foo(1);', ''), true);
   assert.equal(endsStatement('  foo(1);  ', '  '), true, 'trailing blanks');
   assert.equal(endsStatement('/** Doc. */', ''), true);
+  assert.equal(endsStatement('   */', ''), true, 'the last line of a block comment');
+  assert.equal(endsStatement('*/', ''), true);
   assert.equal(endsStatement('  foo(1);', ' // note'), false, 'text follows');
   assert.equal(endsStatement('for (let i = 0;', ''), false, 'an open bracket: the statement goes on');
   assert.equal(endsStatement('if (x) { return 1;', ''), false);
@@ -153,4 +158,11 @@ test('postProcess after a finished statement: the next lines only', () => {
   const c: PostContext = { linePrefix: '  a();', lineSuffix: '', prefix: 'function f() {\n  a();', suffix: '\n}\n', multiline: true, nextLine: true };
   assert.equal(postProcess('\n  b();\n  c();\n}', c), '\n  b();\n  c();');
   assert.equal(postProcess(' // and more\n  b();', c), '', 'more on the finished line');
+  assert.equal(postProcess('.then(g);', c), '', 'a chained call on the finished line');
+  // The next statement without its newline goes on the next line, at the line's indentation.
+  assert.equal(postProcess('b();\n  c();', c), '\n  b();\n  c();');
+  assert.equal(postProcess(' b();', c), '\n  b();');
+  assert.equal(isStreamDone('b();', c), false, 'the moved statement streams on');
+  assert.equal(isStreamDone(' //', c), true);
+  assert.equal(isStreamDone('', c), false);
 });

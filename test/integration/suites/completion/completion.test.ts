@@ -91,11 +91,12 @@ describe('completion', () => {
       return (r: { path: string; body: unknown }) => r.path === '/api/generate' && JSON.stringify(r.body).includes(`// ${tag}`);
     };
 
-    // Mid-stream, Tab takes the first line: it was shown before the block was complete.
+    // Mid-stream, Tab takes the first line: it was shown (after its first words) before the block was complete.
     const early = await blank('line-first');
     await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
     const [streaming] = await fake.waitForRequests(1, { match: early, timeoutMs: 5000 });
     await until('first line streamed', () => streaming.tokensSent >= firstLineTokens + 1);
+    await new Promise((r) => setTimeout(r, 400)); // the editor is asked to show the complete line
     assert.equal(streaming.endedAt, undefined, 'the block is still streaming');
     assert.equal(await acceptSuggestion(editor, 1500), 'const sum = a + b;');
 
@@ -105,7 +106,7 @@ describe('completion', () => {
     await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
     const [whole] = await fake.waitForRequests(1, { match: late, timeoutMs: 5000 });
     await fake.ended(whole, 10_000);
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 1000)); // the editor is asked to show all of it
     assert.equal(await acceptSuggestion(editor, 1500), block);
   });
 
