@@ -1,5 +1,5 @@
 import { isCloudProvider, type EndpointClass, type ProviderId, type RequestKind } from '../types';
-import { ProviderError } from '../providers/types';
+import { ProviderError } from '../errors';
 import type { Classification } from './endpoints';
 import { failClosedPolicy, type PrivacyPolicy } from './policy';
 import { isIP } from 'node:net';
