@@ -1,4 +1,4 @@
-// Prints the router's decision table as Markdown: node --import tsx test/unit/routing/printDecisionTable.ts
-import { renderDecisionTable } from '../../../src/core/routing/decisionTable';
+// Prints the router's decision table as Markdown: npm run decision-table
+import { renderDecisionTable } from './decisionTable';
 
 process.stdout.write(`${renderDecisionTable()}\n`);
