@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Emitter } from './core/events';
-import { EgressGate } from './core/privacy/gate';
+import { EgressGate } from './core/privacy/node/gate';
 import type { ModelCallEvent } from './core/types';
 import { registerCoreCommands } from './vscode/commands';
 import { registerCompletion } from './vscode/completion';

@@ -3,9 +3,9 @@ import { readFileSync, statSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { Emitter } from '../core/events';
 import { newId } from '../core/ids';
-import { EndpointClassifier } from '../core/privacy/endpoints';
-import { createExclusionMatcher, IGNORE_FILE, isExcludedFile, type ExclusionMatcher } from '../core/privacy/exclusions';
-import { isModelRequest } from '../core/privacy/gate';
+import { EndpointClassifier } from '../core/privacy/node/endpoints';
+import { createExclusionMatcher, IGNORE_FILE, isExcludedFile, type ExclusionMatcher } from '../core/privacy/node/exclusions';
+import { isModelRequest } from '../core/privacy/node/gate';
 import {
   failClosedPolicy, isInFolder, MARKER_FILE, markerWithNeverLeaveMachine, markerWithoutNeverLeaveMachine, parseMarker, policyOfSources, resolvePolicy, strictestPolicy,
   type MarkerState, type PrivacyPolicy,

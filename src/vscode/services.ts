@@ -1,6 +1,6 @@
 import type * as vscode from 'vscode';
 import type { Emitter } from '../core/events';
-import type { EgressGate } from '../core/privacy/gate';
+import type { EgressGate } from '../core/privacy/node/gate';
 import type { PrivacyPolicy } from '../core/privacy/policy';
 import type { EndpointClass, ModelCallEvent } from '../core/types';
 import type { Log } from './log';
@@ -26,7 +26,7 @@ export interface PrivacyService {
    */
   isExcludedPath(path: string | vscode.Uri): boolean;
   /** Where a URL's bytes go, with the addresses checked and plain-words detail. */
-  classifyDetailed(url: URL): Promise<import('../core/privacy/endpoints').Classification>;
+  classifyDetailed(url: URL): Promise<import('../core/privacy/node/endpoints').Classification>;
   /**
    * Scans cloud-bound text for secrets and applies the user's choice: `send` (nothing found),
    * `redact` (send the returned text) or `keep-local` (do not send to the cloud; `reason` says why).

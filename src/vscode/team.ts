@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { caFetch, pemCertificates, systemCertificates } from '../core/net/caFetch';
-import { undiciPinnedHttps, type GateTransport } from '../core/privacy/gate';
+import { undiciPinnedHttps, type GateTransport } from '../core/privacy/node/gate';
 import { fileBackoffStore, SharedBackoff } from '../core/providers/backoff';
 import { teamWindowTokens, TeamProvider, type TeamContext } from '../core/providers/team';
 import { ProviderError, type HealthResult } from '../core/providers/types';

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeVllm } from '../fakes';
-import { EgressGate } from '../../src/core/privacy/gate';
+import { EgressGate } from '../../src/core/privacy/node/gate';
 import { ALL_CLASSES } from '../../src/core/privacy/policy';
 import { fileBackoffStore, memoryBackoffStore, SharedBackoff, type Backoff } from '../../src/core/providers/backoff';
 import { TeamProvider } from '../../src/core/providers/team';

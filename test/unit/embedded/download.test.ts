@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { DownloadError, downloadModel } from '../../../src/core/providers/embedded/download';
-import { EgressGate } from '../../../src/core/privacy/gate';
+import { EgressGate } from '../../../src/core/privacy/node/gate';
 import { ProviderError } from '../../../src/core/providers/types';
 
 const body = randomBytes(300_000);

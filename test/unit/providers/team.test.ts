@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { closeAll, makeTestCa, startFakeVllm, type FakeVllm, type TestCa } from '../../fakes';
-import { EgressGate, undiciPinnedHttps, type EgressPurpose, type GateTransport } from '../../../src/core/privacy/gate';
+import { EgressGate, undiciPinnedHttps, type EgressPurpose, type GateTransport } from '../../../src/core/privacy/node/gate';
 import { ALL_CLASSES, NEVER_LEAVE_MACHINE, type PrivacyPolicy } from '../../../src/core/privacy/policy';
 import { caFetch, pemCertificates, systemCertificates } from '../../../src/core/net/caFetch';
 import { fileBackoffStore, memoryBackoffStore, parseRetryAfter, SharedBackoff } from '../../../src/core/providers/backoff';
