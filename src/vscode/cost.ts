@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { allowanceKey, budgetState, dueNotices, withAllowances } from '../core/cost/budget';
 import { priceOrAssumed } from '../core/cost/prices';
 import { costOf, priceLookup, toRecord, type LedgerRecord, type PriceLookup } from '../core/cost/record';
-import { LedgerStore } from '../core/cost/store';
+import { LedgerStore } from '../core/cost/node/store';
 import { dayKey } from '../core/cost/summary';
 import { usageCostUsd } from '../core/cost/usage';
 import { hashWorkspace } from '../core/ids';

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { ledgerFileName, monthKey } from '../../../../src/core/cost/ledger';
+import { ledgerFileName, monthKey } from '../../../../src/core/cost/node/ledger';
 import type { LedgerRecord } from '../../../../src/core/cost/record';
 import { hashWorkspace } from '../../../../src/core/ids';
 import type { ModelCallEvent } from '../../../../src/core/types';
