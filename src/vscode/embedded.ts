@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { EngineClient } from '../core/providers/embedded/engine';
+import { EngineClient } from '../core/providers/embedded/node/engine';
 import { resolveThreads } from '../core/providers/embedded/hardware';
-import { readMachine } from '../core/providers/embedded/machine';
-import { EmbeddedProvider } from '../core/providers/embedded/provider';
+import { readMachine } from '../core/providers/embedded/node/machine';
+import { EmbeddedProvider } from '../core/providers/embedded/node/provider';
 import type { LocalModels, Services } from './services';
 import { registerEmbeddedCommands } from './embedded/commands';
 

@@ -1,7 +1,7 @@
 import { systemClock } from '../core/completion/clock';
 import { HealthMonitor } from '../core/completion/health';
 import { Emitter } from '../core/events';
-import { embeddedIdentity, type EmbeddedIdentity } from '../core/providers/embedded/identity';
+import { embeddedIdentity, type EmbeddedIdentity } from '../core/providers/embedded/node/identity';
 import { chooseLocal, createServerProvider, type LocalProvider, type ServerProviderId } from '../core/providers/registry';
 import { ProviderError, type HealthResult } from '../core/providers/types';
 import type { EndpointClass, LocalProviderId } from '../core/types';

@@ -70,7 +70,7 @@ export interface LocalModels {
    */
   current(): {
     id: import('../core/types').LocalProviderId; baseUrl: string; completionModel: string; chatModel: string;
-    embedded?: import('../core/providers/embedded/identity').EmbeddedIdentity;
+    embedded?: import('../core/providers/embedded/node/identity').EmbeddedIdentity;
   };
   fim(): import('../core/providers/types').FimProvider;
   /** The chat provider; with `sources`, its requests carry them to the gate (their policy, not the window's). */

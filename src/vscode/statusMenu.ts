@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { describeEmbedded } from '../core/providers/embedded/identity';
+import { describeEmbedded } from '../core/providers/embedded/node/identity';
 import type { LocalModelsService } from './localModels';
 import type { Services } from './services';
 

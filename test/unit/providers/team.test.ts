@@ -10,7 +10,8 @@ import { closeAll, makeTestCa, startFakeVllm, type FakeVllm, type TestCa } from 
 import { EgressGate, undiciPinnedHttps, type EgressPurpose, type GateTransport } from '../../../src/core/privacy/node/gate';
 import { ALL_CLASSES, NEVER_LEAVE_MACHINE, type PrivacyPolicy } from '../../../src/core/privacy/policy';
 import { caFetch, pemCertificates, systemCertificates } from '../../../src/core/net/caFetch';
-import { fileBackoffStore, memoryBackoffStore, parseRetryAfter, SharedBackoff } from '../../../src/core/providers/backoff';
+import { memoryBackoffStore, parseRetryAfter, SharedBackoff } from '../../../src/core/providers/backoff';
+import { fileBackoffStore } from '../../../src/core/providers/node/backoffFile';
 import { TeamProvider, teamWindowTokens } from '../../../src/core/providers/team';
 import { ProviderError, type FimRequest } from '../../../src/core/providers/types';
 import { FAMILIES } from '../../../src/core/completion/templates';
