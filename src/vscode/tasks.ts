@@ -8,7 +8,7 @@ import { explainArchitecture } from './tasks/architecture';
 import { TaskController } from './tasks/controller';
 import { REFACTOR_SCHEME, Refactors } from './tasks/refactor';
 import { createRunnerDeps } from './tasks/runnerDeps';
-import { countTokens } from '../core/tokens';
+import { countTokens } from '../core/node/tokens';
 
 /**
  * Ask About Selection, Refactor Selection, Explain Architecture. Each command takes an optional

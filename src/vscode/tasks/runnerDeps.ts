@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { strictestRouting, type RoutingSettings } from '../../core/settings/routing';
 import type { RoutingContext, TaskDeps } from '../../core/tasks/runner';
-import { cloudBaseUrl, cloudModel, createCloudChat } from '../../core/providers/cloud';
+import { cloudBaseUrl, cloudModel, createCloudChat } from '../../core/providers/node/cloud';
 import { ProviderError } from '../../core/providers/types';
 import { providerName } from '../../core/routing/router';
-import { countTokens } from '../../core/tokens';
+import { countTokens } from '../../core/node/tokens';
 import type { EndpointClass } from '../../core/types';
 import { owningFolders } from '../privacy';
 import { apiKeys } from '../secrets';
