@@ -5,7 +5,7 @@ import { costOf, priceLookup, toRecord, type LedgerRecord, type PriceLookup } fr
 import { LedgerStore } from '../core/cost/node/store';
 import { dayKey } from '../core/cost/summary';
 import { usageCostUsd } from '../core/cost/usage';
-import { hashWorkspace } from '../core/ids';
+import { hashWorkspace } from '../core/node/ids';
 import type { LoggedCost } from '../core/log/format';
 import { isCloudProvider, type BudgetState, type ModelCallEvent } from '../core/types';
 import { DashboardPanel } from './cost/dashboard';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { ledgerFileName, monthKey } from '../../../../src/core/cost/node/ledger';
 import type { LedgerRecord } from '../../../../src/core/cost/record';
-import { hashWorkspace } from '../../../../src/core/ids';
+import { hashWorkspace } from '../../../../src/core/node/ids';
 import type { ModelCallEvent } from '../../../../src/core/types';
 import type { CostFeature } from '../../../../src/vscode/cost';
 import type { SwitchyardApi } from '../../../../src/extension';
