@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { caFetch, pemCertificates, systemCertificates } from '../core/net/caFetch';
+import { caFetch, pemCertificates, systemCertificates } from '../core/net/node/caFetch';
 import { undiciPinnedHttps, type GateTransport } from '../core/privacy/node/gate';
 import { SharedBackoff } from '../core/providers/backoff';
 import { fileBackoffStore } from '../core/providers/node/backoffFile';

@@ -9,7 +9,7 @@ import OpenAI from 'openai';
 import { closeAll, makeTestCa, startFakeVllm, type FakeVllm, type TestCa } from '../../fakes';
 import { EgressGate, undiciPinnedHttps, type EgressPurpose, type GateTransport } from '../../../src/core/privacy/node/gate';
 import { ALL_CLASSES, NEVER_LEAVE_MACHINE, type PrivacyPolicy } from '../../../src/core/privacy/policy';
-import { caFetch, pemCertificates, systemCertificates } from '../../../src/core/net/caFetch';
+import { caFetch, pemCertificates, systemCertificates } from '../../../src/core/net/node/caFetch';
 import { memoryBackoffStore, parseRetryAfter, SharedBackoff } from '../../../src/core/providers/backoff';
 import { fileBackoffStore } from '../../../src/core/providers/node/backoffFile';
 import { TeamProvider, teamWindowTokens } from '../../../src/core/providers/team';
