@@ -52,10 +52,10 @@ export function activate(context: vscode.ExtensionContext): SwitchyardApi | unde
     classify: (url) => privacy.classifyDetailed(url),
     onBlocked: (intent, url, decision) => log.warn(`${intent.purpose} to ${url.host} ${decision.reason}`),
   });
-  context.subscriptions.push(log, settings, status, { dispose: () => events.clear() });
+  context.subscriptions.push(log, settings, status, privacy, { dispose: () => events.clear() });
 
   const services: Services = { context, settings, log, status, events, privacy, gate };
-  events.on((e) => log.request(cost.priced(e))); // `cost` is set below, before any call is made
+  context.subscriptions.push(events.on((e) => log.request(cost.priced(e)))); // `cost` is set below, before any call is made
   registerCoreCommands(services);
   registerPrivacyFeatures(services);
   const cost = registerCost(services);

@@ -145,10 +145,10 @@ export function registerCompletion(s: Services, local: LocalModelsService): Comp
     vscode.workspace.onDidCloseTextDocument((d) => pipeline.forget(d.uri.toString())),
     // Whether the team server may serve depends on the active editor's folder: the status follows it.
     vscode.window.onDidChangeActiveTextEditor(() => renderStatus()),
-    { dispose: s.privacy.onDidChangeExclusions(() => provider.clearExclusions()) },
+    s.privacy.onDidChangeExclusions(() => provider.clearExclusions()),
     { dispose: () => pipeline.dispose() },
   );
-  s.settings.onDidChange.on((settings) => {
+  s.context.subscriptions.push(s.settings.onDidChange.on((settings) => {
     provider.clearExclusions();
     if (settings.completion.model !== model) {
       model = settings.completion.model;
@@ -156,13 +156,13 @@ export function registerCompletion(s: Services, local: LocalModelsService): Comp
       pipeline.reset();
     }
     renderStatus();
-  });
-  local.onDidChange.on(() => {
+  }));
+  s.context.subscriptions.push(local.onDidChange.on(() => {
     problem = undefined;
     pipeline.reset();
     renderStatus();
-  });
-  local.onHealth.on(() => renderStatus());
+  }));
+  s.context.subscriptions.push(local.onHealth.on(() => renderStatus()));
   renderStatus();
   return pipeline;
 }

@@ -78,13 +78,13 @@ export function registerCost(s: Services): CostFeature {
     },
   };
 
-  s.settings.onDidChange.on((settings) => {
+  s.context.subscriptions.push(s.settings.onDidChange.on((settings) => {
     prices = priceLookup(settings.cost);
     showStatus();
     checkBudget(); // a lowered cap can be crossed without any new spend
-  });
+  }));
 
-  s.events.on((e) => {
+  s.context.subscriptions.push(s.events.on((e) => {
     const record = toRecord(e, workspace, costFor(e));
     const write = ledger.append(record).catch((err: unknown) => {
       const message = `Could not write the cost ledger in ${ledger.dir}: ${err instanceof Error ? err.message : String(err)}`;
@@ -99,15 +99,15 @@ export function registerCost(s: Services): CostFeature {
     // Cached or cancelled completions happen per keystroke: they change nothing the status bar shows.
     const quiet = e.kind === 'completion' && (e.outcome === 'cached' || e.outcome === 'cancelled');
     if (!quiet) showStatus(record);
-  });
+  }));
 
   // Records from this window and other windows alike.
-  ledger.onRecords.on((records) => {
+  s.context.subscriptions.push(ledger.onRecords.on((records) => {
     if (records.some((r) => r.route === 'cloud')) {
       showStatus();
       checkBudget();
     }
-  });
+  }));
 
   let last: LedgerRecord | undefined;
   function showStatus(record?: LedgerRecord): void {

@@ -32,8 +32,8 @@ export function registerEmbedded(s: Services, local: LocalModels): EmbeddedFeatu
     engineInstalled: () => [root, process.env.SWITCHYARD_ENGINE_MODULES].some((dir) => dir && existsSync(join(dir, 'node_modules', 'node-llama-cpp', 'package.json'))),
   };
 
-  engine.onLog.on((line) => s.log.info(`embedded engine: ${line}`));
-  engine.onState.on((state) => {
+  s.context.subscriptions.push(engine.onLog.on((line) => s.log.info(`embedded engine: ${line}`)));
+  s.context.subscriptions.push(engine.onState.on((state) => {
     const serving = local.current().id === 'embedded';
     if (state.kind === 'crashed') {
       // The engine's own log line (through onLog) already says it stopped and when it restarts.
@@ -42,7 +42,7 @@ export function registerEmbedded(s: Services, local: LocalModels): EmbeddedFeatu
       s.log.info(`embedded engine ready: ${state.model.name} (pid ${state.pid}, ${state.model.threads} threads${state.model.gpu ? `, GPU ${state.model.gpu}` : ''})`);
       if (serving && engine.crashes > 0) s.status.update({ completion: 'ready', completionDetail: undefined });
     }
-  });
+  }));
 
   // Offer the provider only while a model is chosen; with none, the local model service explains the fix.
   // When the engine can no longer serve (no model, or another provider chosen), its process and the
@@ -57,7 +57,7 @@ export function registerEmbedded(s: Services, local: LocalModels): EmbeddedFeatu
     local.setEmbedded(path ? provider : undefined);
   };
   offer();
-  s.settings.onDidChange.on(offer);
+  s.context.subscriptions.push(s.settings.onDidChange.on(offer));
 
   registerEmbeddedCommands(s, feature);
   s.context.subscriptions.push({ dispose: () => engine.dispose() });

@@ -122,7 +122,7 @@ export function registerLocalModels(s: Services): LocalModelsService {
     void monitor.checkNow();
   };
   rebuild(s.settings.current);
-  s.settings.onDidChange.on(rebuild);
+  s.context.subscriptions.push(s.settings.onDidChange.on(rebuild));
   s.context.subscriptions.push({ dispose: () => { monitor.dispose(); onDidChange.clear(); onHealth.clear(); } });
 
   const service: LocalModelsService = {

@@ -93,6 +93,8 @@ export interface PrivacyServiceImpl extends PrivacyService {
   refresh(): Promise<void>;
   /** The policy of the folder of the active editor (the window's when there is none): what the lock shows. */
   editorPolicy(): PrivacyPolicy;
+  /** Stops following settings changes and drops every listener. */
+  dispose(): void;
 }
 
 /** True when `uri` is the folder or inside it (by URI, so any scheme works). */
@@ -230,7 +232,7 @@ export function createPrivacyService(settings: SettingsStore): PrivacyServiceImp
     changed.emit(windowPolicy());
   };
 
-  settings.onDidChange.on(() => {
+  const settingsSubscription = settings.onDidChange.on(() => {
     for (const state of states.values()) state.matcher = undefined;
     classifier = undefined;
     exclusionsChanged.emit();
@@ -243,6 +245,11 @@ export function createPrivacyService(settings: SettingsStore): PrivacyServiceImp
     editorPolicy,
     onDidChangePolicy: (listener) => changed.on(listener),
     onDidChangeExclusions: (listener) => exclusionsChanged.on(listener),
+    dispose() {
+      settingsSubscription.dispose();
+      changed.clear();
+      exclusionsChanged.clear();
+    },
 
     async classify(url: URL): Promise<EndpointClass> {
       return (await service.classifyDetailed(url)).endpointClass;
@@ -318,10 +325,10 @@ export function registerPrivacyFeatures(s: Services): void {
   show();
   s.log.info(`Privacy: ${privacy.policy().reason}`);
   s.context.subscriptions.push(
-    { dispose: privacy.onDidChangePolicy((p) => {
+    privacy.onDidChangePolicy((p) => {
       show();
       s.log.info(`Privacy changed: ${p.reason}`);
-    }) },
+    }),
     vscode.window.onDidChangeActiveTextEditor(show),
   );
 

@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import type { Emitter } from '../core/events';
+import type { Disposable, Emitter } from '../core/events';
 import type { Classification } from '../core/privacy/node/endpoints';
 import type { EgressGate } from '../core/privacy/node/gate';
 import type { PrivacyPolicy } from '../core/privacy/policy';
@@ -37,10 +37,10 @@ export interface PrivacyService {
    * `redact` (send the returned text) or `keep-local` (do not send to the cloud; `reason` says why).
    */
   checkSecrets(text: string, source?: string): Promise<SecretsVerdict>;
-  /** Fires when a policy changes (marker file, settings, Workspace Trust); returns an unsubscribe function. */
-  onDidChangePolicy(listener: (policy: PrivacyPolicy) => void): () => void;
+  /** Fires when a policy changes (marker file, settings, Workspace Trust); dispose() unsubscribes. */
+  onDidChangePolicy(listener: (policy: PrivacyPolicy) => void): Disposable;
   /** Fires when exclusions change (settings, an ignore file): cached verdicts are stale. */
-  onDidChangeExclusions(listener: () => void): () => void;
+  onDidChangeExclusions(listener: () => void): Disposable;
 }
 
 /** The parts every feature is built from. Created once in activate(). */

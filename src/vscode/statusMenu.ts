@@ -154,8 +154,8 @@ export function registerStatusMenu(s: Services, local: LocalModelsService): void
     { dispose: () => clearTimeout(snoozeTimer) },
   );
   s.status.setCommand('switchyard.statusMenu');
-  local.onDidChange.on(refresh);
-  s.settings.onDidChange.on(refresh);
+  s.context.subscriptions.push(local.onDidChange.on(refresh));
+  s.context.subscriptions.push(s.settings.onDidChange.on(refresh));
   // A snooze that ended while VS Code was closed ends now.
   armSnooze();
   refresh();

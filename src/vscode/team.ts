@@ -143,7 +143,7 @@ export function registerTeam(s: Services): TeamService {
     return checking;
   };
 
-  s.settings.onDidChange.on(() => { provider(); });
+  s.context.subscriptions.push(s.settings.onDidChange.on(() => { provider(); }));
   const disposable = s.context.secrets.onDidChange((e) => {
     if (e.key === TEAM_TOKEN_KEY && settings().url) void checkNow();
   });

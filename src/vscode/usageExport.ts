@@ -62,13 +62,13 @@ export function registerUsageExport(s: Services, cost: CostFeature): UsageExport
   };
 
   apply();
-  s.settings.onDidChange.on(apply);
-  const off = s.events.on((e) => {
+  s.context.subscriptions.push(s.settings.onDidChange.on(apply));
+  const subscription = s.events.on((e) => {
     if (!exporter) return;
     const priced = cost.priced(e);
     const billed = priced.billedCostUsd;
     exporter.add({ event: e, costUsd: billed ?? priced.estimatedCostUsd, costEstimated: billed === undefined });
   });
-  s.context.subscriptions.push({ dispose: () => { off(); void exporter?.shutdown(); } });
+  s.context.subscriptions.push({ dispose: () => { subscription.dispose(); void exporter?.shutdown(); } });
   return { current: () => exporter };
 }

@@ -69,12 +69,12 @@ export function registerWalkthrough(s: Services, local: LocalModelsService): voi
     set(WALKTHROUGH_KEYS.cloudKey, found.some(Boolean));
   };
 
-  s.events.on((e) => {
+  s.context.subscriptions.push(s.events.on((e) => {
     if (e.kind === 'completion' && e.outcome === 'served') set(WALKTHROUGH_KEYS.firstCompletion, true);
-  });
-  local.onHealth.on((h) => void checkLocal(h));
-  local.onDidChange.on(() => void checkLocal());
-  s.settings.onDidChange.on(() => void checkLocal());
+  }));
+  s.context.subscriptions.push(local.onHealth.on((h) => void checkLocal(h)));
+  s.context.subscriptions.push(local.onDidChange.on(() => void checkLocal()));
+  s.context.subscriptions.push(s.settings.onDidChange.on(() => void checkLocal()));
   s.context.subscriptions.push(keys.onDidChange(() => void checkKeys()));
   void checkLocal();
   void checkKeys();
