@@ -4,11 +4,11 @@ import { CompletionPipeline, type ActiveProvider, type PipelineState } from '../
 import type { ProviderError } from '../core/providers/types';
 import { pullModel, selectCompletionModel, toggleCompletions } from './completion/commands';
 import { COMPLETION_SCHEMES, InlineProvider } from './completion/inlineProvider';
-import type { LocalModelsService } from './localModels';
 import type { Services } from './services';
 
 /** Ghost-text completions from the local model. Never the cloud. */
-export function registerCompletion(s: Services, local: LocalModelsService): CompletionPipeline {
+export function registerCompletion(s: Services): CompletionPipeline {
+  const { local } = s;
   let pipelineState: PipelineState = 'ready';
   let problem: string | undefined; // a model-level problem (missing model, blocked) for the tooltip
   let cloudProblem: string | undefined; // the configured server is not local: nothing is sent
@@ -107,7 +107,7 @@ export function registerCompletion(s: Services, local: LocalModelsService): Comp
     // Only the machine tier's results change the machine's health.
     onError: (e, p) => {
       if (p.id === 'team') {
-        if (e.code === 'unreachable') s.team?.reportDown(e);
+        if (e.code === 'unreachable') s.team.reportDown(e);
         if (e.code !== 'rate-limit') onError(e);
         return;
       }

@@ -11,7 +11,7 @@ import { isCloudProvider, type BudgetState, type ModelCallEvent } from '../core/
 import { DashboardPanel } from './cost/dashboard';
 import { describeLast } from './cost/statusDetail';
 import { SET_PRICE_COMMAND, setModelPrice, warnUnpricedOnce } from './cost/unpriced';
-import type { CostService, Services } from './services';
+import type { CoreServices, CostService, Services } from './services';
 
 /** The cost area: the CostService for the router, plus the ledger for views and tests. */
 export interface CostFeature extends CostService {
@@ -29,8 +29,8 @@ const NOTICES_KEY = 'switchyard.budgetNoticesShown';
 const ALLOWED_KEY = 'switchyard.budgetAllowances';
 const REFRESH_MS = 5000;
 
-/** Ledger, budgets, status bar spend and the dashboard. */
-export function registerCost(s: Services): CostFeature {
+/** Ledger, budgets and status bar spend. */
+export function createCost(s: CoreServices): CostFeature {
   const ledger = new LedgerStore(s.context.globalStorageUri.fsPath);
   const folder = vscode.workspace.workspaceFile ?? vscode.workspace.workspaceFolders?.[0]?.uri;
   const workspace = hashWorkspace(folder?.toString() ?? 'no-workspace');
@@ -156,16 +156,22 @@ export function registerCost(s: Services): CostFeature {
   const timer = setInterval(() => feature.refresh(), REFRESH_MS);
   timer.unref?.();
 
-  const dashboard = new DashboardPanel(s, feature);
+  s.context.subscriptions.push(
+    vscode.window.onDidChangeWindowState((w) => { if (w.focused) feature.refresh(); }),
+    { dispose: () => { clearInterval(timer); void ledger.close(); } },
+  );
+  return feature;
+}
+
+/** The dashboard and the price command. */
+export function registerCost(s: Services): void {
+  const dashboard = new DashboardPanel(s, s.cost);
   s.status.setCommand('switchyard.showDashboard');
   s.context.subscriptions.push(
     vscode.commands.registerCommand('switchyard.showDashboard', () => dashboard.show()),
     vscode.commands.registerCommand(SET_PRICE_COMMAND, (model?: unknown) => setModelPrice(model)),
     // Not in the command palette: the dashboard's state, for automation and tests.
     vscode.commands.registerCommand('switchyard.dashboard.state', () => dashboard.snapshot()),
-    vscode.window.onDidChangeWindowState((w) => { if (w.focused) feature.refresh(); }),
     dashboard,
-    { dispose: () => { clearInterval(timer); void ledger.close(); } },
   );
-  return feature;
 }

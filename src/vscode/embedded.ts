@@ -4,7 +4,7 @@ import { EngineClient } from '../core/providers/embedded/node/engine';
 import { resolveThreads } from '../core/providers/embedded/hardware';
 import { readMachine } from '../core/providers/embedded/node/machine';
 import { EmbeddedProvider } from '../core/providers/embedded/node/provider';
-import type { LocalModels, Services } from './services';
+import type { Services } from './services';
 import { registerEmbeddedCommands } from './embedded/commands';
 
 export interface EmbeddedFeature {
@@ -17,7 +17,8 @@ export interface EmbeddedFeature {
  * The embedded llama.cpp engine. Nothing starts here: the child process is forked on the first
  * request, and only while a model is chosen is the provider offered to the local model service.
  */
-export function registerEmbedded(s: Services, local: LocalModels): EmbeddedFeature {
+export function registerEmbedded(s: Services): EmbeddedFeature {
+  const { local } = s;
   const root = s.context.extensionPath;
   const engine = new EngineClient({ workerPath: join(root, 'dist', 'engine', 'worker.js'), cwd: root });
   // Read the CPU's description only when a model loads, never at activation.

@@ -6,7 +6,7 @@ import { chooseLocal, createServerProvider, type LocalProvider, type ServerProvi
 import { ProviderError, type HealthResult } from '../core/providers/types';
 import type { EndpointClass, LocalProviderId } from '../core/types';
 import type { Settings } from '../core/settings';
-import type { LocalModels, Services } from './services';
+import type { CoreServices, LocalModels } from './services';
 
 export interface ActiveLocal {
   id: LocalProviderId;
@@ -41,7 +41,7 @@ function missingEmbedded(): LocalProvider {
 }
 
 /** Builds the configured local provider (Ollama / OpenAI-compatible / embedded / auto) through the gate. */
-export function registerLocalModels(s: Services): LocalModelsService {
+export function createLocalModels(s: CoreServices): LocalModelsService {
   let embedded: LocalProvider | undefined;
   let servers = new Map<ServerProviderId, LocalProvider>();
   let settingsKey = '';

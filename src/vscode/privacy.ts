@@ -312,9 +312,11 @@ export function createPrivacyService(settings: SettingsStore): PrivacyServiceImp
   return service;
 }
 
-/** Privacy commands, marker-file watching, API key commands, lock state, blocked-call records. */
-export function registerPrivacyFeatures(s: Services): void {
-  const privacy = s.privacy as PrivacyServiceImpl;
+/**
+ * Privacy commands, marker-file watching, API key commands, lock state, blocked-call records.
+ * `privacy` is the service in s.privacy, with the refresh and editor-policy parts these need.
+ */
+export function registerPrivacyFeatures(s: Services, privacy: PrivacyServiceImpl): void {
   registerApiKeyCommands(s.context, s.log);
 
   // The lock shows the policy of the active editor's folder: what a request from there would get.

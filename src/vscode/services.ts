@@ -11,6 +11,8 @@ import type { Log } from './log';
 import type { SettingsStore } from './settings';
 import type { StatusBar } from './statusBar';
 import type { TeamService } from './team';
+import type { CostFeature } from './cost';
+import type { LocalModelsService } from './localModels';
 
 /** What the privacy area offers the rest of the extension. */
 export interface PrivacyService {
@@ -43,8 +45,8 @@ export interface PrivacyService {
   onDidChangeExclusions(listener: () => void): Disposable;
 }
 
-/** The parts every feature is built from. Created once in activate(). */
-export interface Services {
+/** The window-wide parts, created first in activate(); the services below are built from them. */
+export interface CoreServices {
   context: vscode.ExtensionContext;
   settings: SettingsStore;
   log: Log;
@@ -54,8 +56,16 @@ export interface Services {
   privacy: PrivacyService;
   /** The one door to the network for provider traffic. */
   gate: EgressGate;
-  /** The team tier (a shared inference server); set during activation. */
-  team?: TeamService;
+}
+
+/** Everything features are registered with: every service is built before the first feature. */
+export interface Services extends CoreServices {
+  /** The ledger, budgets and prices. */
+  cost: CostFeature;
+  /** The configured local model server. */
+  local: LocalModelsService;
+  /** The team tier (a shared inference server). */
+  team: TeamService;
 }
 
 /** What the cost area offers: budgets for the router and prices for estimates. */

@@ -41,7 +41,8 @@ const READ_REMOTELY = 'read on the remote machine, where Switchyard runs: the lo
  * The status bar's click: a quick menu with what runs where, and the everyday switches. Also keeps the
  * status bar's "local" line current and brings snoozed completions back on time.
  */
-export function registerStatusMenu(s: Services, local: LocalModelsService): void {
+export function registerStatusMenu(s: Services): void {
+  const { local } = s;
   let snoozeTimer: ReturnType<typeof setTimeout> | undefined;
   let demoShown = false;
 

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { parseTaskArgs } from '../core/tasks/args';
 import { TaskRunner } from '../core/tasks/runner';
-import type { CostService, LocalModels, Services } from './services';
+import type { Services } from './services';
 import { AnswerView } from './tasks/answerView';
 import { askAboutSelection } from './tasks/ask';
 import { explainArchitecture } from './tasks/architecture';
@@ -15,7 +15,8 @@ import { countTokens } from '../core/node/tokens';
  * arguments object ({question, refactor, override, apply, budgetTokens}) so it can run without prompts,
  * and returns a plain summary of what happened (route, reasons, outcome, text).
  */
-export function registerTasks(s: Services, local: LocalModels, cost: CostService): void {
+export function registerTasks(s: Services): void {
+  const { local, cost } = s;
   const view = new AnswerView(s.context.extensionUri, s.context.workspaceState);
   const isDemo = (model: string) => local.current().embedded?.model === model && local.current().embedded?.demo === true;
   const controller = new TaskController(s, new TaskRunner(createRunnerDeps(s, local, cost)), view, countTokens, isDemo);

@@ -5,7 +5,6 @@
 import * as vscode from 'vscode';
 import { UsageExporter, type UsageSink, type UsageSinkOptions } from '../core/telemetry/usage';
 import type { UsageExportSettings } from '../core/settings/team';
-import type { CostFeature } from './cost';
 import type { Services } from './services';
 
 export interface UsageExportService {
@@ -16,7 +15,8 @@ export interface UsageExportService {
 // Loaded on first use: the OpenTelemetry SDK is a separate bundle, never on the activation path.
 const loadSdk = async (): Promise<(opts: UsageSinkOptions) => UsageSink> => (await import('../core/telemetry/otelSdk')).createUsageSink;
 
-export function registerUsageExport(s: Services, cost: CostFeature): UsageExportService {
+export function registerUsageExport(s: Services): UsageExportService {
+  const { cost } = s;
   let exporter: UsageExporter | undefined;
   let key = '';
   let lastError = '';
