@@ -1,4 +1,4 @@
-// Web Crypto's randomUUID: the same v4 UUIDs as node:crypto's, and available in Node 20 and browsers.
+// Web Crypto's randomUUID (v4 UUIDs): the same in Node 20 and in a browser.
 export function newId(): string {
   return globalThis.crypto.randomUUID();
 }
