@@ -1,18 +1,18 @@
 import * as vscode from 'vscode';
 import { Emitter } from './core/events';
-import { EgressGate } from './core/privacy/gate';
+import { EgressGate } from './core/privacy/node/gate';
 import type { ModelCallEvent } from './core/types';
 import { registerCoreCommands } from './vscode/commands';
 import { registerCompletion } from './vscode/completion';
-import { registerCost } from './vscode/cost';
+import { createCost, registerCost } from './vscode/cost';
 import { registerEmbedded } from './vscode/embedded';
-import { registerLocalModels } from './vscode/localModels';
+import { createLocalModels } from './vscode/localModels';
 import { registerTasks } from './vscode/tasks';
-import { registerTeam } from './vscode/team';
+import { createTeam, registerTeam } from './vscode/team';
 import { registerUsageExport, type UsageExportService } from './vscode/usageExport';
 import { Log } from './vscode/log';
 import { createPrivacyService, registerPrivacyFeatures } from './vscode/privacy';
-import type { CostService, LocalModels, Services } from './vscode/services';
+import type { CoreServices, CostService, LocalModels, Services } from './vscode/services';
 import { SettingsStore } from './vscode/settings';
 import { StatusBar } from './vscode/statusBar';
 import { registerStatusMenu } from './vscode/statusMenu';
@@ -52,25 +52,29 @@ export function activate(context: vscode.ExtensionContext): SwitchyardApi | unde
     classify: (url) => privacy.classifyDetailed(url),
     onBlocked: (intent, url, decision) => log.warn(`${intent.purpose} to ${url.host} ${decision.reason}`),
   });
-  context.subscriptions.push(log, settings, status, { dispose: () => events.clear() });
+  context.subscriptions.push(log, settings, status, privacy, { dispose: () => events.clear() });
 
-  const services: Services = { context, settings, log, status, events, privacy, gate };
-  events.on((e) => log.request(cost.priced(e))); // `cost` is set below, before any call is made
+  // Every service first, so no feature sees one half built; then the features, which only register.
+  const core: CoreServices = { context, settings, log, status, events, privacy, gate };
+  const services: Services = { ...core, cost: createCost(core), local: createLocalModels(core), team: createTeam(core) };
+  context.subscriptions.push(events.on((e) => log.request(services.cost.priced(e))));
+
   registerCoreCommands(services);
-  registerPrivacyFeatures(services);
-  const cost = registerCost(services);
-  const usageExport = registerUsageExport(services, cost);
-  services.team = registerTeam(services);
-  const local = registerLocalModels(services);
-  registerEmbedded(services, local);
-  registerCompletion(services, local);
-  registerTasks(services, local, cost);
-  registerStatusMenu(services, local);
-  registerWalkthrough(services, local);
+  registerPrivacyFeatures(services, privacy);
+  registerCost(services);
+  const usageExport = registerUsageExport(services);
+  registerTeam(services);
+  registerEmbedded(services);
+  registerCompletion(services);
+  registerTasks(services);
+  registerStatusMenu(services);
+  registerWalkthrough(services);
 
   const activationMs = performance.now() - started;
   log.info(`Switchyard ${String((context.extension.packageJSON as { version?: string }).version)} activated in ${activationMs.toFixed(1)} ms`);
-  return context.extensionMode === vscode.ExtensionMode.Test ? { services, cost, local, usageExport, activationMs } : undefined;
+  return context.extensionMode === vscode.ExtensionMode.Test
+    ? { services, cost: services.cost, local: services.local, usageExport, activationMs }
+    : undefined;
 }
 
 export function deactivate(): void {

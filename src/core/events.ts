@@ -1,11 +1,25 @@
+/** What a subscription returns: dispose() unsubscribes (the shape of vscode.Disposable). */
+export interface Disposable {
+  dispose(): void;
+}
+
+/**
+ * A subscription. Also callable, which unsubscribes too: the form callers used before on()
+ * returned a Disposable.
+ */
+export type Subscription = Disposable & (() => void);
+
 /** A minimal typed event emitter for core (which cannot use vscode.EventEmitter). */
 export class Emitter<T> {
   private listeners = new Set<(value: T) => void>();
 
-  /** Subscribes; returns a function that unsubscribes. */
-  on(listener: (value: T) => void): () => void {
+  /** Subscribes; the returned Disposable unsubscribes (push it where its owner's disposables go). */
+  on(listener: (value: T) => void): Subscription {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    const off = () => {
+      this.listeners.delete(listener);
+    };
+    return Object.assign(off, { dispose: off });
   }
 
   /** Calls every listener; a throwing listener never stops the others or the emitter. */

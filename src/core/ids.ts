@@ -1,10 +1,4 @@
-import { randomUUID, createHash } from 'node:crypto';
-
+// Web Crypto's randomUUID (v4 UUIDs): the same in Node 20 and in a browser.
 export function newId(): string {
-  return randomUUID();
-}
-
-/** A stable, non-reversible id for a workspace (the ledger stores this, never the path). */
-export function hashWorkspace(pathOrUri: string): string {
-  return createHash('sha256').update(pathOrUri).digest('hex').slice(0, 16);
+  return globalThis.crypto.randomUUID();
 }

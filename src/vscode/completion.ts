@@ -4,11 +4,11 @@ import { CompletionPipeline, type ActiveProvider, type PipelineState } from '../
 import type { ProviderError } from '../core/providers/types';
 import { pullModel, selectCompletionModel, toggleCompletions } from './completion/commands';
 import { COMPLETION_SCHEMES, InlineProvider } from './completion/inlineProvider';
-import type { LocalModelsService } from './localModels';
 import type { Services } from './services';
 
 /** Ghost-text completions from the local model. Never the cloud. */
-export function registerCompletion(s: Services, local: LocalModelsService): CompletionPipeline {
+export function registerCompletion(s: Services): CompletionPipeline {
+  const { local } = s;
   let pipelineState: PipelineState = 'ready';
   let problem: string | undefined; // a model-level problem (missing model, blocked) for the tooltip
   // The ghost text being grown to a longer suggestion (see onMore), and a request to grow it again.
@@ -110,7 +110,7 @@ export function registerCompletion(s: Services, local: LocalModelsService): Comp
     // Only the machine tier's results change the machine's health.
     onError: (e, p) => {
       if (p.id === 'team') {
-        if (e.code === 'unreachable') s.team?.reportDown(e);
+        if (e.code === 'unreachable') s.team.reportDown(e);
         if (e.code !== 'rate-limit') onError(e);
         return;
       }
@@ -162,10 +162,10 @@ export function registerCompletion(s: Services, local: LocalModelsService): Comp
     }),
     // Whether the team server may serve depends on the active editor's folder: the status follows it.
     vscode.window.onDidChangeActiveTextEditor(() => renderStatus()),
-    { dispose: s.privacy.onDidChangeExclusions(() => provider.clearExclusions()) },
+    s.privacy.onDidChangeExclusions(() => provider.clearExclusions()),
     { dispose: () => pipeline.dispose() },
   );
-  s.settings.onDidChange.on((settings) => {
+  s.context.subscriptions.push(s.settings.onDidChange.on((settings) => {
     provider.clearExclusions();
     if (settings.completion.model !== model) {
       model = settings.completion.model;
@@ -173,13 +173,13 @@ export function registerCompletion(s: Services, local: LocalModelsService): Comp
       pipeline.reset();
     }
     renderStatus();
-  });
-  local.onDidChange.on(() => {
+  }));
+  s.context.subscriptions.push(local.onDidChange.on(() => {
     problem = undefined;
     pipeline.reset();
     renderStatus();
-  });
-  local.onHealth.on(() => renderStatus());
+  }));
+  s.context.subscriptions.push(local.onHealth.on(() => renderStatus()));
   renderStatus();
   return pipeline;
 }

@@ -2,16 +2,16 @@ import * as vscode from 'vscode';
 import { allowanceKey, budgetState, dueNotices, withAllowances } from '../core/cost/budget';
 import { priceOrAssumed } from '../core/cost/prices';
 import { costOf, priceLookup, toRecord, type LedgerRecord, type PriceLookup } from '../core/cost/record';
-import { LedgerStore } from '../core/cost/store';
+import { LedgerStore } from '../core/cost/node/store';
 import { dayKey } from '../core/cost/summary';
 import { usageCostUsd } from '../core/cost/usage';
-import { hashWorkspace } from '../core/ids';
+import { hashWorkspace } from '../core/node/ids';
 import type { LoggedCost } from '../core/log/format';
 import { isCloudProvider, type BudgetState, type ModelCallEvent } from '../core/types';
 import { DashboardPanel } from './cost/dashboard';
 import { describeLast } from './cost/statusDetail';
 import { SET_PRICE_COMMAND, setModelPrice, warnUnpricedOnce } from './cost/unpriced';
-import type { CostService, Services } from './services';
+import type { CoreServices, CostService, Services } from './services';
 
 /** The cost area: the CostService for the router, plus the ledger for views and tests. */
 export interface CostFeature extends CostService {
@@ -29,8 +29,8 @@ const NOTICES_KEY = 'switchyard.budgetNoticesShown';
 const ALLOWED_KEY = 'switchyard.budgetAllowances';
 const REFRESH_MS = 5000;
 
-/** Ledger, budgets, status bar spend and the dashboard. */
-export function registerCost(s: Services): CostFeature {
+/** Ledger, budgets and status bar spend. */
+export function createCost(s: CoreServices): CostFeature {
   const ledger = new LedgerStore(s.context.globalStorageUri.fsPath);
   const folder = vscode.workspace.workspaceFile ?? vscode.workspace.workspaceFolders?.[0]?.uri;
   const workspace = hashWorkspace(folder?.toString() ?? 'no-workspace');
@@ -78,13 +78,13 @@ export function registerCost(s: Services): CostFeature {
     },
   };
 
-  s.settings.onDidChange.on((settings) => {
+  s.context.subscriptions.push(s.settings.onDidChange.on((settings) => {
     prices = priceLookup(settings.cost);
     showStatus();
     checkBudget(); // a lowered cap can be crossed without any new spend
-  });
+  }));
 
-  s.events.on((e) => {
+  s.context.subscriptions.push(s.events.on((e) => {
     const record = toRecord(e, workspace, costFor(e));
     const write = ledger.append(record).catch((err: unknown) => {
       const message = `Could not write the cost ledger in ${ledger.dir}: ${err instanceof Error ? err.message : String(err)}`;
@@ -99,15 +99,15 @@ export function registerCost(s: Services): CostFeature {
     // Cached or cancelled completions happen per keystroke: they change nothing the status bar shows.
     const quiet = e.kind === 'completion' && (e.outcome === 'cached' || e.outcome === 'cancelled');
     if (!quiet) showStatus(record);
-  });
+  }));
 
   // Records from this window and other windows alike.
-  ledger.onRecords.on((records) => {
+  s.context.subscriptions.push(ledger.onRecords.on((records) => {
     if (records.some((r) => r.route === 'cloud')) {
       showStatus();
       checkBudget();
     }
-  });
+  }));
 
   let last: LedgerRecord | undefined;
   function showStatus(record?: LedgerRecord): void {
@@ -156,16 +156,22 @@ export function registerCost(s: Services): CostFeature {
   const timer = setInterval(() => feature.refresh(), REFRESH_MS);
   timer.unref?.();
 
-  const dashboard = new DashboardPanel(s, feature);
+  s.context.subscriptions.push(
+    vscode.window.onDidChangeWindowState((w) => { if (w.focused) feature.refresh(); }),
+    { dispose: () => { clearInterval(timer); void ledger.close(); } },
+  );
+  return feature;
+}
+
+/** The dashboard and the price command. */
+export function registerCost(s: Services): void {
+  const dashboard = new DashboardPanel(s, s.cost);
   s.status.setCommand('switchyard.showDashboard');
   s.context.subscriptions.push(
     vscode.commands.registerCommand('switchyard.showDashboard', () => dashboard.show()),
     vscode.commands.registerCommand(SET_PRICE_COMMAND, (model?: unknown) => setModelPrice(model)),
     // Not in the command palette: the dashboard's state, for automation and tests.
     vscode.commands.registerCommand('switchyard.dashboard.state', () => dashboard.snapshot()),
-    vscode.window.onDidChangeWindowState((w) => { if (w.focused) feature.refresh(); }),
     dashboard,
-    { dispose: () => { clearInterval(timer); void ledger.close(); } },
   );
-  return feature;
 }

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { EngineClient } from '../core/providers/embedded/engine';
+import { EngineClient } from '../core/providers/embedded/node/engine';
 import { resolveThreads } from '../core/providers/embedded/hardware';
-import { readMachine } from '../core/providers/embedded/machine';
-import { EmbeddedProvider } from '../core/providers/embedded/provider';
-import type { LocalModels, Services } from './services';
+import { readMachine } from '../core/providers/embedded/node/machine';
+import { EmbeddedProvider } from '../core/providers/embedded/node/provider';
+import type { Services } from './services';
 import { registerEmbeddedCommands } from './embedded/commands';
 
 export interface EmbeddedFeature {
@@ -17,7 +17,8 @@ export interface EmbeddedFeature {
  * The embedded llama.cpp engine. Nothing starts here: the child process is forked on the first
  * request, and only while a model is chosen is the provider offered to the local model service.
  */
-export function registerEmbedded(s: Services, local: LocalModels): EmbeddedFeature {
+export function registerEmbedded(s: Services): EmbeddedFeature {
+  const { local } = s;
   const root = s.context.extensionPath;
   const engine = new EngineClient({ workerPath: join(root, 'dist', 'engine', 'worker.js'), cwd: root });
   // Read the CPU's description only when a model loads, never at activation.
@@ -32,8 +33,8 @@ export function registerEmbedded(s: Services, local: LocalModels): EmbeddedFeatu
     engineInstalled: () => [root, process.env.SWITCHYARD_ENGINE_MODULES].some((dir) => dir && existsSync(join(dir, 'node_modules', 'node-llama-cpp', 'package.json'))),
   };
 
-  engine.onLog.on((line) => s.log.info(`embedded engine: ${line}`));
-  engine.onState.on((state) => {
+  s.context.subscriptions.push(engine.onLog.on((line) => s.log.info(`embedded engine: ${line}`)));
+  s.context.subscriptions.push(engine.onState.on((state) => {
     const serving = local.current().id === 'embedded';
     if (state.kind === 'crashed') {
       // The engine's own log line (through onLog) already says it stopped and when it restarts.
@@ -42,7 +43,7 @@ export function registerEmbedded(s: Services, local: LocalModels): EmbeddedFeatu
       s.log.info(`embedded engine ready: ${state.model.name} (pid ${state.pid}, ${state.model.threads} threads${state.model.gpu ? `, GPU ${state.model.gpu}` : ''})`);
       if (serving && engine.crashes > 0) s.status.update({ completion: 'ready', completionDetail: undefined });
     }
-  });
+  }));
 
   // Offer the provider only while a model is chosen; with none, the local model service explains the fix.
   // When the engine can no longer serve (no model, or another provider chosen), its process and the
@@ -57,7 +58,7 @@ export function registerEmbedded(s: Services, local: LocalModels): EmbeddedFeatu
     local.setEmbedded(path ? provider : undefined);
   };
   offer();
-  s.settings.onDidChange.on(offer);
+  s.context.subscriptions.push(s.settings.onDidChange.on(offer));
 
   registerEmbeddedCommands(s, feature);
   s.context.subscriptions.push({ dispose: () => engine.dispose() });

@@ -1,12 +1,12 @@
 import { systemClock } from '../core/completion/clock';
 import { HealthMonitor } from '../core/completion/health';
 import { Emitter } from '../core/events';
-import { embeddedIdentity, type EmbeddedIdentity } from '../core/providers/embedded/identity';
+import { embeddedIdentity, type EmbeddedIdentity } from '../core/providers/embedded/node/identity';
 import { chooseLocal, createServerProvider, type LocalProvider, type ServerProviderId } from '../core/providers/registry';
 import { ProviderError, type HealthResult } from '../core/providers/types';
 import type { EndpointClass, LocalProviderId } from '../core/types';
 import type { Settings } from '../core/settings';
-import type { LocalModels, Services } from './services';
+import type { CoreServices, LocalModels } from './services';
 
 export interface ActiveLocal {
   id: LocalProviderId;
@@ -41,7 +41,7 @@ function missingEmbedded(): LocalProvider {
 }
 
 /** Builds the configured local provider (Ollama / OpenAI-compatible / embedded / auto) through the gate. */
-export function registerLocalModels(s: Services): LocalModelsService {
+export function createLocalModels(s: CoreServices): LocalModelsService {
   let embedded: LocalProvider | undefined;
   let servers = new Map<ServerProviderId, LocalProvider>();
   let settingsKey = '';
@@ -122,7 +122,7 @@ export function registerLocalModels(s: Services): LocalModelsService {
     void monitor.checkNow();
   };
   rebuild(s.settings.current);
-  s.settings.onDidChange.on(rebuild);
+  s.context.subscriptions.push(s.settings.onDidChange.on(rebuild));
   s.context.subscriptions.push({ dispose: () => { monitor.dispose(); onDidChange.clear(); onHealth.clear(); } });
 
   const service: LocalModelsService = {

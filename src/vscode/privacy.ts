@@ -3,9 +3,9 @@ import { readFileSync, statSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { Emitter } from '../core/events';
 import { newId } from '../core/ids';
-import { EndpointClassifier } from '../core/privacy/endpoints';
-import { createExclusionMatcher, IGNORE_FILE, isExcludedFile, type ExclusionMatcher } from '../core/privacy/exclusions';
-import { isModelRequest } from '../core/privacy/gate';
+import { EndpointClassifier } from '../core/privacy/node/endpoints';
+import { createExclusionMatcher, IGNORE_FILE, isExcludedFile, type ExclusionMatcher } from '../core/privacy/node/exclusions';
+import { isModelRequest } from '../core/privacy/node/gate';
 import {
   failClosedPolicy, isInFolder, MARKER_FILE, markerWithNeverLeaveMachine, markerWithoutNeverLeaveMachine, parseMarker, policyOfSources, resolvePolicy, strictestPolicy,
   type MarkerState, type PrivacyPolicy,
@@ -93,6 +93,8 @@ export interface PrivacyServiceImpl extends PrivacyService {
   refresh(): Promise<void>;
   /** The policy of the folder of the active editor (the window's when there is none): what the lock shows. */
   editorPolicy(): PrivacyPolicy;
+  /** Stops following settings changes and drops every listener. */
+  dispose(): void;
 }
 
 /** True when `uri` is the folder or inside it (by URI, so any scheme works). */
@@ -230,7 +232,7 @@ export function createPrivacyService(settings: SettingsStore): PrivacyServiceImp
     changed.emit(windowPolicy());
   };
 
-  settings.onDidChange.on(() => {
+  const settingsSubscription = settings.onDidChange.on(() => {
     for (const state of states.values()) state.matcher = undefined;
     classifier = undefined;
     exclusionsChanged.emit();
@@ -243,6 +245,11 @@ export function createPrivacyService(settings: SettingsStore): PrivacyServiceImp
     editorPolicy,
     onDidChangePolicy: (listener) => changed.on(listener),
     onDidChangeExclusions: (listener) => exclusionsChanged.on(listener),
+    dispose() {
+      settingsSubscription.dispose();
+      changed.clear();
+      exclusionsChanged.clear();
+    },
 
     async classify(url: URL): Promise<EndpointClass> {
       return (await service.classifyDetailed(url)).endpointClass;
@@ -305,9 +312,11 @@ export function createPrivacyService(settings: SettingsStore): PrivacyServiceImp
   return service;
 }
 
-/** Privacy commands, marker-file watching, API key commands, lock state, blocked-call records. */
-export function registerPrivacyFeatures(s: Services): void {
-  const privacy = s.privacy as PrivacyServiceImpl;
+/**
+ * Privacy commands, marker-file watching, API key commands, lock state, blocked-call records.
+ * `privacy` is the service in s.privacy, with the refresh and editor-policy parts these need.
+ */
+export function registerPrivacyFeatures(s: Services, privacy: PrivacyServiceImpl): void {
   registerApiKeyCommands(s.context, s.log);
 
   // The lock shows the policy of the active editor's folder: what a request from there would get.
@@ -318,10 +327,10 @@ export function registerPrivacyFeatures(s: Services): void {
   show();
   s.log.info(`Privacy: ${privacy.policy().reason}`);
   s.context.subscriptions.push(
-    { dispose: privacy.onDidChangePolicy((p) => {
+    privacy.onDidChangePolicy((p) => {
       show();
       s.log.info(`Privacy changed: ${p.reason}`);
-    }) },
+    }),
     vscode.window.onDidChangeActiveTextEditor(show),
   );
 

@@ -1,11 +1,18 @@
 import type * as vscode from 'vscode';
-import type { Emitter } from '../core/events';
-import type { EgressGate } from '../core/privacy/gate';
+import type { Disposable, Emitter } from '../core/events';
+import type { Classification } from '../core/privacy/node/endpoints';
+import type { EgressGate } from '../core/privacy/node/gate';
 import type { PrivacyPolicy } from '../core/privacy/policy';
-import type { EndpointClass, ModelCallEvent } from '../core/types';
+import type { SecretsVerdict } from '../core/privacy/secrets';
+import type { EmbeddedIdentity } from '../core/providers/embedded/node/identity';
+import type { ChatProvider, FimProvider, ModelCatalog } from '../core/providers/types';
+import type { BudgetState, EndpointClass, LocalProviderId, ModelCallEvent, ProviderId, TokenUsage } from '../core/types';
 import type { Log } from './log';
 import type { SettingsStore } from './settings';
 import type { StatusBar } from './statusBar';
+import type { TeamService } from './team';
+import type { CostFeature } from './cost';
+import type { LocalModelsService } from './localModels';
 
 /** What the privacy area offers the rest of the extension. */
 export interface PrivacyService {
@@ -26,20 +33,20 @@ export interface PrivacyService {
    */
   isExcludedPath(path: string | vscode.Uri): boolean;
   /** Where a URL's bytes go, with the addresses checked and plain-words detail. */
-  classifyDetailed(url: URL): Promise<import('../core/privacy/endpoints').Classification>;
+  classifyDetailed(url: URL): Promise<Classification>;
   /**
    * Scans cloud-bound text for secrets and applies the user's choice: `send` (nothing found),
    * `redact` (send the returned text) or `keep-local` (do not send to the cloud; `reason` says why).
    */
-  checkSecrets(text: string, source?: string): Promise<import('../core/privacy/secrets').SecretsVerdict>;
-  /** Fires when a policy changes (marker file, settings, Workspace Trust); returns an unsubscribe function. */
-  onDidChangePolicy(listener: (policy: PrivacyPolicy) => void): () => void;
+  checkSecrets(text: string, source?: string): Promise<SecretsVerdict>;
+  /** Fires when a policy changes (marker file, settings, Workspace Trust); dispose() unsubscribes. */
+  onDidChangePolicy(listener: (policy: PrivacyPolicy) => void): Disposable;
   /** Fires when exclusions change (settings, an ignore file): cached verdicts are stale. */
-  onDidChangeExclusions(listener: () => void): () => void;
+  onDidChangeExclusions(listener: () => void): Disposable;
 }
 
-/** The parts every feature is built from. Created once in activate(). */
-export interface Services {
+/** The window-wide parts, created first in activate(); the services below are built from them. */
+export interface CoreServices {
   context: vscode.ExtensionContext;
   settings: SettingsStore;
   log: Log;
@@ -49,17 +56,25 @@ export interface Services {
   privacy: PrivacyService;
   /** The one door to the network for provider traffic. */
   gate: EgressGate;
-  /** The team tier (a shared inference server); set during activation. */
-  team?: import('./team').TeamService;
+}
+
+/** Everything features are registered with: every service is built before the first feature. */
+export interface Services extends CoreServices {
+  /** The ledger, budgets and prices. */
+  cost: CostFeature;
+  /** The configured local model server. */
+  local: LocalModelsService;
+  /** The team tier (a shared inference server). */
+  team: TeamService;
 }
 
 /** What the cost area offers: budgets for the router and prices for estimates. */
 export interface CostService {
-  budget(): import('../core/types').BudgetState;
+  budget(): BudgetState;
   /** USD for a usage on a model, from the bundled price table (with setting overrides); undefined if unknown. */
-  priceUsd(provider: import('../core/types').ProviderId, model: string, usage: import('../core/types').TokenUsage): number | undefined;
+  priceUsd(provider: ProviderId, model: string, usage: TokenUsage): number | undefined;
   /** Whether priceUsd assumes a conservative price for this cloud model (it has no known price). */
-  priceAssumed(provider: import('../core/types').ProviderId, model: string): boolean;
+  priceAssumed(provider: ProviderId, model: string): boolean;
 }
 
 /** The configured local model server, built through the egress gate. Owned by the completion area. */
@@ -69,15 +84,15 @@ export interface LocalModels {
    * `embedded` describes it).
    */
   current(): {
-    id: import('../core/types').LocalProviderId; baseUrl: string; completionModel: string; chatModel: string;
-    embedded?: import('../core/providers/embedded/identity').EmbeddedIdentity;
+    id: LocalProviderId; baseUrl: string; completionModel: string; chatModel: string;
+    embedded?: EmbeddedIdentity;
   };
-  fim(): import('../core/providers/types').FimProvider;
+  fim(): FimProvider;
   /** The chat provider; with `sources`, its requests carry them to the gate (their policy, not the window's). */
-  chat(sources?: readonly string[]): import('../core/providers/types').ChatProvider;
-  catalog(): import('../core/providers/types').ModelCatalog;
+  chat(sources?: readonly string[]): ChatProvider;
+  catalog(): ModelCatalog;
   /** Last known health; undefined until checked. */
   healthy(): boolean | undefined;
   /** The embedded engine registers its provider here (undefined to unregister). */
-  setEmbedded(provider: (import('../core/providers/types').FimProvider & import('../core/providers/types').ChatProvider & import('../core/providers/types').ModelCatalog) | undefined): void;
+  setEmbedded(provider: (FimProvider & ChatProvider & ModelCatalog) | undefined): void;
 }

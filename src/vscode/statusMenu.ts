@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { describeEmbedded } from '../core/providers/embedded/identity';
+import { describeEmbedded } from '../core/providers/embedded/node/identity';
 import type { LocalModelsService } from './localModels';
 import type { Services } from './services';
 
@@ -41,7 +41,8 @@ const READ_REMOTELY = 'read on the remote machine, where Switchyard runs: the lo
  * The status bar's click: a quick menu with what runs where, and the everyday switches. Also keeps the
  * status bar's "local" line current and brings snoozed completions back on time.
  */
-export function registerStatusMenu(s: Services, local: LocalModelsService): void {
+export function registerStatusMenu(s: Services): void {
+  const { local } = s;
   let snoozeTimer: ReturnType<typeof setTimeout> | undefined;
   let demoShown = false;
 
@@ -154,8 +155,8 @@ export function registerStatusMenu(s: Services, local: LocalModelsService): void
     { dispose: () => clearTimeout(snoozeTimer) },
   );
   s.status.setCommand('switchyard.statusMenu');
-  local.onDidChange.on(refresh);
-  s.settings.onDidChange.on(refresh);
+  s.context.subscriptions.push(local.onDidChange.on(refresh));
+  s.context.subscriptions.push(s.settings.onDidChange.on(refresh));
   // A snooze that ended while VS Code was closed ends now.
   armSnooze();
   refresh();

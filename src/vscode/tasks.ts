@@ -1,21 +1,22 @@
 import * as vscode from 'vscode';
 import { parseTaskArgs } from '../core/tasks/args';
 import { TaskRunner } from '../core/tasks/runner';
-import type { CostService, LocalModels, Services } from './services';
+import type { Services } from './services';
 import { AnswerView } from './tasks/answerView';
 import { askAboutSelection } from './tasks/ask';
 import { explainArchitecture } from './tasks/architecture';
 import { TaskController } from './tasks/controller';
 import { REFACTOR_SCHEME, Refactors } from './tasks/refactor';
 import { createRunnerDeps } from './tasks/runnerDeps';
-import { countTokens } from '../core/tokens';
+import { countTokens } from '../core/node/tokens';
 
 /**
  * Ask About Selection, Refactor Selection, Explain Architecture. Each command takes an optional
  * arguments object ({question, refactor, override, apply, budgetTokens}) so it can run without prompts,
  * and returns a plain summary of what happened (route, reasons, outcome, text).
  */
-export function registerTasks(s: Services, local: LocalModels, cost: CostService): void {
+export function registerTasks(s: Services): void {
+  const { local, cost } = s;
   const view = new AnswerView(s.context.extensionUri, s.context.workspaceState);
   const isDemo = (model: string) => local.current().embedded?.model === model && local.current().embedded?.demo === true;
   const controller = new TaskController(s, new TaskRunner(createRunnerDeps(s, local, cost)), view, countTokens, isDemo);

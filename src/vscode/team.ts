@@ -4,15 +4,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { caFetch, pemCertificates, systemCertificates } from '../core/net/caFetch';
-import { undiciPinnedHttps, type GateTransport } from '../core/privacy/gate';
-import { fileBackoffStore, SharedBackoff } from '../core/providers/backoff';
+import { caFetch, pemCertificates, systemCertificates } from '../core/net/node/caFetch';
+import { undiciPinnedHttps, type GateTransport } from '../core/privacy/node/gate';
+import { SharedBackoff } from '../core/providers/backoff';
+import { fileBackoffStore } from '../core/providers/node/backoffFile';
 import { teamWindowTokens, TeamProvider, type TeamContext } from '../core/providers/team';
 import { ProviderError, type HealthResult } from '../core/providers/types';
 import type { TeamInput } from '../core/routing/router';
 import type { TeamSettings } from '../core/settings/team';
 import type { EndpointClass } from '../core/types';
-import type { Services } from './services';
+import type { CoreServices, Services } from './services';
 
 export const TEAM_TOKEN_KEY = 'switchyard.team.token';
 /** A health result older than this is refreshed (in the background) when a request asks. */
@@ -64,7 +65,7 @@ function failing(message: string): GateTransport {
 /** Another window's back-off reaches this one within this long (a Retry-After is seconds). */
 const BACKOFF_READ_MS = 1000;
 
-export function registerTeam(s: Services): TeamService {
+export function createTeam(s: CoreServices): TeamService {
   const backoff = new SharedBackoff(fileBackoffStore(join(s.context.globalStorageUri.fsPath, 'team-backoff.json'), { maxAgeMs: BACKOFF_READ_MS }));
   let built: { key: string; provider: TeamProvider; transport: GateTransport | undefined } | undefined;
   let endpointClass: EndpointClass | undefined;
@@ -142,31 +143,10 @@ export function registerTeam(s: Services): TeamService {
     return checking;
   };
 
-  s.settings.onDidChange.on(() => { provider(); });
-  const disposable = s.context.secrets.onDidChange((e) => {
+  s.context.subscriptions.push(s.settings.onDidChange.on(() => { provider(); }));
+  s.context.subscriptions.push(s.context.secrets.onDidChange((e) => {
     if (e.key === TEAM_TOKEN_KEY && settings().url) void checkNow();
-  });
-  s.context.subscriptions.push(
-    disposable,
-    vscode.commands.registerCommand('switchyard.setTeamToken', async () => {
-      const value = await vscode.window.showInputBox({
-        title: 'Switchyard: team server token',
-        prompt: 'The bearer token of the team server (vLLM --api-key, or the gateway\'s token). Stored in VS Code\'s secret storage on this machine only.',
-        password: true,
-        ignoreFocusOut: true,
-        validateInput: (v) => (v.trim() === '' ? 'Enter a token, or press Escape to cancel.' : /\s/.test(v.trim()) ? 'A token has no spaces.' : undefined),
-      });
-      if (value === undefined) return;
-      await s.context.secrets.store(TEAM_TOKEN_KEY, value.trim());
-      s.log.info('Team server token stored in secret storage.');
-      void vscode.window.showInformationMessage('Switchyard: team server token stored.');
-    }),
-    vscode.commands.registerCommand('switchyard.clearTeamToken', async () => {
-      await s.context.secrets.delete(TEAM_TOKEN_KEY);
-      s.log.info('Team server token removed from secret storage.');
-      void vscode.window.showInformationMessage('Switchyard: team server token cleared.');
-    }),
-  );
+  }));
   provider();
 
   return {
@@ -200,4 +180,28 @@ export function registerTeam(s: Services): TeamService {
       lastHealth = { at: Date.now(), result: { ok: false, detail: error.message } };
     },
   };
+}
+
+/** The team server token commands. */
+export function registerTeam(s: Services): void {
+  s.context.subscriptions.push(
+    vscode.commands.registerCommand('switchyard.setTeamToken', async () => {
+      const value = await vscode.window.showInputBox({
+        title: 'Switchyard: team server token',
+        prompt: 'The bearer token of the team server (vLLM --api-key, or the gateway\'s token). Stored in VS Code\'s secret storage on this machine only.',
+        password: true,
+        ignoreFocusOut: true,
+        validateInput: (v) => (v.trim() === '' ? 'Enter a token, or press Escape to cancel.' : /\s/.test(v.trim()) ? 'A token has no spaces.' : undefined),
+      });
+      if (value === undefined) return;
+      await s.context.secrets.store(TEAM_TOKEN_KEY, value.trim());
+      s.log.info('Team server token stored in secret storage.');
+      void vscode.window.showInformationMessage('Switchyard: team server token stored.');
+    }),
+    vscode.commands.registerCommand('switchyard.clearTeamToken', async () => {
+      await s.context.secrets.delete(TEAM_TOKEN_KEY);
+      s.log.info('Team server token removed from secret storage.');
+      void vscode.window.showInformationMessage('Switchyard: team server token cleared.');
+    }),
+  );
 }

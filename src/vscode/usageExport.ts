@@ -5,7 +5,6 @@
 import * as vscode from 'vscode';
 import { UsageExporter, type UsageSink, type UsageSinkOptions } from '../core/telemetry/usage';
 import type { UsageExportSettings } from '../core/settings/team';
-import type { CostFeature } from './cost';
 import type { Services } from './services';
 
 export interface UsageExportService {
@@ -16,7 +15,8 @@ export interface UsageExportService {
 // Loaded on first use: the OpenTelemetry SDK is a separate bundle, never on the activation path.
 const loadSdk = async (): Promise<(opts: UsageSinkOptions) => UsageSink> => (await import('../core/telemetry/otelSdk')).createUsageSink;
 
-export function registerUsageExport(s: Services, cost: CostFeature): UsageExportService {
+export function registerUsageExport(s: Services): UsageExportService {
+  const { cost } = s;
   let exporter: UsageExporter | undefined;
   let key = '';
   let lastError = '';
@@ -62,13 +62,13 @@ export function registerUsageExport(s: Services, cost: CostFeature): UsageExport
   };
 
   apply();
-  s.settings.onDidChange.on(apply);
-  const off = s.events.on((e) => {
+  s.context.subscriptions.push(s.settings.onDidChange.on(apply));
+  const subscription = s.events.on((e) => {
     if (!exporter) return;
     const priced = cost.priced(e);
     const billed = priced.billedCostUsd;
     exporter.add({ event: e, costUsd: billed ?? priced.estimatedCostUsd, costEstimated: billed === undefined });
   });
-  s.context.subscriptions.push({ dispose: () => { off(); void exporter?.shutdown(); } });
+  s.context.subscriptions.push({ dispose: () => { subscription.dispose(); void exporter?.shutdown(); } });
   return { current: () => exporter };
 }

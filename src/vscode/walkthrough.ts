@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import { CLOUD_PROVIDERS } from '../core/types';
-import type { LocalModelsService } from './localModels';
 import { apiKeys } from './secrets';
 import type { Services } from './services';
 
@@ -24,7 +23,8 @@ const STEP_OF: Record<string, string> = {
  * Keeps the walkthrough's steps honest: each one checks itself from what really happened (the local
  * server answered, the model is on it, a completion was served, a key is stored).
  */
-export function registerWalkthrough(s: Services, local: LocalModelsService): void {
+export function registerWalkthrough(s: Services): void {
+  const { local } = s;
   const done = new Set<string>();
   const set = (key: string, value: boolean) => {
     if (value === done.has(key)) return;
@@ -69,12 +69,12 @@ export function registerWalkthrough(s: Services, local: LocalModelsService): voi
     set(WALKTHROUGH_KEYS.cloudKey, found.some(Boolean));
   };
 
-  s.events.on((e) => {
+  s.context.subscriptions.push(s.events.on((e) => {
     if (e.kind === 'completion' && e.outcome === 'served') set(WALKTHROUGH_KEYS.firstCompletion, true);
-  });
-  local.onHealth.on((h) => void checkLocal(h));
-  local.onDidChange.on(() => void checkLocal());
-  s.settings.onDidChange.on(() => void checkLocal());
+  }));
+  s.context.subscriptions.push(local.onHealth.on((h) => void checkLocal(h)));
+  s.context.subscriptions.push(local.onDidChange.on(() => void checkLocal()));
+  s.context.subscriptions.push(s.settings.onDidChange.on(() => void checkLocal()));
   s.context.subscriptions.push(keys.onDidChange(() => void checkKeys()));
   void checkLocal();
   void checkKeys();

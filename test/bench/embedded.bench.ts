@@ -11,10 +11,10 @@ import { buildTokenizer, ensureModel, SHAPES } from '../../scripts/gguf/write-gg
 import { systemClock } from '../../src/core/completion/clock';
 import { CompletionPipeline, EMBEDDED_SUFFIX_TOKENS, type PipelineSettings } from '../../src/core/completion/pipeline';
 import type { LineSource } from '../../src/core/completion/window';
-import { EngineClient } from '../../src/core/providers/embedded/engine';
+import { EngineClient } from '../../src/core/providers/embedded/node/engine';
 import { resolveThreads } from '../../src/core/providers/embedded/hardware';
-import { readMachine } from '../../src/core/providers/embedded/machine';
-import { EmbeddedProvider } from '../../src/core/providers/embedded/provider';
+import { readMachine } from '../../src/core/providers/embedded/node/machine';
+import { EmbeddedProvider } from '../../src/core/providers/embedded/node/provider';
 import type { FimRequest } from '../../src/core/providers/types';
 
 const root = join(__dirname, '..', '..');

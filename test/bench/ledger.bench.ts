@@ -20,9 +20,9 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { defaultQuery } from '../../src/core/cost/dashboardProtocol';
 import { buildDashboardState, summaryOptions } from '../../src/core/cost/dashboardState';
-import { LedgerWriter, ledgerFileName, monthKey } from '../../src/core/cost/ledger';
+import { LedgerWriter, ledgerFileName, monthKey } from '../../src/core/cost/node/ledger';
 import { costOf, priceLookup, toRecord, type LedgerRecord } from '../../src/core/cost/record';
-import { LedgerStore } from '../../src/core/cost/store';
+import { LedgerStore } from '../../src/core/cost/node/store';
 import { defaultSettings } from '../../src/core/settings';
 import type { ModelCallEvent } from '../../src/core/types';
 

@@ -2,7 +2,7 @@
 // -> one model request per editor -> post-processing -> cache. Plain TypeScript with an injected
 // clock, so every timing decision is tested without an editor or real time.
 import { newId } from '../ids';
-import { blockReportedByGate } from '../privacy/gate';
+import { blockReportedByGate } from '../privacy/egress';
 import { ProviderError, type FimProvider, type FimRequest, type StreamResult } from '../providers/types';
 import type { EndpointClass, LocalProviderId, ModelCallEvent, TokenUsage } from '../types';
 import { CompletionCache, typedThrough, type CachedCompletion } from './cache';

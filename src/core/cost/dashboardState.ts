@@ -3,7 +3,7 @@ import type { Settings } from '../settings';
 import { LOCAL_RATE_ASSUMPTIONS, defaultLocalRatePerHourUsd } from '../settings/cost';
 import { budgetState, budgetUse } from './budget';
 import type { HostMessage } from './dashboardProtocol';
-import type { LedgerProblem } from './ledger';
+import type { LedgerProblem } from './record';
 import { PRICES_AS_OF, findPrice } from './prices';
 import type { Summary, SummaryOptions } from './summary';
 import { isCloudProvider, type ProviderId } from '../types';

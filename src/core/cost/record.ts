@@ -6,6 +6,13 @@ import { localCostUsd, usageCostUsd } from './usage';
 
 export const LEDGER_VERSION = 1;
 
+/** A line the reader skipped. Line numbers are 1-based. */
+export interface LedgerProblem {
+  file: string;
+  line: number;
+  kind: 'corrupt' | 'truncated';
+}
+
 export interface LedgerRecord extends ModelCallEvent {
   /** Schema version; every line starts with it so a reader can resynchronise after a torn line. */
   v: typeof LEDGER_VERSION;

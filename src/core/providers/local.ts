@@ -1,6 +1,6 @@
 // What the local providers (Ollama, OpenAI-compatible) share: the fetch they hand their SDK client
 // (gate + per-call abort + stream validation), and failures turned into plain words.
-import type { EgressPurpose } from '../privacy/gate';
+import type { EgressPurpose } from '../privacy/egress';
 import { redactSecrets } from '../privacy/knownKeys';
 import { findProviderError, ProviderError, type HealthResult, type OnText, type StreamResult } from './types';
 

@@ -1,5 +1,5 @@
 // Builds the configured local provider. Every client gets the egress gate's fetch for its purpose.
-import type { EgressGate } from '../privacy/gate';
+import type { EgressFetcher } from '../privacy/egress';
 import type { LocalProviderId } from '../types';
 import { OllamaProvider } from './ollama';
 import { OpenAICompatibleProvider } from './openaiCompatible';
@@ -13,7 +13,7 @@ export interface LocalEndpoints {
   openaiCompatibleUrl: string;
 }
 
-export function createServerProvider(id: ServerProviderId, urls: LocalEndpoints, gate: Pick<EgressGate, 'fetchFor'>): LocalProvider {
+export function createServerProvider(id: ServerProviderId, urls: LocalEndpoints, gate: EgressFetcher): LocalProvider {
   if (id === 'ollama') return new OllamaProvider(urls.ollamaUrl, (purpose) => gate.fetchFor({ purpose, provider: 'ollama' }));
   return new OpenAICompatibleProvider(urls.openaiCompatibleUrl, (purpose) => gate.fetchFor({ purpose, provider: 'openai-compatible' }));
 }

@@ -3,7 +3,7 @@
 import { confidenceOf, type Confidence } from '../routing/confidence';
 import { route, type Override, type PriceFn, type RouteDecision, type RouteInput, type TeamInput } from '../routing/router';
 import type { PrivacyPolicy } from '../privacy/policy';
-import { blockReportedByGate } from '../privacy/gate';
+import { blockReportedByGate } from '../privacy/egress';
 import { redactSecrets } from '../privacy/knownKeys';
 import { ProviderError, type ChatMessage, type ChatProvider, type StreamResult } from '../providers/types';
 import type { RoutingSettings, TaskKind } from '../settings/routing';

@@ -4,12 +4,12 @@
 import * as vscode from 'vscode';
 import { UNPRICED_MODEL_PRICE } from '../../core/cost/prices';
 import type { LedgerRecord } from '../../core/cost/record';
-import type { Services } from '../services';
+import type { CoreServices } from '../services';
 
 const WARNED_KEY = 'switchyard.unpricedModelsWarned';
 export const SET_PRICE_COMMAND = 'switchyard.setModelPrice';
 
-export function warnUnpricedOnce(s: Services, record: LedgerRecord): void {
+export function warnUnpricedOnce(s: CoreServices, record: LedgerRecord): void {
   if (record.route !== 'cloud' || !record.priceAssumed) return;
   const id = `${record.provider}/${record.model}`;
   const warned = s.context.globalState.get<string[]>(WARNED_KEY, []);

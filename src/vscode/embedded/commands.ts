@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { MODEL_OFFERS, downloadModel, type ModelOffer } from '../../core/providers/embedded/download';
+import { MODEL_OFFERS, downloadModel, type ModelOffer } from '../../core/providers/embedded/node/download';
 import { adviseHardware, type MachineInfo } from '../../core/providers/embedded/hardware';
-import { readMachine } from '../../core/providers/embedded/machine';
+import { readMachine } from '../../core/providers/embedded/node/machine';
 import { ProviderError } from '../../core/providers/types';
 import type { EmbeddedFeature } from '../embedded';
 import type { Services } from '../services';

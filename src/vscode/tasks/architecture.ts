@@ -3,7 +3,7 @@ import type { TaskArgs } from '../../core/tasks/args';
 import { buildOverview, Cancelled, gitignoreFilter, type Overview } from '../../core/tasks/overview';
 import type { TaskSummary } from '../../core/tasks/present';
 import { buildArchitecturePrompt } from '../../core/tasks/prompts';
-import { countTokens } from '../../core/tokens';
+import { countTokens } from '../../core/node/tokens';
 import type { TaskController } from './controller';
 
 const MAX_FILES = 5000;

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { parseFileLink } from '../../core/tasks/answerProtocol';
-import { isPlainRelativePath, resolveInsideWorkspace } from '../../core/tasks/linkTarget';
+import { isPlainRelativePath, resolveInsideWorkspace } from '../../core/tasks/node/linkTarget';
 import { actionsFor, finishedHeader, routedHeader, summarize, type TaskSummary } from '../../core/tasks/present';
 import type { TaskRequest, TaskResult, TaskRunner, TaskSink } from '../../core/tasks/runner';
 import type { Services } from '../services';

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { strictestRouting, type RoutingSettings } from '../../core/settings/routing';
 import type { RoutingContext, TaskDeps } from '../../core/tasks/runner';
-import { cloudBaseUrl, cloudModel, createCloudChat } from '../../core/providers/cloud';
+import { cloudBaseUrl, cloudModel, createCloudChat } from '../../core/providers/node/cloud';
 import { ProviderError } from '../../core/providers/types';
 import { providerName } from '../../core/routing/router';
-import { countTokens } from '../../core/tokens';
+import { countTokens } from '../../core/node/tokens';
 import type { EndpointClass } from '../../core/types';
 import { owningFolders } from '../privacy';
 import { apiKeys } from '../secrets';
@@ -47,7 +47,7 @@ export function createRunnerDeps(s: Services, local: LocalModels, cost: CostServ
         current.id === 'embedded' ? Promise.resolve<EndpointClass>('machine') : classify(s, current.baseUrl),
         classify(s, cloudBaseUrl(cloudProvider, settings.providers.cloud)),
         keys.has(cloudProvider).catch(() => false),
-        s.team?.routeInput('chat', sources),
+        s.team.routeInput('chat', sources),
       ]);
       return {
         routing: routingFor(s, sources),
@@ -60,7 +60,7 @@ export function createRunnerDeps(s: Services, local: LocalModels, cost: CostServ
     },
     localChat: (_kind, sources) => local.chat(sources),
     teamChat: (_kind, sources) => {
-      const team = s.team?.chat(sources);
+      const team = s.team.chat(sources);
       if (!team) throw new ProviderError('unreachable', 'no team server is set (switchyard.team.url)');
       return team;
     },

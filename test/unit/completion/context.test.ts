@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createExclusionMatcher } from '../../../src/core/privacy/exclusions';
+import { createExclusionMatcher } from '../../../src/core/privacy/node/exclusions';
 import { selectSnippets } from '../../../src/core/completion/snippets';
 
 // Completions use the privacy service's one matcher: the user's globs plus the secret-file defaults.

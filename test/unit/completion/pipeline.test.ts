@@ -378,7 +378,7 @@ test('typing through an earlier suggestion aborts a request made for text the us
 });
 
 test('a request the egress gate refuses is recorded once, by the gate, not again as a failed call', async () => {
-  const { EgressGate } = await import('../../../src/core/privacy/gate');
+  const { EgressGate } = await import('../../../src/core/privacy/node/gate');
   const { failClosedPolicy } = await import('../../../src/core/privacy/policy');
   const gateEvents: string[] = [];
   const gate = new EgressGate({

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { priceOrAssumed, UNPRICED_MODEL_PRICE } from '../../../src/core/cost/prices';
 import { usageCostUsd } from '../../../src/core/cost/usage';
-import { baseInput } from '../../../src/core/routing/decisionTable';
+import { baseInput } from '../../../scripts/decisionTable';
 import { route, type RouteInput } from '../../../src/core/routing/router';
 
 const prices = {};

@@ -8,13 +8,13 @@ import { costOf, toRecord, type LedgerRecord } from '../../../src/core/cost/reco
 import { findPrice } from '../../../src/core/cost/prices';
 import { cloudSpend, summarize } from '../../../src/core/cost/summary';
 import { usageCostUsd } from '../../../src/core/cost/usage';
-import { createCloudChat } from '../../../src/core/providers/cloud';
+import { createCloudChat } from '../../../src/core/providers/node/cloud';
 import { parseProviderSettings } from '../../../src/core/settings/providers';
 import { parseRoutingSettings } from '../../../src/core/settings/routing';
 import { SettingsReader } from '../../../src/core/settings/reader';
 import { defaultSettings } from '../../../src/core/settings';
 import { TaskRunner, type RoutingContext, type TaskRequest } from '../../../src/core/tasks/runner';
-import { countTokens } from '../../../src/core/tokens';
+import { countTokens } from '../../../src/core/node/tokens';
 import type { CloudProviderId, ModelCallEvent } from '../../../src/core/types';
 
 const KEY = 'sk-test-key-123456';

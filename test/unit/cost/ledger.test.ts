@@ -4,8 +4,8 @@ import { fork } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LedgerTail, LedgerWriter, ledgerFileName, ledgerMonths, monthKey, readLedgerFile } from '../../../src/core/cost/ledger';
-import { LedgerStore } from '../../../src/core/cost/store';
+import { LedgerTail, LedgerWriter, ledgerFileName, ledgerMonths, monthKey, readLedgerFile } from '../../../src/core/cost/node/ledger';
+import { LedgerStore } from '../../../src/core/cost/node/store';
 import { record } from './helpers';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'switchyard-ledger-'));

@@ -1,5 +1,5 @@
 // Child process for the concurrent-append test: appends M records to the ledger in argv[2] as fast as it can.
-import { LedgerWriter } from '../../../src/core/cost/ledger';
+import { LedgerWriter } from '../../../src/core/cost/node/ledger';
 import { toRecord } from '../../../src/core/cost/record';
 
 async function main(): Promise<void> {

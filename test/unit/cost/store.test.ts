@@ -7,12 +7,12 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultQuery, type TableQuery } from '../../../src/core/cost/dashboardProtocol';
-import { ledgerFileName, readLedgerFile } from '../../../src/core/cost/ledger';
+import { ledgerFileName, readLedgerFile } from '../../../src/core/cost/node/ledger';
 import { findPrice } from '../../../src/core/cost/prices';
 import { queryRecords, toCsv, toJson } from '../../../src/core/cost/query';
 import type { LedgerRecord } from '../../../src/core/cost/record';
-import { snapshotFileName } from '../../../src/core/cost/snapshot';
-import { LedgerStore } from '../../../src/core/cost/store';
+import { snapshotFileName } from '../../../src/core/cost/node/snapshot';
+import { LedgerStore } from '../../../src/core/cost/node/store';
 import { cloudSpend, summarize } from '../../../src/core/cost/summary';
 import { record } from './helpers';
 

@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { DownloadError, downloadModel } from '../../../src/core/providers/embedded/download';
-import { EgressGate } from '../../../src/core/privacy/gate';
+import { DownloadError, downloadModel } from '../../../src/core/providers/embedded/node/download';
+import { EgressGate } from '../../../src/core/privacy/node/gate';
 import { ProviderError } from '../../../src/core/providers/types';
 
 const body = randomBytes(300_000);

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { buildSync } from 'esbuild';
 import { ensureModel } from '../../../scripts/gguf/write-gguf.mjs';
-import { EngineClient, type EngineState } from '../../../src/core/providers/embedded/engine';
-import { EmbeddedProvider } from '../../../src/core/providers/embedded/provider';
+import { EngineClient, type EngineState } from '../../../src/core/providers/embedded/node/engine';
+import { EmbeddedProvider } from '../../../src/core/providers/embedded/node/provider';
 import { ProviderError, type FimRequest } from '../../../src/core/providers/types';
 
 const root = join(__dirname, '..', '..', '..');

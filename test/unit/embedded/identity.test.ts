@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { T, encodeHeader } from '../../../scripts/gguf/gguf-format.mjs';
 import { ensureModel } from '../../../scripts/gguf/write-gguf.mjs';
-import { describeEmbedded, embeddedIdentity, parseGgufName } from '../../../src/core/providers/embedded/identity';
+import { describeEmbedded, embeddedIdentity, parseGgufName } from '../../../src/core/providers/embedded/node/identity';
 
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-identity-'));
 

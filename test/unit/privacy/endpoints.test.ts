@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EndpointClassifier, isLoopbackAddress, isPrivateAddress, unmapAddress, type Resolver } from '../../../src/core/privacy/endpoints';
+import { EndpointClassifier, isLoopbackAddress, isPrivateAddress, unmapAddress, type Resolver } from '../../../src/core/privacy/node/endpoints';
 
 /** A resolver backed by a table; unknown names fail like a DNS miss. */
 function table(entries: Record<string, string[]>): Resolver & { calls: string[] } {

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createExclusionMatcher, isExcludedFile } from '../../../src/core/privacy/exclusions';
+import { createExclusionMatcher, isExcludedFile } from '../../../src/core/privacy/node/exclusions';
 
 describe('exclusion matcher', () => {
   const m = createExclusionMatcher({ patterns: ['internal/**', '*.sql'], ignoreFiles: ['# team rules\nvendor/keys/\n!vendor/keys/README.md\n/config/prod.yml\n'] });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Ollama } from 'ollama';
 import OpenAI from 'openai';
-import { EgressGate } from '../../../src/core/privacy/gate';
+import { EgressGate } from '../../../src/core/privacy/node/gate';
 import { ALL_CLASSES, failClosedPolicy, resolvePolicy, type PrivacyPolicy } from '../../../src/core/privacy/policy';
 import { ProviderError } from '../../../src/core/providers/types';
 import { closeAll, startFakeAnthropic, startFakeOllama, startFakeOpenAI, startRecorder, type FakeAnthropic, type FakeOllama, type FakeOpenAI, type Recorder } from '../../fakes';

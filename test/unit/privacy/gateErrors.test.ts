@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { EgressGate, undiciPinnedHttps } from '../../../src/core/privacy/gate';
+import { EgressGate, undiciPinnedHttps } from '../../../src/core/privacy/node/gate';
 import { rememberKey, redactKnownKeys } from '../../../src/core/privacy/knownKeys';
 import { ALL_CLASSES, resolvePolicy, type PrivacyPolicy } from '../../../src/core/privacy/policy';
 import { mapCloudError } from '../../../src/core/providers/cloudErrors';

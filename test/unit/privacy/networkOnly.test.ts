@@ -1,7 +1,7 @@
 // The "network-only" marking: the team server (a trusted network host) is allowed, the cloud never.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EgressGate, type EgressIntent } from '../../../src/core/privacy/gate';
+import { EgressGate, type EgressIntent } from '../../../src/core/privacy/node/gate';
 import { MARKER_TEMPLATE, markerWithNeverLeaveMachine, markerWithoutNeverLeaveMachine, parseMarker, policyOfSources, resolvePolicy, strictestPolicy } from '../../../src/core/privacy/policy';
 import { parseSettings } from '../../../src/core/settings';
 

@@ -12,8 +12,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Ollama } from 'ollama';
-import { EndpointClassifier } from '../../../src/core/privacy/endpoints';
-import { EgressGate } from '../../../src/core/privacy/gate';
+import { EndpointClassifier } from '../../../src/core/privacy/node/endpoints';
+import { EgressGate } from '../../../src/core/privacy/node/gate';
 import { isInFolder, parseMarker, policyOfSources, resolvePolicy, strictestPolicy, type FolderPolicy, type MarkerState, type PrivacyPolicy } from '../../../src/core/privacy/policy';
 import { route } from '../../../src/core/routing/router';
 import { parseSettings, type RawValue } from '../../../src/core/settings';

@@ -6,8 +6,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { isIP } from 'node:net';
 import OpenAI from 'openai';
-import { EgressGate, type EgressDecision, type EgressGateOptions, type EgressIntent } from '../../../src/core/privacy/gate';
-import { EndpointClassifier, type Resolver } from '../../../src/core/privacy/endpoints';
+import { EgressGate, type EgressDecision, type EgressGateOptions, type EgressIntent } from '../../../src/core/privacy/node/gate';
+import { EndpointClassifier, type Resolver } from '../../../src/core/privacy/node/endpoints';
 import type { PrivacyPolicy } from '../../../src/core/privacy/policy';
 import type { CloudProviderId } from '../../../src/core/types';
 

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeAll, startFakeAnthropic, startFakeOpenAI } from '../../fakes';
 import { countTokens as fakeTokens } from '../../fakes/tokens';
-import { createCloudChat } from '../../../src/core/providers/cloud';
+import { createCloudChat } from '../../../src/core/providers/node/cloud';
 import { ProviderError, type ChatRequest } from '../../../src/core/providers/types';
 import { parseProviderSettings } from '../../../src/core/providers/../settings/providers';
 import { SettingsReader } from '../../../src/core/settings/reader';

@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFakeOllama, startFakeOpenAI, closeAll, countTokens, type FakeOllama, type FakeOpenAI } from '../../fakes';
-import { EgressGate } from '../../../src/core/privacy/gate';
+import { EgressGate } from '../../../src/core/privacy/node/gate';
 import { ALL_CLASSES } from '../../../src/core/privacy/policy';
 import { OllamaProvider } from '../../../src/core/providers/ollama';
 import { OpenAICompatibleProvider } from '../../../src/core/providers/openaiCompatible';

@@ -9,7 +9,7 @@ import {
   closeAll, startFakeLlamaServer, startFakeOllama, startFakeTgi, startFakeVllm,
   type FakeLlamaServer, type FakeOllama, type FakeTgi, type FakeVllm,
 } from '../../fakes';
-import { EgressGate, type EgressPurpose } from '../../../src/core/privacy/gate';
+import { EgressGate, type EgressPurpose } from '../../../src/core/privacy/node/gate';
 import { ALL_CLASSES } from '../../../src/core/privacy/policy';
 import { memoryBackoffStore, SharedBackoff } from '../../../src/core/providers/backoff';
 import { OllamaProvider } from '../../../src/core/providers/ollama';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { baseInput, decide, renderDecisionTable, SCENARIOS } from '../../../src/core/routing/decisionTable';
+import { baseInput, decide, renderDecisionTable, SCENARIOS } from '../../../scripts/decisionTable';
 import { route, type RouteInput } from '../../../src/core/routing/router';
 
 // Expected route and the reason that must be shown, per situation of the decision table.

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { countTokens, roughTokens } from '../../../src/core/tokens';
+import { countTokens, roughTokens } from '../../../src/core/node/tokens';
 
 test('token estimates use the o200k tokenizer, loaded on first use, and agree on repeat calls', async () => {
   assert.equal(await countTokens(''), 0);

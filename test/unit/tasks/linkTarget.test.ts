@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseFileLink } from '../../../src/core/tasks/answerProtocol';
-import { isPlainRelativePath, resolveInsideWorkspace } from '../../../src/core/tasks/linkTarget';
+import { isPlainRelativePath, resolveInsideWorkspace } from '../../../src/core/tasks/node/linkTarget';
 
 describe('file links from a model answer open only files inside the workspace', () => {
   const base = mkdtempSync(join(tmpdir(), 'switchyard-links-'));

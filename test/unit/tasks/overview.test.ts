@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildOverview, Cancelled, gitignoreFilter, pickKeyFiles, renderTree } from '../../../src/core/tasks/overview';
-import { countTokens } from '../../../src/core/tokens';
+import { countTokens } from '../../../src/core/node/tokens';
 
 test('.gitignore rules apply at their own level and below; .git is always ignored', () => {
   const ignored = gitignoreFilter([{ dir: '', content: 'node_modules/\n*.log\n' }, { dir: 'web', content: 'build/\n' }]);

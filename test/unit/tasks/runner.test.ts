@@ -163,7 +163,7 @@ test('a local provider that cannot be built fails clearly instead of throwing', 
 });
 
 test('a call the egress gate refuses is recorded once, by the gate, and reported as blocked', async () => {
-  const { EgressGate } = await import('../../../src/core/privacy/gate');
+  const { EgressGate } = await import('../../../src/core/privacy/node/gate');
   const gateEvents: string[] = [];
   const gate = new EgressGate({
     policy: () => ({ allowed: ['machine'], neverLeaveMachine: false, reason: 'local only' }), classify: async () => 'cloud',

@@ -3,7 +3,7 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFakeCollector, type FakeCollector } from '../../fakes';
-import { EgressGate } from '../../../src/core/privacy/gate';
+import { EgressGate } from '../../../src/core/privacy/node/gate';
 import { ALL_CLASSES, NEVER_LEAVE_MACHINE, type PrivacyPolicy } from '../../../src/core/privacy/policy';
 import { UsageExporter, usageRecord, type PricedCall } from '../../../src/core/telemetry/usage';
 import type { ModelCallEvent } from '../../../src/core/types';

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { EmbeddedProvider } from '../../../../src/core/providers/embedded/provider';
+import type { EmbeddedProvider } from '../../../../src/core/providers/embedded/node/provider';
 import type { FimRequest, ProviderError } from '../../../../src/core/providers/types';
 import type { ModelCallEvent } from '../../../../src/core/types';
 import type { SwitchyardApi } from '../../../../src/extension';

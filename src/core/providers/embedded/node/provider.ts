@@ -3,13 +3,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { embeddedModelName } from './identity';
-import type { EndpointClass } from '../../types';
+import type { EndpointClass } from '../../../types';
 import {
   ProviderError, type ChatProvider, type ChatRequest, type FimProvider, type FimRequest, type HealthResult, type ModelCatalog,
   type ModelInfo, type OnText, type StreamResult,
-} from '../types';
+} from '../../types';
 import type { EngineClient } from './engine';
-import type { GenerationResult, LoadOptions } from './protocol';
+import type { GenerationResult, LoadOptions } from '../protocol';
 
 export const EMBEDDED_BASE_URL = 'embedded:';
 

@@ -1,11 +1,11 @@
 // What the cloud chat providers (OpenAI, Anthropic) share around their SDK's stream: the SDK imported on
 // the first call (never at activation), its client on the gate's fetch, the idle timeout, cancellation,
 // and every failure in plain words. Each provider only says how to ask and how to read its events.
-import { attachStreamSoFar, failedStreamUsage } from '../cost/partial';
-import { countTokens } from '../tokens';
-import type { CloudProviderId, TokenUsage } from '../types';
-import { cloudCut, cloudTimeout, IdleAbort, mapCloudError, type SdkErrorClasses } from './cloudErrors';
-import type { ChatProvider, ChatRequest, OnText, StreamResult } from './types';
+import { attachStreamSoFar, failedStreamUsage } from '../../cost/partial';
+import { countTokens } from '../../node/tokens';
+import type { CloudProviderId, TokenUsage } from '../../types';
+import { cloudCut, cloudTimeout, IdleAbort, mapCloudError, type SdkErrorClasses } from '../cloudErrors';
+import type { ChatProvider, ChatRequest, OnText, StreamResult } from '../types';
 
 export interface CloudChatOptions {
   baseUrl: string;

@@ -1,9 +1,9 @@
 // Builds the configured cloud chat provider. Cheap: the SDKs themselves load on the first request.
-import type { ProviderSettings } from '../settings/providers';
-import type { CloudProviderId } from '../types';
+import type { ProviderSettings } from '../../settings/providers';
+import type { CloudProviderId } from '../../types';
 import { createAnthropicChat } from './anthropic';
 import { createOpenAIChat } from './openai';
-import type { ChatProvider } from './types';
+import type { ChatProvider } from '../types';
 
 export interface CloudFactoryInput {
   provider: CloudProviderId;

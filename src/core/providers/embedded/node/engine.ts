@@ -2,12 +2,12 @@
 // streams their chunks back, and restarts the child (with backoff) when it dies. A dead child
 // rejects every pending request with a clear ProviderError; it is never fatal to the editor.
 import { fork, type ChildProcess } from 'node:child_process';
-import { Emitter } from '../../events';
-import { ProviderError } from '../types';
+import { Emitter } from '../../../events';
+import { ProviderError } from '../../types';
 import {
   parseEngineMessage, type EngineErrorCode, type EngineMessage, type EngineStats, type GenerationResult, type HostMessage,
   type LoadOptions, type ModelSummary, sameLoadOptions,
-} from './protocol';
+} from '../protocol';
 
 export type EngineState =
   | { kind: 'stopped' }

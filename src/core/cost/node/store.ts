@@ -9,14 +9,14 @@
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { Emitter } from '../events';
-import { foldRecord, spendOf, type DayAggregates } from './aggregate';
-import type { TableQuery, TableRow } from './dashboardProtocol';
-import { LedgerTail, LedgerWriter, ledgerFileName, ledgerMonths, monthKey, type LedgerProblem } from './ledger';
-import { csvHeader, csvRow, jsonItem, matcher, queryRecords, sortKey, toRow } from './query';
-import type { LedgerRecord } from './record';
+import { Emitter } from '../../events';
+import { foldRecord, spendOf, type DayAggregates } from '../aggregate';
+import type { TableQuery, TableRow } from '../dashboardProtocol';
+import { LedgerTail, LedgerWriter, ledgerFileName, ledgerMonths, monthKey } from './ledger';
+import { csvHeader, csvRow, jsonItem, matcher, queryRecords, sortKey, toRow } from '../query';
+import type { LedgerProblem, LedgerRecord } from '../record';
 import { probe, readSnapshot, snapshotFileName, writeSnapshot, zoneOf, SNAPSHOT_VERSION, type LedgerSnapshot } from './snapshot';
-import { summaryOf, type Summary, type SummaryOptions } from './summary';
+import { summaryOf, type Summary, type SummaryOptions } from '../summary';
 
 /** Records kept in memory for the status bar and the first pages of the dashboard. */
 const RECENT = 1000;

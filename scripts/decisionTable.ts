@@ -1,8 +1,8 @@
 // The router's decision table: one row per situation, computed by the router itself (not written by
-// hand), so the table in the README is what the code does. Printed by test/unit/routing/printDecisionTable.ts.
-import { ALL_CLASSES, NEVER_LEAVE_MACHINE } from '../privacy/policy';
-import { DEFAULT_TARGETS } from '../settings/routing';
-import { route, usd, type RouteDecision, type RouteInput } from './router';
+// hand), so the table in the README is what the code does. Printed by scripts/printDecisionTable.ts (npm run decision-table).
+import { ALL_CLASSES, NEVER_LEAVE_MACHINE } from '../src/core/privacy/policy';
+import { DEFAULT_TARGETS } from '../src/core/settings/routing';
+import { route, usd, type RouteDecision, type RouteInput } from '../src/core/routing/router';
 
 /** Illustrative prices (USD per million tokens) so the table shows estimates; the extension uses the bundled table. */
 const PRICES: Record<string, { in: number; out: number }> = { 'gpt-4.1-mini': { in: 0.4, out: 1.6 }, 'claude-sonnet-4-6': { in: 3, out: 15 } };

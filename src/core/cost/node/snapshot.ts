@@ -8,8 +8,8 @@
 // either is correct for the bytes it names.
 import { createHash, randomBytes } from 'node:crypto';
 import { open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { isDayAggregates, type DayAggregates } from './aggregate';
-import type { LedgerProblem } from './ledger';
+import { isDayAggregates, type DayAggregates } from '../aggregate';
+import type { LedgerProblem } from '../record';
 
 export const SNAPSHOT_VERSION = 1;
 const PROBE_BYTES = 4096;

@@ -1,9 +1,9 @@
 // OpenAI chat completions, streamed, through the official SDK (loaded on the first call, on the gate's fetch).
 import type OpenAI from 'openai';
-import { fromOpenAIUsage } from '../cost/usage';
-import type { TokenUsage } from '../types';
+import { fromOpenAIUsage } from '../../cost/usage';
+import type { TokenUsage } from '../../types';
 import { createCloudStreamingChat, type CloudChatOptions } from './cloudChat';
-import type { ChatProvider } from './types';
+import type { ChatProvider } from '../types';
 
 export function createOpenAIChat(opts: CloudChatOptions): ChatProvider {
   return createCloudStreamingChat(opts, {

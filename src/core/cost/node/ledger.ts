@@ -6,7 +6,7 @@
 // reader skips and reports it, and a record appended right after it (same line) is recovered, not lost.
 import { mkdir, open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isLedgerRecord, type LedgerRecord } from './record';
+import { isLedgerRecord, type LedgerProblem, type LedgerRecord } from '../record';
 
 const FILE_RE = /^ledger-(\d{4})-(\d{2})\.jsonl$/;
 const RECORD_START = Buffer.from('{"v":');
@@ -72,13 +72,6 @@ export class LedgerWriter {
   async close(): Promise<void> {
     await this.queue;
   }
-}
-
-/** A line the reader skipped. Line numbers are 1-based. */
-export interface LedgerProblem {
-  file: string;
-  line: number;
-  kind: 'corrupt' | 'truncated';
 }
 
 export interface ParsedLines {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
-import { physicalCoresFromCpuinfo, type MachineInfo } from './hardware';
+import { physicalCoresFromCpuinfo, type MachineInfo } from '../hardware';
 
 /** This machine's memory and cores (GPU memory is added by the engine when llama.cpp reports one). */
 export function readMachine(): MachineInfo {

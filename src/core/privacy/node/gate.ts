@@ -1,35 +1,14 @@
-import { isCloudProvider, type EndpointClass, type ProviderId, type RequestKind } from '../types';
-import { ProviderError } from '../providers/types';
+import { isCloudProvider, type EndpointClass } from '../../types';
+import { ProviderError } from '../../errors';
 import type { Classification } from './endpoints';
-import { failClosedPolicy, type PrivacyPolicy } from './policy';
+import { failClosedPolicy, type PrivacyPolicy } from '../policy';
 import { isIP } from 'node:net';
-import { redactSecrets } from './knownKeys';
+import { redactSecrets } from '../knownKeys';
+import { markReportedByGate, type EgressDecision, type EgressFetcher, type EgressIntent, type GateTransport, type PinnedHttpsFetch } from '../egress';
 
-/** Why bytes are about to leave: the request kind, or an auxiliary call. */
-export type EgressPurpose = RequestKind | 'health' | 'list-models' | 'pull' | 'show-model' | 'usage-export';
-
-export interface EgressIntent {
-  purpose: EgressPurpose;
-  /** The model server or API the bytes go to; `collector` for the usage export's OpenTelemetry collector. */
-  provider: ProviderId | 'collector';
-  /** Model of the request, for the blocked-call record. */
-  model?: string;
-  /** A retry or a fallback of an earlier attempt: checked exactly like the first. */
-  stage?: 'first' | 'retry' | 'fallback';
-  /**
-   * Where the request's content comes from (file or folder URIs). The policy is the strictest of
-   * theirs; absent or empty, the strictest of the whole window (fail closed).
-   */
-  sources?: readonly string[];
-}
-
-export interface EgressDecision {
-  allowed: boolean;
-  endpointClass: EndpointClass;
-  reason: string;
-  /** The addresses the check saw; the request is pinned to them where possible. */
-  addresses?: string[];
-}
+// The gate's whole surface, for callers on the Node side.
+export { blockReportedByGate, isModelRequest } from '../egress';
+export type { EgressDecision, EgressFetcher, EgressIntent, EgressPurpose, GateTransport, PinnedHttpsFetch } from '../egress';
 
 export interface EgressGateOptions {
   /** The policy of content from `sources` (the whole window when absent); a throw here fails closed. */
@@ -47,33 +26,6 @@ export interface EgressGateOptions {
   pinnedHttps?: PinnedHttpsFetch;
 }
 
-/** An https fetch that connects to `address` whatever the name resolves to now. */
-export type PinnedHttpsFetch = (url: URL, init: RequestInit, address: string) => Promise<Response>;
-
-/** What sends a checked request instead of the gate's own fetch (e.g. with a team's private CA). */
-export interface GateTransport {
-  fetch: typeof fetch;
-  /** https to the checked address; must trust the same authorities as `fetch`. */
-  pinnedHttps: PinnedHttpsFetch;
-}
-
-const REQUEST_KINDS: readonly string[] = ['completion', 'ask', 'refactor', 'architecture'];
-
-/** True when the purpose is a model request (as opposed to a health check, listing or pull). */
-export function isModelRequest(purpose: EgressPurpose): purpose is RequestKind {
-  return REQUEST_KINDS.includes(purpose);
-}
-
-const reported = new WeakSet<object>();
-
-/**
- * True when the gate has already reported this refusal (log + blocked ModelCallEvent), so a caller
- * catching the ProviderError does not record the same block twice.
- */
-export function blockReportedByGate(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && reported.has(err);
-}
-
 /**
  * The one door to the network for anything that carries a prompt or talks to a model server.
  * Every SDK client is constructed with `gate.fetchFor(intent)` as its fetch, so the check runs
@@ -82,7 +34,7 @@ export function blockReportedByGate(err: unknown): boolean {
  * elsewhere (DNS rebinding) is caught; requests to a machine or network endpoint given by name
  * are also pinned to the address that was checked (http by address, https by a fixed lookup).
  */
-export class EgressGate {
+export class EgressGate implements EgressFetcher {
   private readonly realFetch: typeof fetch;
   private readonly blockedListeners = new Set<NonNullable<EgressGateOptions['onBlocked']>>();
 
@@ -195,7 +147,7 @@ export class EgressGate {
           }
         }
         const error = new ProviderError('blocked', decision.reason, { endpointClass: decision.endpointClass });
-        if (listeners.length > 0) reported.add(error);
+        if (listeners.length > 0) markReportedByGate(error);
         throw error;
       }
       // Never follow redirects silently: a 3xx to another host would skip this check.

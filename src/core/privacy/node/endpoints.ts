@@ -4,7 +4,7 @@
 //   cloud    anything else - and anything that cannot be determined (the gate then refuses it where
 //            only the machine is allowed)
 import { BlockList, isIP } from 'node:net';
-import type { EndpointClass } from '../types';
+import type { EndpointClass } from '../../types';
 
 /** Resolves a host name to every address it maps to (the adapter uses dns.promises.lookup with all: true). */
 export type Resolver = (hostname: string) => Promise<string[]>;

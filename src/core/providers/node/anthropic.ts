@@ -1,8 +1,8 @@
 // Anthropic messages, streamed, through the official SDK (loaded on the first call, on the gate's fetch).
 import type Anthropic from '@anthropic-ai/sdk';
-import { mergeAnthropicStreamUsage, type AnthropicUsage } from '../cost/usage';
+import { mergeAnthropicStreamUsage, type AnthropicUsage } from '../../cost/usage';
 import { createCloudStreamingChat, type CloudChatOptions } from './cloudChat';
-import type { ChatProvider } from './types';
+import type { ChatProvider } from '../types';
 
 export function createAnthropicChat(opts: CloudChatOptions): ChatProvider {
   return createCloudStreamingChat(opts, {
