@@ -5,6 +5,7 @@ import MarkdownIt from 'markdown-it';
 import {
   isAllowedLink, parseHostMessage, type AnswerActions, type AnswerHeader, type AnswerTurn, type HistoryItem, type WebviewMessage,
 } from '../../src/core/tasks/answerProtocol';
+import { formatUsd } from '../../src/core/cost/usd';
 import './answer.css';
 
 declare function acquireVsCodeApi(): { postMessage(message: WebviewMessage): void };
@@ -55,10 +56,6 @@ function button(label: string, data: Record<string, string>, cls?: string): HTML
   return b;
 }
 
-function usd(n: number): string {
-  return n >= 0.01 || n === 0 ? `$${n.toFixed(2)}` : `$${n.toFixed(4)}`;
-}
-
 function renderHistory(items: HistoryItem[], activeId: string | undefined): void {
   historyEl.replaceChildren();
   historyEl.hidden = items.length < 2;
@@ -92,7 +89,7 @@ function renderHeader(h: AnswerHeader, a: AnswerActions | undefined, question: s
   if (h.tokensIn !== undefined) facts.push(`${h.tokensEstimated ? '~' : ''}${h.tokensIn} in / ${h.tokensEstimated ? '~' : ''}${h.tokensOut ?? 0} out tokens${h.tokensEstimated ? ' (estimate)' : ''}`);
   if (h.ttftMs !== undefined) facts.push(`first token ${Math.round(h.ttftMs)} ms`);
   if (h.totalMs !== undefined) facts.push(`total ${(h.totalMs / 1000).toFixed(1)} s`);
-  if (h.costUsd !== undefined) facts.push(`${h.costEstimated ? 'est. ' : ''}${usd(h.costUsd)}`);
+  if (h.costUsd !== undefined) facts.push(`${h.costEstimated ? 'est. ' : ''}${formatUsd(h.costUsd)}`);
   if (facts.length) header.append(el('div', 'facts', facts.join('  ·  ')));
   if (h.demo) header.append(el('div', 'demo-notice', DEMO_NOTICE));
 
@@ -111,7 +108,7 @@ function renderHeader(h: AnswerHeader, a: AnswerActions | undefined, question: s
 
   const bar = el('div', 'actions');
   if (a.askCloud) {
-    const cost = a.askCloud.estimatedCostUsd === undefined ? '' : ` (est. ${usd(a.askCloud.estimatedCostUsd)})`;
+    const cost = a.askCloud.estimatedCostUsd === undefined ? '' : ` (est. ${formatUsd(a.askCloud.estimatedCostUsd)})`;
     bar.append(button(`Ask the cloud instead${cost}`, { rerun: 'cloud' }, 'primary'));
   }
   if (a.setKey) bar.append(button('Set a cloud key', { setKey: '1' }, 'primary'));
