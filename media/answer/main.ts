@@ -3,13 +3,13 @@
 // Insert on each code block, and a box for a follow-up question.
 import MarkdownIt from 'markdown-it';
 import {
-  isAllowedLink, parseHostMessage, type AnswerActions, type AnswerHeader, type AnswerTurn, type HistoryItem, type WebviewMessage,
+  answerProtocol, isAllowedLink, type AnswerActions, type AnswerHeader, type AnswerTurn, type HistoryItem,
 } from '../../src/core/tasks/answerProtocol';
-import { formatUsd } from '../../src/core/cost/usd';
+import { formatUsd } from '../shared/format';
+import { connect } from '../shared/vscode';
 import './answer.css';
 
-declare function acquireVsCodeApi(): { postMessage(message: WebviewMessage): void };
-const vscode = acquireVsCodeApi();
+const vscode = connect(answerProtocol);
 
 const DEMO_NOTICE = 'Demo model: shows how Switchyard works; its answers are not meaningful. Install Ollama or download a real model (Switchyard: Get Started).';
 
@@ -70,7 +70,7 @@ function renderHistory(items: HistoryItem[], activeId: string | undefined): void
     const option = new Option(`${when}${item.locked ? '🔒 ' : ''}${item.title}${item.route ? ` (${item.route})` : ''}`, item.id, false, item.id === activeId);
     select.append(option);
   }
-  select.addEventListener('change', () => vscode.postMessage({ type: 'show', id: select.value }));
+  select.addEventListener('change', () => vscode.post({ type: 'show', id: select.value }));
   historyEl.append(label, select);
 }
 
@@ -133,7 +133,7 @@ function renderTurns(): void {
     answer.innerHTML = md.render(t.markdown); // html:false: the source cannot inject markup
     section.append(answer);
     turnsEl.append(section);
-    if (last) vscode.postMessage({ type: 'rendered', seq, chars: t.markdown.length, codeBlocks: codes.length - before });
+    if (last) vscode.post({ type: 'rendered', seq, chars: t.markdown.length, codeBlocks: codes.length - before });
   });
 }
 
@@ -167,7 +167,7 @@ followEl.addEventListener('submit', (e) => {
   const input = document.getElementById('follow-up-input') as HTMLTextAreaElement | null;
   const question = input?.value.trim();
   if (!question) return;
-  vscode.postMessage({ type: 'followUp', question });
+  vscode.post({ type: 'followUp', question });
   input!.value = '';
 });
 
@@ -177,9 +177,7 @@ function schedule(): void {
   requestAnimationFrame(renderTurns);
 }
 
-window.addEventListener('message', (event: MessageEvent) => {
-  const msg = parseHostMessage(event.data);
-  if (!msg) return;
+vscode.onMessage((msg) => {
   seq = msg.seq;
   if (msg.type === 'state') {
     turns = msg.turns;
@@ -197,7 +195,7 @@ window.addEventListener('message', (event: MessageEvent) => {
 
 function openLink(link: HTMLElement): void {
   const href = link.dataset.href;
-  if (href) vscode.postMessage({ type: 'open', href });
+  if (href) vscode.post({ type: 'open', href });
 }
 
 document.addEventListener('click', (event) => {
@@ -212,11 +210,11 @@ document.addEventListener('click', (event) => {
   const b = target.closest('button');
   if (!b || b.form === followEl) return; // the follow-up form submits itself
   const { copy, insert, rerun, stop, setKey } = b.dataset;
-  if (copy !== undefined && codes[Number(copy)] !== undefined) vscode.postMessage({ type: 'copy', code: codes[Number(copy)] });
-  else if (insert !== undefined && codes[Number(insert)] !== undefined) vscode.postMessage({ type: 'insert', code: codes[Number(insert)] });
-  else if (rerun === 'cloud' || rerun === 'local') vscode.postMessage({ type: 'rerun', override: rerun });
-  else if (setKey) vscode.postMessage({ type: 'setKey' });
-  else if (stop) vscode.postMessage({ type: 'stop' });
+  if (copy !== undefined && codes[Number(copy)] !== undefined) vscode.post({ type: 'copy', code: codes[Number(copy)] });
+  else if (insert !== undefined && codes[Number(insert)] !== undefined) vscode.post({ type: 'insert', code: codes[Number(insert)] });
+  else if (rerun === 'cloud' || rerun === 'local') vscode.post({ type: 'rerun', override: rerun });
+  else if (setKey) vscode.post({ type: 'setKey' });
+  else if (stop) vscode.post({ type: 'stop' });
 });
 
 document.addEventListener('keydown', (event) => {
@@ -224,4 +222,4 @@ document.addEventListener('keydown', (event) => {
   if (event.key === 'Enter' && target?.matches('a.link')) openLink(target);
 });
 
-vscode.postMessage({ type: 'ready' });
+vscode.ready();

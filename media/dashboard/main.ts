@@ -4,13 +4,13 @@ import '@vscode/codicons/dist/codicon.css';
 import '../webview-base.css';
 import './dashboard.css';
 import {
-  defaultQuery, KINDS, OUTCOMES, ROUTES, SORT_KEYS, type DashboardInfo, type HostMessage, type SortKey, type TableQuery, type TableRow, type WebviewMessage,
+  dashboardProtocol, defaultQuery, KINDS, OUTCOMES, ROUTES, SORT_KEYS, type DashboardInfo, type SortKey, type TableQuery, type TableRow, type WebviewMessage,
 } from '../../src/core/cost/dashboardProtocol';
 import type { Summary } from '../../src/core/cost/summary';
-import { formatUsd } from '../../src/core/cost/usd';
+import { formatCount as num, formatPercent as pct, formatUsd, plural } from '../shared/format';
+import { connect } from '../shared/vscode';
 
-declare function acquireVsCodeApi(): { postMessage(m: WebviewMessage): void; getState(): unknown; setState(s: unknown): void };
-const vscode = acquireVsCodeApi();
+const vscode = connect(dashboardProtocol);
 
 const app = document.getElementById('app') as HTMLElement;
 let query: TableQuery = restoreQuery();
@@ -37,9 +37,6 @@ function s<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, s
   return el;
 }
 const icon = (name: string) => h('span', { class: `codicon codicon-${name}`, 'aria-hidden': 'true' });
-const plural = (n: number, word: string) => `${num(n)} ${word}${n === 1 ? '' : 's'}`;
-const pct = (n: number) => `${Math.round(n * 100)}%`;
-const num = (n: number) => n.toLocaleString('en-US');
 const ROUTE_ICON: Record<string, string> = { local: 'device-desktop', cloud: 'cloud', blocked: 'shield' };
 
 // ---- layout ----------------------------------------------------------------------------------------
@@ -52,9 +49,8 @@ const footer = h('footer', { class: 'footer muted' });
 const exportStatus = h('span', { class: 'export-status', role: 'status' });
 
 // ---- messages --------------------------------------------------------------------------------------
-window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
-  const m = event.data;
-  switch (m?.type) {
+vscode.onMessage((m) => {
+  switch (m.type) {
     case 'state':
       lastState = { summary: m.summary, info: m.info };
       renderState();
@@ -75,11 +71,11 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
 });
 
 function send(m: WebviewMessage): void {
-  vscode.postMessage(m);
+  vscode.post(m);
 }
 
 function restoreQuery(): TableQuery {
-  const saved = vscode.getState() as { query?: TableQuery } | undefined;
+  const saved = vscode.state() as { query?: TableQuery } | undefined;
   return saved?.query ?? defaultQuery();
 }
 
@@ -368,4 +364,4 @@ for (const c of COLUMNS) if (c.key && !(SORT_KEYS as readonly string[]).includes
 app.replaceChildren(header, notices, cards, charts, tableSection, footer);
 app.removeAttribute('aria-busy');
 buildTableShell();
-send({ type: 'ready' });
+vscode.ready();

@@ -16,7 +16,7 @@ import { countTokens } from '../core/tokens';
  * and returns a plain summary of what happened (route, reasons, outcome, text).
  */
 export function registerTasks(s: Services, local: LocalModels, cost: CostService): void {
-  const view = new AnswerView(s.context.extensionUri, s.context.workspaceState);
+  const view = new AnswerView(s.context.extensionUri, s.context.workspaceState, s.log);
   const isDemo = (model: string) => local.current().embedded?.model === model && local.current().embedded?.demo === true;
   const controller = new TaskController(s, new TaskRunner(createRunnerDeps(s, local, cost)), view, countTokens, isDemo);
   const refactors = new Refactors(controller);

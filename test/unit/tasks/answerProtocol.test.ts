@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isAllowedLink, parseFileLink, parseHostMessage, parseWebviewMessage } from '../../../src/core/tasks/answerProtocol';
+import { answerProtocol, isAllowedLink, parseFileLink } from '../../../src/core/tasks/answerProtocol';
 import { parseTaskArgs } from '../../../src/core/tasks/args';
+import { isRejected, type Message, type Parsed } from '../../../src/core/webview/protocol';
+
+// A refused message reads as undefined here: what matters is whether it is accepted, and as what.
+const accepted = <T extends Message>(p: Parsed<T>): T | undefined => (isRejected(p) ? undefined : p);
+const parseWebviewMessage = (v: unknown) => accepted(answerProtocol.parseWebviewMessage(v));
+const parseHostMessage = (v: unknown) => accepted(answerProtocol.parseHostMessage(v));
 
 test('webview messages are validated; anything else is dropped', () => {
   assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });

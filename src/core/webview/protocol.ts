@@ -1,0 +1,64 @@
+// The one convention every Switchyard webview speaks, on both sides of the postMessage boundary.
+// Browser-safe (no Node, no vscode): the host and the webview pages import it.
+//
+// A view's protocol is two message unions and one parse function per direction. Each parse function
+// takes whatever arrived (`unknown`) and returns either a well-formed message or `{ error }` saying why
+// it was refused. Nothing that crosses the boundary is trusted: the host never acts on a page message it
+// did not parse (the answer page renders model output), and a page never draws a host message it did not.
+
+/** Every message names its kind. */
+export interface Message {
+  type: string;
+}
+
+/** A message that failed validation, and why (the host counts and logs it; it is never acted on). */
+export interface Rejected {
+  error: string;
+  type?: never;
+}
+
+export type Parsed<T extends Message> = T | Rejected;
+
+/** The page's first message: the host posts nothing before it, then the whole state. */
+export interface ReadyMessage {
+  type: 'ready';
+}
+
+/** One view's typed protocol: what the host posts to the page, what the page posts to the host. */
+export interface Protocol<ToPage extends Message, ToHost extends Message> {
+  /** Validates a message from the page (run by the host). */
+  parseWebviewMessage(raw: unknown): Parsed<ToHost>;
+  /** Validates a message from the host (run by the page). */
+  parseHostMessage(raw: unknown): Parsed<ToPage>;
+}
+
+export function isRejected<T extends Message>(p: Parsed<T>): p is Rejected {
+  return typeof p.type !== 'string';
+}
+
+export const reject = (error: string): Rejected => ({ error });
+
+// ---- small guards shared by the protocols --------------------------------------------------------
+
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A whole number >= 0. */
+export function isCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0;
+}
+
+export function isFiniteNumber(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+/** No fields other than `keys` (a page cannot smuggle extra fields through to a handler). */
+export function onlyKeys(x: Record<string, unknown>, keys: readonly string[]): boolean {
+  return Object.keys(x).every((k) => keys.includes(k));
+}
+
+/** The `type` of something that claims to be a message, quoted and cut short for a log line. */
+export function describeType(v: unknown): string {
+  return isObject(v) && typeof v.type === 'string' ? JSON.stringify(v.type).slice(0, 40) : 'not a message';
+}
