@@ -7,6 +7,7 @@ import {
 } from '../../src/core/tasks/answerProtocol';
 import { formatUsd } from '../shared/format';
 import { connect } from '../shared/vscode';
+import '../shared/base.css';
 import './answer.css';
 
 const vscode = connect(answerProtocol);

@@ -1,7 +1,7 @@
 // The dashboard front end. It only draws what the host sends (the host aggregates and pages), builds
 // the DOM with textContent (never innerHTML), and speaks the typed protocol shared with the host.
 import '@vscode/codicons/dist/codicon.css';
-import '../webview-base.css';
+import '../shared/base.css';
 import './dashboard.css';
 import {
   dashboardProtocol, defaultQuery, KINDS, OUTCOMES, ROUTES, SORT_KEYS, type DashboardInfo, type SortKey, type TableQuery, type TableRow, type WebviewMessage,
