@@ -1,7 +1,7 @@
 // The webview kit, page side: the one VS Code API handle of a page, speaking its view's protocol.
 // Host messages are validated before a handler sees them; what fails is dropped and noted in the
 // webview's developer console (the page never draws what it did not validate).
-import { isRejected, type Message, type Protocol } from '../../src/core/webview/protocol';
+import { isRejected, type Message, type Protocol } from '../../src/core/protocol';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;

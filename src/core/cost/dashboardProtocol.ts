@@ -3,7 +3,7 @@
 // the page every message from the host with `parseHostMessage` before drawing it.
 // Browser-safe: no Node imports (types only).
 import type { Outcome, RequestKind, Route } from '../types';
-import { describeType, isCount, isFiniteNumber, isObject, onlyKeys, reject, type Parsed, type Protocol } from '../webview/protocol';
+import { describeType, isCount, isFiniteNumber, isObject, onlyKeys, reject, type Parsed, type Protocol } from '../protocol';
 import type { Summary } from './summary';
 
 export const SORT_KEYS = ['time', 'kind', 'route', 'model', 'tokens', 'latency', 'cost', 'outcome'] as const;

@@ -1,7 +1,7 @@
 // The messages between the answer view's host (extension) and its webview, shared by both sides.
 // Each side validates what it receives: the webview renders model output, so nothing it sends is trusted.
 import type { Route } from '../types';
-import { describeType, isCount, isObject, reject, type Parsed, type Protocol } from '../webview/protocol';
+import { describeType, isCount, isObject, reject, type Parsed, type Protocol } from '../protocol';
 
 export type AnswerStatus = 'routing' | 'streaming' | 'done' | 'failed' | 'blocked' | 'cancelled';
 

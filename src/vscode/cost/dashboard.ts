@@ -9,7 +9,7 @@ import { periodBounds } from '../../core/cost/query';
 import type { CostFeature } from '../cost';
 import { SET_PRICE_COMMAND } from './unpriced';
 import type { Services } from '../services';
-import type { ReadyMessage } from '../../core/webview/protocol';
+import type { ReadyMessage } from '../../core/protocol';
 
 const LIVE_UPDATE_MS = 250;
 const SEARCHING_AFTER_MS = 150;

@@ -4,7 +4,7 @@ import {
   answerProtocol, type AnswerActions, type AnswerHeader, type AnswerTurn, type HistoryItem, type HostMessage, type WebviewMessage,
 } from '../../core/tasks/answerProtocol';
 import { HISTORY_SIZE, restoreHistory, toSaved, type HistoryEntry } from '../../core/tasks/answerHistory';
-import type { ReadyMessage } from '../../core/webview/protocol';
+import type { ReadyMessage } from '../../core/protocol';
 
 /** What the view shows now; also what integration tests observe. The header/markdown/actions are the last turn's. */
 export interface AnswerSnapshot {

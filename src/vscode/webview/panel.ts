@@ -2,7 +2,7 @@
  * The webview kit, host side: one panel with its page, the "ready" handshake, posting gated on it, the
  * page's messages validated by the view's protocol (malformed ones counted, logged and dropped), and
  * dispose. A view keeps only its own logic. The page side is media/shared/ (`connect`), the protocol
- * convention src/core/webview/protocol.ts. A third view is a few lines:
+ * convention src/core/protocol.ts. A third view is a few lines:
  *
  * ```ts
  * // src/core/notes/notesProtocol.ts (browser-safe): the two unions and a parser per direction
@@ -26,7 +26,7 @@
  */
 import * as vscode from 'vscode';
 import { Gate } from '../../core/webview/gate';
-import { isRejected, type Message, type Protocol, type ReadyMessage } from '../../core/webview/protocol';
+import { isRejected, type Message, type Protocol, type ReadyMessage } from '../../core/protocol';
 import { webviewHtml } from './html';
 
 export interface PanelSpec<ToPage extends Message, ToHost extends Message> {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { answerProtocol, isAllowedLink, parseFileLink } from '../../../src/core/tasks/answerProtocol';
 import { parseTaskArgs } from '../../../src/core/tasks/args';
-import { isRejected, type Message, type Parsed } from '../../../src/core/webview/protocol';
+import { isRejected, type Message, type Parsed } from '../../../src/core/protocol';
 
 // A refused message reads as undefined here: what matters is whether it is accepted, and as what.
 const accepted = <T extends Message>(p: Parsed<T>): T | undefined => (isRejected(p) ? undefined : p);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { answerProtocol } from '../../../src/core/tasks/answerProtocol';
 import { dashboardProtocol, defaultQuery } from '../../../src/core/cost/dashboardProtocol';
-import { describeType, isCount, isRejected, onlyKeys, reject, type Protocol, type Message } from '../../../src/core/webview/protocol';
+import { describeType, isCount, isRejected, onlyKeys, reject, type Protocol, type Message } from '../../../src/core/protocol';
 
 const protocols: [string, Protocol<Message, Message>][] = [['answer', answerProtocol], ['dashboard', dashboardProtocol]];
 

@@ -1,10 +1,11 @@
-// The one convention every Switchyard webview speaks, on both sides of the postMessage boundary.
-// Browser-safe (no Node, no vscode): the host and the webview pages import it.
+// The one convention for messages that cross a process or page boundary: the webviews (host <-> page)
+// and the embedded engine (extension <-> worker process). Browser-safe (no Node, no vscode): the host,
+// the webview pages and the worker import it.
 //
-// A view's protocol is two message unions and one parse function per direction. Each parse function
-// takes whatever arrived (`unknown`) and returns either a well-formed message or `{ error }` saying why
-// it was refused. Nothing that crosses the boundary is trusted: the host never acts on a page message it
-// did not parse (the answer page renders model output), and a page never draws a host message it did not.
+// A protocol is two message unions and one parse function per direction. Each parse function takes
+// whatever arrived (`unknown`) and returns either a well-formed message or `{ error }` saying why it was
+// refused. Nothing that crosses the boundary is trusted: the host never acts on a page message it did not
+// parse (the answer page renders model output), and a page never draws a host message it did not.
 
 /** Every message names its kind. */
 export interface Message {
@@ -24,7 +25,7 @@ export interface ReadyMessage {
   type: 'ready';
 }
 
-/** One view's typed protocol: what the host posts to the page, what the page posts to the host. */
+/** A webview's typed protocol: what the host posts to the page, what the page posts to the host. */
 export interface Protocol<ToPage extends Message, ToHost extends Message> {
   /** Validates a message from the page (run by the host). */
   parseWebviewMessage(raw: unknown): Parsed<ToHost>;
