@@ -90,7 +90,7 @@ function renderHeader(h: AnswerHeader, a: AnswerActions | undefined, question: s
   if (h.tokensIn !== undefined) facts.push(`${h.tokensEstimated ? '~' : ''}${h.tokensIn} in / ${h.tokensEstimated ? '~' : ''}${h.tokensOut ?? 0} out tokens${h.tokensEstimated ? ' (estimate)' : ''}`);
   if (h.ttftMs !== undefined) facts.push(`first token ${Math.round(h.ttftMs)} ms`);
   if (h.totalMs !== undefined) facts.push(`total ${(h.totalMs / 1000).toFixed(1)} s`);
-  if (h.costUsd !== undefined) facts.push(`${h.costEstimated ? 'est. ' : ''}${formatUsd(h.costUsd)}`);
+  if (h.costUsd !== undefined) facts.push(`${h.costEstimated ? 'est. ' : ''}${formatUsd(h.costUsd, { rounded: true })}`);
   if (facts.length) header.append(el('div', 'facts', facts.join('  ·  ')));
   if (h.demo) header.append(el('div', 'demo-notice', DEMO_NOTICE));
 
@@ -109,7 +109,7 @@ function renderHeader(h: AnswerHeader, a: AnswerActions | undefined, question: s
 
   const bar = el('div', 'actions');
   if (a.askCloud) {
-    const cost = a.askCloud.estimatedCostUsd === undefined ? '' : ` (est. ${formatUsd(a.askCloud.estimatedCostUsd)})`;
+    const cost = a.askCloud.estimatedCostUsd === undefined ? '' : ` (est. ${formatUsd(a.askCloud.estimatedCostUsd, { rounded: true })})`;
     bar.append(button(`Ask the cloud instead${cost}`, { rerun: 'cloud' }, 'primary'));
   }
   if (a.setKey) bar.append(button('Set a cloud key', { setKey: '1' }, 'primary'));

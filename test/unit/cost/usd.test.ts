@@ -12,3 +12,9 @@ test('dollar amounts: cents, more digits under a cent, never zero for a cost, a 
   assert.equal(formatUsd(0.00004), '<$0.0001');
   assert.equal(formatUsd(-0.25), '−$0.25');
 });
+
+test('the answer header rounds amounts under $0.0001 to four places', () => {
+  assert.equal(formatUsd(0.00007, { rounded: true }), '$0.0001');
+  assert.equal(formatUsd(0.0087, { rounded: true }), '$0.0087');
+  assert.equal(formatUsd(1.7, { rounded: true }), '$1.70');
+});
