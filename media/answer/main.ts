@@ -3,14 +3,14 @@
 // Insert on each code block, and a box for a follow-up question.
 import MarkdownIt from 'markdown-it';
 import {
-  answerProtocol, isAllowedLink, type AnswerActions, type AnswerHeader, type AnswerTurn, type HistoryItem,
+  isAllowedLink, parseHostMessage, type AnswerActions, type AnswerHeader, type AnswerTurn, type HistoryItem, type HostMessage, type WebviewMessage,
 } from '../../src/core/tasks/answerProtocol';
 import { formatUsd } from '../shared/format';
 import { connect } from '../shared/vscode';
 import '../shared/base.css';
 import './answer.css';
 
-const vscode = connect(answerProtocol);
+const vscode = connect<HostMessage, WebviewMessage>(parseHostMessage);
 
 const DEMO_NOTICE = 'Demo model: shows how Switchyard works; its answers are not meaningful. Install Ollama or download a real model (Switchyard: Get Started).';
 

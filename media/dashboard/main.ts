@@ -4,13 +4,13 @@ import '@vscode/codicons/dist/codicon.css';
 import '../shared/base.css';
 import './dashboard.css';
 import {
-  dashboardProtocol, defaultQuery, KINDS, OUTCOMES, ROUTES, SORT_KEYS, type DashboardInfo, type SortKey, type TableQuery, type TableRow, type WebviewMessage,
+  defaultQuery, KINDS, OUTCOMES, parseHostMessage, ROUTES, SORT_KEYS, type DashboardInfo, type HostMessage, type SortKey, type TableQuery, type TableRow, type WebviewMessage,
 } from '../../src/core/cost/dashboardProtocol';
 import type { Summary } from '../../src/core/cost/summary';
 import { formatCount as num, formatPercent as pct, formatUsd, plural } from '../shared/format';
 import { connect } from '../shared/vscode';
 
-const vscode = connect(dashboardProtocol);
+const vscode = connect<HostMessage, WebviewMessage>(parseHostMessage);
 
 const app = document.getElementById('app') as HTMLElement;
 let query: TableQuery = restoreQuery();

@@ -1,7 +1,7 @@
 // The webview kit, page side: the one VS Code API handle of a page, speaking its view's protocol.
 // Host messages are validated before a handler sees them; what fails is dropped and noted in the
 // webview's developer console (the page never draws what it did not validate).
-import { isRejected, type Message, type Protocol } from '../../src/core/protocol';
+import { isRejected, type Message, type Parse } from '../../src/core/protocol';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -22,8 +22,11 @@ export interface Page<ToPage extends Message, ToHost extends Message> {
   onMessage(handler: (message: ToPage) => void): void;
 }
 
-/** Connects the page to the host. `acquireVsCodeApi` may be called once per page: call this once. */
-export function connect<ToPage extends Message, ToHost extends Message>(protocol: Protocol<ToPage, ToHost>): Page<ToPage, ToHost> {
+/**
+ * Connects the page to the host; `parse` is the protocol's `parseHostMessage`. `acquireVsCodeApi` may be
+ * called once per page: call this once.
+ */
+export function connect<ToPage extends Message, ToHost extends Message>(parse: Parse<ToPage>): Page<ToPage, ToHost> {
   const api = acquireVsCodeApi();
   return {
     post: (message) => api.postMessage(message),
@@ -31,7 +34,7 @@ export function connect<ToPage extends Message, ToHost extends Message>(protocol
     state: () => api.getState(),
     setState: (state) => api.setState(state),
     onMessage: (handler) => window.addEventListener('message', (event: MessageEvent) => {
-      const message = protocol.parseHostMessage(event.data);
+      const message = parse(event.data);
       if (isRejected(message)) console.warn(`Switchyard: ignored a message from the extension (${message.error})`);
       else handler(message);
     }),

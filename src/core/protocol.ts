@@ -2,7 +2,9 @@
 // and the embedded engine (extension <-> worker process). Browser-safe (no Node, no vscode): the host,
 // the webview pages and the worker import it.
 //
-// A protocol is two message unions and one parse function per direction. Each parse function takes
+// A protocol is two message unions and one parse function per direction (`Parse`): for a webview,
+// `parseWebviewMessage` (run by the host) and `parseHostMessage` (run by the page); each side imports only
+// the one it runs, so a page bundle carries only its own direction's checks. A parse function takes
 // whatever arrived (`unknown`) and returns either a well-formed message or `{ error }` saying why it was
 // refused. Nothing that crosses the boundary is trusted: the host never acts on a page message it did not
 // parse (the answer page renders model output), and a page never draws a host message it did not.
@@ -25,13 +27,8 @@ export interface ReadyMessage {
   type: 'ready';
 }
 
-/** A webview's typed protocol: what the host posts to the page, what the page posts to the host. */
-export interface Protocol<ToPage extends Message, ToHost extends Message> {
-  /** Validates a message from the page (run by the host). */
-  parseWebviewMessage(raw: unknown): Parsed<ToHost>;
-  /** Validates a message from the host (run by the page). */
-  parseHostMessage(raw: unknown): Parsed<ToPage>;
-}
+/** Validates what arrived from the other side of a boundary. */
+export type Parse<T extends Message> = (raw: unknown) => Parsed<T>;
 
 export function isRejected<T extends Message>(p: Parsed<T>): p is Rejected {
   return typeof p.type !== 'string';

@@ -3,7 +3,7 @@
 // the page every message from the host with `parseHostMessage` before drawing it.
 // Browser-safe: no Node imports (types only).
 import type { Outcome, RequestKind, Route } from '../types';
-import { describeType, isCount, isFiniteNumber, isObject, onlyKeys, reject, type Parsed, type Protocol } from '../protocol';
+import { describeType, isCount, isFiniteNumber, isObject, onlyKeys, reject, type Parsed } from '../protocol';
 import type { Summary } from './summary';
 
 export const SORT_KEYS = ['time', 'kind', 'route', 'model', 'tokens', 'latency', 'cost', 'outcome'] as const;
@@ -145,8 +145,6 @@ export function parseHostMessage(x: unknown): Parsed<HostMessage> {
       return reject(`unknown message type ${describeType(x)}`);
   }
 }
-
-export const dashboardProtocol: Protocol<HostMessage, WebviewMessage> = { parseWebviewMessage, parseHostMessage };
 
 // The page draws these fields; deeper numbers are only formatted, so their presence is what matters.
 function isSummary(s: unknown): s is Summary {

@@ -1,7 +1,7 @@
 // The messages between the answer view's host (extension) and its webview, shared by both sides.
 // Each side validates what it receives: the webview renders model output, so nothing it sends is trusted.
 import type { Route } from '../types';
-import { describeType, isCount, isObject, reject, type Parsed, type Protocol } from '../protocol';
+import { describeType, isCount, isObject, reject, type Parsed } from '../protocol';
 
 export type AnswerStatus = 'routing' | 'streaming' | 'done' | 'failed' | 'blocked' | 'cancelled';
 
@@ -121,8 +121,6 @@ export function parseHostMessage(v: unknown): Parsed<HostMessage> {
   }
   return reject(`malformed ${describeType(v)}`);
 }
-
-export const answerProtocol: Protocol<HostMessage, WebviewMessage> = { parseWebviewMessage, parseHostMessage };
 
 function isHeader(h: unknown): h is AnswerHeader {
   return isObject(h) && typeof h.title === 'string' && Array.isArray(h.reasons);

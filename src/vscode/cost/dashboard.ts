@@ -3,7 +3,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { WebviewPanelHost } from '../webview/panel';
-import { dashboardProtocol, defaultQuery, type HostMessage, type TableQuery, type WebviewMessage } from '../../core/cost/dashboardProtocol';
+import { defaultQuery, parseWebviewMessage, type HostMessage, type TableQuery, type WebviewMessage } from '../../core/cost/dashboardProtocol';
 import { buildDashboardState, summaryOptions } from '../../core/cost/dashboardState';
 import { periodBounds } from '../../core/cost/query';
 import type { CostFeature } from '../cost';
@@ -36,7 +36,7 @@ export class DashboardPanel implements vscode.Disposable {
     this.view = new WebviewPanelHost(s.context.extensionUri, {
       viewType: 'switchyard.dashboard', title: 'Switchyard Dashboard', page: 'dashboard',
       body: '<main id="app" aria-busy="true"><p class="muted">Loading…</p></main>',
-      placement: 'active', icon: 'media/icon.png', protocol: dashboardProtocol, log: s.log,
+      placement: 'active', icon: 'media/icon.png', parse: parseWebviewMessage, log: s.log,
     }, {
       ready: () => this.onReady(),
       message: (m) => this.handle(m),

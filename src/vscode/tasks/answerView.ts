@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { WebviewPanelHost } from '../webview/panel';
 import {
-  answerProtocol, type AnswerActions, type AnswerHeader, type AnswerTurn, type HistoryItem, type HostMessage, type WebviewMessage,
+  parseWebviewMessage, type AnswerActions, type AnswerHeader, type AnswerTurn, type HistoryItem, type HostMessage, type WebviewMessage,
 } from '../../core/tasks/answerProtocol';
 import { HISTORY_SIZE, restoreHistory, toSaved, type HistoryEntry } from '../../core/tasks/answerHistory';
 import type { ReadyMessage } from '../../core/protocol';
@@ -69,7 +69,7 @@ export class AnswerView implements vscode.Disposable {
     this.view = new WebviewPanelHost(extensionUri, {
       viewType: 'switchyard.answer', title: 'Switchyard: Answers', page: 'answer', htmlTitle: 'Switchyard answer',
       body: '<nav id="history" aria-label="Answers"></nav>\n<div id="turns"></div>\n<form id="follow-up" hidden></form>',
-      placement: 'beside', retainContextWhenHidden: true, protocol: answerProtocol, log,
+      placement: 'beside', retainContextWhenHidden: true, parse: parseWebviewMessage, log,
     }, {
       ready: () => this.postState(),
       message: (m) => this.receive(m),

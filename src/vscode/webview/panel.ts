@@ -5,13 +5,16 @@
  * convention src/core/protocol.ts. A third view is a few lines:
  *
  * ```ts
- * // src/core/notes/notesProtocol.ts (browser-safe): the two unions and a parser per direction
- * export const notesProtocol: Protocol<NotesHost, NotesPage> = { parseWebviewMessage, parseHostMessage };
+ * // src/core/notes/notesProtocol.ts (browser-safe): the two message unions and a parser per direction
+ * export type HostMessage = { type: 'state'; notes: string[] };
+ * export type WebviewMessage = ReadyMessage | { type: 'add'; text: string };
+ * export function parseWebviewMessage(raw: unknown): Parsed<WebviewMessage> { ... }
+ * export function parseHostMessage(raw: unknown): Parsed<HostMessage> { ... }
  *
  * // src/vscode/notes.ts
  * const view = new WebviewPanelHost(extensionUri, {
  *   viewType: 'switchyard.notes', title: 'Switchyard Notes', page: 'notes', body: '<main id="app"></main>',
- *   placement: 'active', protocol: notesProtocol, log,
+ *   placement: 'active', parse: parseWebviewMessage, log,
  * }, {
  *   ready: () => view.post({ type: 'state', notes }),
  *   message: (m) => { if (m.type === 'add') notes.push(m.text); },
@@ -19,17 +22,17 @@
  * view.show();
  *
  * // media/notes/main.ts: bundled to dist/webview/notes.js by esbuild.mjs
- * const page = connect(notesProtocol);
+ * const page = connect<HostMessage, WebviewMessage>(parseHostMessage);
  * page.onMessage((m) => draw(m.notes));
  * page.ready();
  * ```
  */
 import * as vscode from 'vscode';
 import { Gate } from '../../core/webview/gate';
-import { isRejected, type Message, type Protocol, type ReadyMessage } from '../../core/protocol';
+import { isRejected, type Message, type Parse, type ReadyMessage } from '../../core/protocol';
 import { webviewHtml } from './html';
 
-export interface PanelSpec<ToPage extends Message, ToHost extends Message> {
+export interface PanelSpec<ToHost extends Message> {
   viewType: string;
   /** The panel's tab title (a view may change it with `setTitle`). */
   title: string;
@@ -48,7 +51,8 @@ export interface PanelSpec<ToPage extends Message, ToHost extends Message> {
   retainContextWhenHidden?: boolean;
   /** Tab icon, relative to the extension's folder. */
   icon?: string;
-  protocol: Protocol<ToPage, ToHost>;
+  /** Validates what the page sends (its protocol's `parseWebviewMessage`). */
+  parse: Parse<ToHost>;
   /** Where a refused page message is reported. */
   log?: { warn(message: string): void };
 }
@@ -78,7 +82,7 @@ export class WebviewPanelHost<ToPage extends Message, ToHost extends Message> im
 
   constructor(
     private readonly extensionUri: vscode.Uri,
-    private readonly spec: PanelSpec<ToPage, ToHost>,
+    private readonly spec: PanelSpec<ToHost>,
     private readonly events: PanelEvents<ToHost>,
   ) {}
 
@@ -145,7 +149,7 @@ export class WebviewPanelHost<ToPage extends Message, ToHost extends Message> im
   }
 
   private receive(raw: unknown): void {
-    const m = this.spec.protocol.parseWebviewMessage(raw);
+    const m = this.spec.parse(raw);
     if (isRejected(m)) {
       this.rejected++;
       this.spec.log?.warn(`${this.spec.page}: ignored a malformed message (${m.error})`);

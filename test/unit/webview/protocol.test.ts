@@ -1,20 +1,26 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { answerProtocol } from '../../../src/core/tasks/answerProtocol';
-import { dashboardProtocol, defaultQuery } from '../../../src/core/cost/dashboardProtocol';
-import { describeType, isCount, isRejected, onlyKeys, reject, type Protocol, type Message } from '../../../src/core/protocol';
+import * as answerProtocol from '../../../src/core/tasks/answerProtocol';
+import * as dashboardProtocol from '../../../src/core/cost/dashboardProtocol';
+import * as embeddedProtocol from '../../../src/core/providers/embedded/protocol';
+import { describeType, isCount, isRejected, onlyKeys, reject, type Message, type Parse } from '../../../src/core/protocol';
 
-const protocols: [string, Protocol<Message, Message>][] = [['answer', answerProtocol], ['dashboard', dashboardProtocol]];
+const defaultQuery = dashboardProtocol.defaultQuery;
+const parsers: [string, Parse<Message>][] = [
+  ['answer page', answerProtocol.parseWebviewMessage], ['answer host', answerProtocol.parseHostMessage],
+  ['dashboard page', dashboardProtocol.parseWebviewMessage], ['dashboard host', dashboardProtocol.parseHostMessage],
+  ['embedded extension', embeddedProtocol.parseHostMessage], ['embedded engine', embeddedProtocol.parseEngineMessage],
+];
 
 test('every view speaks one convention: a message, or { error } saying why it was refused', () => {
-  for (const [name, p] of protocols) {
-    assert.deepEqual(p.parseWebviewMessage({ type: 'ready' }), { type: 'ready' }, name);
+  assert.deepEqual(answerProtocol.parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
+  assert.deepEqual(dashboardProtocol.parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
+  for (const [name, parse] of parsers) {
     for (const bad of [null, 'ready', 42, [], {}, { type: 7 }, { type: 'runCommand', command: 'workbench.action.terminal.new' }]) {
-      for (const parsed of [p.parseWebviewMessage(bad), p.parseHostMessage(bad)]) {
-        assert.ok(isRejected(parsed), `${name}: ${JSON.stringify(bad)}`);
-        assert.equal(typeof parsed.error, 'string');
-        assert.ok(parsed.error.length > 0);
-      }
+      const parsed = parse(bad);
+      assert.ok(isRejected(parsed), `${name}: ${JSON.stringify(bad)}`);
+      assert.equal(typeof parsed.error, 'string');
+      assert.ok(parsed.error.length > 0);
     }
   }
 });
