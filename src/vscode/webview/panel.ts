@@ -12,7 +12,7 @@
  * export function parseHostMessage(raw: unknown): Parsed<HostMessage> { ... }
  *
  * // src/vscode/notes.ts
- * const view = new WebviewPanelHost(extensionUri, {
+ * const view = new WebviewPanelHost<HostMessage, WebviewMessage>(extensionUri, {
  *   viewType: 'switchyard.notes', title: 'Switchyard Notes', page: 'notes', body: '<main id="app"></main>',
  *   placement: 'active', parse: parseWebviewMessage, log,
  * }, {
