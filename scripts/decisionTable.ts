@@ -2,7 +2,8 @@
 // hand), so the table in the README is what the code does. Printed by scripts/printDecisionTable.ts (npm run decision-table).
 import { ALL_CLASSES, NEVER_LEAVE_MACHINE } from '../src/core/privacy/policy';
 import { DEFAULT_TARGETS } from '../src/core/settings/routing';
-import { route, usd, type RouteDecision, type RouteInput } from '../src/core/routing/router';
+import { formatUsd } from '../src/core/cost/usd';
+import { route, type RouteDecision, type RouteInput } from '../src/core/routing/router';
 
 /** Illustrative prices (USD per million tokens) so the table shows estimates; the extension uses the bundled table. */
 const PRICES: Record<string, { in: number; out: number }> = { 'gpt-4.1-mini': { in: 0.4, out: 1.6 }, 'claude-sonnet-4-6': { in: 3, out: 15 } };
@@ -96,7 +97,7 @@ export function decide(s: Scenario): RouteDecision {
 export function renderDecisionTable(): string {
   const rows = SCENARIOS.map((s) => {
     const d = decide(s);
-    const cost = d.estimatedCostUsd === undefined ? '-' : usd(d.estimatedCostUsd);
+    const cost = d.estimatedCostUsd === undefined ? '-' : formatUsd(d.estimatedCostUsd);
     return `| ${s.situation} | **${d.target}** | ${d.provider}/${d.model} | ${cost} | ${d.reasons.join('; ')} |`;
   });
   return ['| Situation | Route | Provider/model | Est. cost | Reasons shown |', '|---|---|---|---|---|', ...rows].join('\n');

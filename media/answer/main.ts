@@ -3,12 +3,14 @@
 // Insert on each code block, and a box for a follow-up question.
 import MarkdownIt from 'markdown-it';
 import {
-  isAllowedLink, parseHostMessage, type AnswerActions, type AnswerHeader, type AnswerTurn, type HistoryItem, type WebviewMessage,
+  isAllowedLink, parseHostMessage, type AnswerActions, type AnswerHeader, type AnswerTurn, type HistoryItem, type HostMessage, type WebviewMessage,
 } from '../../src/core/tasks/answerProtocol';
+import { formatUsd } from '../shared/format';
+import { connect } from '../shared/vscode';
+import '../shared/base.css';
 import './answer.css';
 
-declare function acquireVsCodeApi(): { postMessage(message: WebviewMessage): void };
-const vscode = acquireVsCodeApi();
+const vscode = connect<HostMessage, WebviewMessage>(parseHostMessage);
 
 const DEMO_NOTICE = 'Demo model: shows how Switchyard works; its answers are not meaningful. Install Ollama or download a real model (Switchyard: Get Started).';
 
@@ -55,10 +57,6 @@ function button(label: string, data: Record<string, string>, cls?: string): HTML
   return b;
 }
 
-function usd(n: number): string {
-  return n >= 0.01 || n === 0 ? `$${n.toFixed(2)}` : `$${n.toFixed(4)}`;
-}
-
 function renderHistory(items: HistoryItem[], activeId: string | undefined): void {
   historyEl.replaceChildren();
   historyEl.hidden = items.length < 2;
@@ -73,7 +71,7 @@ function renderHistory(items: HistoryItem[], activeId: string | undefined): void
     const option = new Option(`${when}${item.locked ? '🔒 ' : ''}${item.title}${item.route ? ` (${item.route})` : ''}`, item.id, false, item.id === activeId);
     select.append(option);
   }
-  select.addEventListener('change', () => vscode.postMessage({ type: 'show', id: select.value }));
+  select.addEventListener('change', () => vscode.post({ type: 'show', id: select.value }));
   historyEl.append(label, select);
 }
 
@@ -92,7 +90,7 @@ function renderHeader(h: AnswerHeader, a: AnswerActions | undefined, question: s
   if (h.tokensIn !== undefined) facts.push(`${h.tokensEstimated ? '~' : ''}${h.tokensIn} in / ${h.tokensEstimated ? '~' : ''}${h.tokensOut ?? 0} out tokens${h.tokensEstimated ? ' (estimate)' : ''}`);
   if (h.ttftMs !== undefined) facts.push(`first token ${Math.round(h.ttftMs)} ms`);
   if (h.totalMs !== undefined) facts.push(`total ${(h.totalMs / 1000).toFixed(1)} s`);
-  if (h.costUsd !== undefined) facts.push(`${h.costEstimated ? 'est. ' : ''}${usd(h.costUsd)}`);
+  if (h.costUsd !== undefined) facts.push(`${h.costEstimated ? 'est. ' : ''}${formatUsd(h.costUsd, { rounded: true })}`);
   if (facts.length) header.append(el('div', 'facts', facts.join('  ·  ')));
   if (h.demo) header.append(el('div', 'demo-notice', DEMO_NOTICE));
 
@@ -111,7 +109,7 @@ function renderHeader(h: AnswerHeader, a: AnswerActions | undefined, question: s
 
   const bar = el('div', 'actions');
   if (a.askCloud) {
-    const cost = a.askCloud.estimatedCostUsd === undefined ? '' : ` (est. ${usd(a.askCloud.estimatedCostUsd)})`;
+    const cost = a.askCloud.estimatedCostUsd === undefined ? '' : ` (est. ${formatUsd(a.askCloud.estimatedCostUsd, { rounded: true })})`;
     bar.append(button(`Ask the cloud instead${cost}`, { rerun: 'cloud' }, 'primary'));
   }
   if (a.setKey) bar.append(button('Set a cloud key', { setKey: '1' }, 'primary'));
@@ -136,7 +134,7 @@ function renderTurns(): void {
     answer.innerHTML = md.render(t.markdown); // html:false: the source cannot inject markup
     section.append(answer);
     turnsEl.append(section);
-    if (last) vscode.postMessage({ type: 'rendered', seq, chars: t.markdown.length, codeBlocks: codes.length - before });
+    if (last) vscode.post({ type: 'rendered', seq, chars: t.markdown.length, codeBlocks: codes.length - before });
   });
 }
 
@@ -170,7 +168,7 @@ followEl.addEventListener('submit', (e) => {
   const input = document.getElementById('follow-up-input') as HTMLTextAreaElement | null;
   const question = input?.value.trim();
   if (!question) return;
-  vscode.postMessage({ type: 'followUp', question });
+  vscode.post({ type: 'followUp', question });
   input!.value = '';
 });
 
@@ -180,9 +178,7 @@ function schedule(): void {
   requestAnimationFrame(renderTurns);
 }
 
-window.addEventListener('message', (event: MessageEvent) => {
-  const msg = parseHostMessage(event.data);
-  if (!msg) return;
+vscode.onMessage((msg) => {
   seq = msg.seq;
   if (msg.type === 'state') {
     turns = msg.turns;
@@ -200,7 +196,7 @@ window.addEventListener('message', (event: MessageEvent) => {
 
 function openLink(link: HTMLElement): void {
   const href = link.dataset.href;
-  if (href) vscode.postMessage({ type: 'open', href });
+  if (href) vscode.post({ type: 'open', href });
 }
 
 document.addEventListener('click', (event) => {
@@ -215,11 +211,11 @@ document.addEventListener('click', (event) => {
   const b = target.closest('button');
   if (!b || b.form === followEl) return; // the follow-up form submits itself
   const { copy, insert, rerun, stop, setKey } = b.dataset;
-  if (copy !== undefined && codes[Number(copy)] !== undefined) vscode.postMessage({ type: 'copy', code: codes[Number(copy)] });
-  else if (insert !== undefined && codes[Number(insert)] !== undefined) vscode.postMessage({ type: 'insert', code: codes[Number(insert)] });
-  else if (rerun === 'cloud' || rerun === 'local') vscode.postMessage({ type: 'rerun', override: rerun });
-  else if (setKey) vscode.postMessage({ type: 'setKey' });
-  else if (stop) vscode.postMessage({ type: 'stop' });
+  if (copy !== undefined && codes[Number(copy)] !== undefined) vscode.post({ type: 'copy', code: codes[Number(copy)] });
+  else if (insert !== undefined && codes[Number(insert)] !== undefined) vscode.post({ type: 'insert', code: codes[Number(insert)] });
+  else if (rerun === 'cloud' || rerun === 'local') vscode.post({ type: 'rerun', override: rerun });
+  else if (setKey) vscode.post({ type: 'setKey' });
+  else if (stop) vscode.post({ type: 'stop' });
 });
 
 document.addEventListener('keydown', (event) => {
@@ -227,4 +223,4 @@ document.addEventListener('keydown', (event) => {
   if (event.key === 'Enter' && target?.matches('a.link')) openLink(target);
 });
 
-vscode.postMessage({ type: 'ready' });
+vscode.ready();

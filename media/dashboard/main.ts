@@ -1,15 +1,16 @@
 // The dashboard front end. It only draws what the host sends (the host aggregates and pages), builds
 // the DOM with textContent (never innerHTML), and speaks the typed protocol shared with the host.
 import '@vscode/codicons/dist/codicon.css';
-import '../webview-base.css';
+import '../shared/base.css';
 import './dashboard.css';
 import {
-  defaultQuery, KINDS, OUTCOMES, ROUTES, SORT_KEYS, type DashboardInfo, type HostMessage, type SortKey, type TableQuery, type TableRow, type WebviewMessage,
+  defaultQuery, KINDS, OUTCOMES, parseHostMessage, ROUTES, SORT_KEYS, type DashboardInfo, type HostMessage, type SortKey, type TableQuery, type TableRow, type WebviewMessage,
 } from '../../src/core/cost/dashboardProtocol';
 import type { Summary } from '../../src/core/cost/summary';
+import { formatCount as num, formatPercent as pct, formatUsd, plural } from '../shared/format';
+import { connect } from '../shared/vscode';
 
-declare function acquireVsCodeApi(): { postMessage(m: WebviewMessage): void; getState(): unknown; setState(s: unknown): void };
-const vscode = acquireVsCodeApi();
+const vscode = connect<HostMessage, WebviewMessage>(parseHostMessage);
 
 const app = document.getElementById('app') as HTMLElement;
 let query: TableQuery = restoreQuery();
@@ -36,14 +37,6 @@ function s<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, s
   return el;
 }
 const icon = (name: string) => h('span', { class: `codicon codicon-${name}`, 'aria-hidden': 'true' });
-// Small amounts get more digits, and a non-zero amount is never shown as zero.
-const usd = (n: number): string => {
-  if (n < 0) return `−${usd(-n)}`; // negative savings: local cost more than the cloud would have
-  return n === 0 ? '$0.00' : n < 0.0001 ? '<$0.0001' : n < 0.01 ? `$${n.toFixed(4)}` : `$${n.toFixed(2)}`;
-};
-const plural = (n: number, word: string) => `${num(n)} ${word}${n === 1 ? '' : 's'}`;
-const pct = (n: number) => `${Math.round(n * 100)}%`;
-const num = (n: number) => n.toLocaleString('en-US');
 const ROUTE_ICON: Record<string, string> = { local: 'device-desktop', cloud: 'cloud', blocked: 'shield' };
 
 // ---- layout ----------------------------------------------------------------------------------------
@@ -56,9 +49,8 @@ const footer = h('footer', { class: 'footer muted' });
 const exportStatus = h('span', { class: 'export-status', role: 'status' });
 
 // ---- messages --------------------------------------------------------------------------------------
-window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
-  const m = event.data;
-  switch (m?.type) {
+vscode.onMessage((m) => {
+  switch (m.type) {
     case 'state':
       lastState = { summary: m.summary, info: m.info };
       renderState();
@@ -79,11 +71,11 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
 });
 
 function send(m: WebviewMessage): void {
-  vscode.postMessage(m);
+  vscode.post(m);
 }
 
 function restoreQuery(): TableQuery {
-  const saved = vscode.getState() as { query?: TableQuery } | undefined;
+  const saved = vscode.state() as { query?: TableQuery } | undefined;
   return saved?.query ?? defaultQuery();
 }
 
@@ -138,13 +130,13 @@ function renderCards(sm: Summary, info: DashboardInfo): void {
   const budgetCard = b.use === undefined
     ? card('Budget', 'credit-card', 'No cap', 'Set switchyard.budget.dailyUsd or monthlyUsd')
     : card('Budget used', 'credit-card', pct(b.use), [
-      b.dailyCapUsd > 0 ? `${usd(b.dailySpentUsd)} of ${usd(b.dailyCapUsd)} today` : '',
-      b.monthlyCapUsd > 0 ? `${usd(b.monthlySpentUsd)} of ${usd(b.monthlyCapUsd)} this month` : '',
+      b.dailyCapUsd > 0 ? `${formatUsd(b.dailySpentUsd)} of ${formatUsd(b.dailyCapUsd)} today` : '',
+      b.monthlyCapUsd > 0 ? `${formatUsd(b.monthlySpentUsd)} of ${formatUsd(b.monthlyCapUsd)} this month` : '',
     ].filter(Boolean).join(' · '), meter(b.use, b.warnAtPercent / 100));
   cards.replaceChildren(
-    card('Today', 'calendar', usd(t.cloudUsd + t.cloudUnreportedUsd), `${plural(t.requests, 'request')} · local ${usd(t.localUsd)}`, undefined, 'today-spend'),
-    card('This month', 'graph-line', usd(m.cloudUsd + m.cloudUnreportedUsd), `projected ${usd(sm.projectedMonthCloudUsd)} · local ${usd(m.localUsd)}`),
-    card('Saved', 'pass', usd(sm.savings.savedUsd), sm.savings.priced ? `all-cloud ${usd(sm.allCloudUsd)} vs actual ${usd(sm.actualUsd)}` : `no price for ${sm.savings.cloudModel}`),
+    card('Today', 'calendar', formatUsd(t.cloudUsd + t.cloudUnreportedUsd), `${plural(t.requests, 'request')} · local ${formatUsd(t.localUsd)}`, undefined, 'today-spend'),
+    card('This month', 'graph-line', formatUsd(m.cloudUsd + m.cloudUnreportedUsd), `projected ${formatUsd(sm.projectedMonthCloudUsd)} · local ${formatUsd(m.localUsd)}`),
+    card('Saved', 'pass', formatUsd(sm.savings.savedUsd), sm.savings.priced ? `all-cloud ${formatUsd(sm.allCloudUsd)} vs actual ${formatUsd(sm.actualUsd)}` : `no price for ${sm.savings.cloudModel}`),
     card('Local share', 'device-desktop', pct(sm.localShare), `${num(m.localRequests)} local · ${num(m.cloudRequests)} cloud · ${num(m.blockedRequests)} blocked`),
     budgetCard,
   );
@@ -167,11 +159,11 @@ function meter(use: number, warnAt: number): HTMLElement {
 function renderCharts(sm: Summary): void {
   charts.replaceChildren(
     panel('Daily spend', dailyChart(sm), legend([['cloud', 'Cloud'], ['local', 'Local']])),
-    panel('Requests by route', bars(Object.entries(sm.byRoute).map(([k, v]) => ({ label: k, value: v.requests, cls: k, note: usd(v.usd) })))),
-    panel('Requests by kind', bars(Object.entries(sm.byKind).map(([k, v]) => ({ label: k, value: v.requests, cls: 'kind', note: usd(v.usd) })))),
+    panel('Requests by route', bars(Object.entries(sm.byRoute).map(([k, v]) => ({ label: k, value: v.requests, cls: k, note: formatUsd(v.usd) })))),
+    panel('Requests by kind', bars(Object.entries(sm.byKind).map(([k, v]) => ({ label: k, value: v.requests, cls: 'kind', note: formatUsd(v.usd) })))),
     panel('All-cloud vs actual', bars([
-      { label: 'actual', value: sm.actualUsd, cls: 'local', note: usd(sm.actualUsd) },
-      { label: `all on ${sm.savings.cloudModel}`, value: sm.allCloudUsd, cls: 'cloud', note: usd(sm.allCloudUsd) },
+      { label: 'actual', value: sm.actualUsd, cls: 'local', note: formatUsd(sm.actualUsd) },
+      { label: `all on ${sm.savings.cloudModel}`, value: sm.allCloudUsd, cls: 'cloud', note: formatUsd(sm.allCloudUsd) },
     ], true)),
   );
 }
@@ -208,15 +200,15 @@ function drawDaily(): void {
   const slot = W / dailyMonthDays;
   const barW = Math.max(1, Math.min(slot * 0.7, 24));
   const every = [1, 2, 5, 7, 10].find((n) => n * slot >= 22) ?? 15;
-  const svg = s('svg', { width: W, height: H + axis, viewBox: `0 0 ${W} ${H + axis}`, role: 'img', class: 'daily', 'aria-label': `Daily spend this month, up to ${usd(max)} a day` });
+  const svg = s('svg', { width: W, height: H + axis, viewBox: `0 0 ${W} ${H + axis}`, role: 'img', class: 'daily', 'aria-label': `Daily spend this month, up to ${formatUsd(max)} a day` });
   svg.append(s('line', { x1: 0, y1: H, x2: W, y2: H, class: 'axis' }));
-  svg.append(s('text', { x: 2, y: 10, class: 'tick' }, `max ${usd(max)}`));
+  svg.append(s('text', { x: 2, y: 10, class: 'tick' }, `max ${formatUsd(max)}`));
   days.forEach((d, i) => {
     const cx = (i + 0.5) * slot;
     const x = cx - barW / 2;
     const cloudH = (d.cloudUsd / max) * (H - top);
     const localH = (d.localUsd / max) * (H - top);
-    const g = s('g', { 'data-day': i + 1 }, s('title', {}, `${d.date}: cloud ${usd(d.cloudUsd)}, local ${usd(d.localUsd)}, ${d.requests} requests`));
+    const g = s('g', { 'data-day': i + 1 }, s('title', {}, `${d.date}: cloud ${formatUsd(d.cloudUsd)}, local ${formatUsd(d.localUsd)}, ${d.requests} requests`));
     // A day with requests but no cost still gets a hairline, so it is not mistaken for an idle day.
     const minH = d.requests ? 1 : 0;
     g.append(s('rect', { x, y: H - Math.max(localH, minH), width: barW, height: Math.max(localH, minH), class: 'local', 'data-day': i + 1 }));
@@ -340,7 +332,7 @@ function row(r: TableRow): HTMLElement {
     h('td', { class: 'model', title: `${r.endpointClass} endpoint` }, `${r.provider}/${r.model}`),
     h('td', { class: 'num', title: cache || (r.estimatedTokens ? 'estimated before the call' : 'reported by the provider') }, tokens),
     h('td', { class: 'num', title: r.ttftMs !== undefined ? `first token ${Math.round(r.ttftMs)} ms` : '' }, `${num(Math.round(r.totalMs))} ms`),
-    h('td', { class: 'num', title: r.estimatedCost ? 'estimate' : 'billed' }, r.costUsd === undefined ? '—' : `${r.estimatedCost ? '~' : ''}${usd(r.costUsd)}`),
+    h('td', { class: 'num', title: r.estimatedCost ? 'estimate' : 'billed' }, r.costUsd === undefined ? '—' : `${r.estimatedCost ? '~' : ''}${formatUsd(r.costUsd)}`),
     h('td', {}, h('span', { class: `outcome ${r.outcome}` }, r.outcome)),
     h('td', { class: 'why' }, why),
   );
@@ -372,4 +364,4 @@ for (const c of COLUMNS) if (c.key && !(SORT_KEYS as readonly string[]).includes
 app.replaceChildren(header, notices, cards, charts, tableSection, footer);
 app.removeAttribute('aria-busy');
 buildTableShell();
-send({ type: 'ready' });
+vscode.ready();

@@ -9,6 +9,7 @@ import {
   parseHostMessage, type EngineErrorCode, type EngineMessage, type EngineStats, type GenerationResult, type HostMessage,
   type LoadOptions, type ModelSummary, sameLoadOptions,
 } from '../core/providers/embedded/protocol';
+import { isRejected } from '../core/protocol';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp');
 type Llama = import('node-llama-cpp').Llama;
@@ -234,9 +235,9 @@ async function handle(m: HostMessage): Promise<void> {
 
 process.on('message', (raw: unknown) => {
   const m = parseHostMessage(raw);
-  if (typeof m === 'string') {
+  if (isRejected(m)) {
     const id = typeof (raw as { id?: unknown } | null)?.id === 'string' ? (raw as { id: string }).id : '';
-    send({ type: 'error', id, code: 'bad-request', message: m });
+    send({ type: 'error', id, code: 'bad-request', message: m.error });
     return;
   }
   void handle(m);

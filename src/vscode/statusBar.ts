@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { formatUsd } from '../core/cost/usd';
 
 /** What the status bar shows. Features update their own fields; rendering happens in one place. */
 export interface StatusModel {
@@ -82,8 +83,7 @@ export class StatusBar implements vscode.Disposable {
       : '';
     const lock = m.locked ? '$(lock) ' : '';
     // Never "$0.00" for a day that did cost something: small amounts get more digits.
-    const spend = m.todayCloudUsd === undefined ? ''
-      : ` $${m.todayCloudUsd > 0 && m.todayCloudUsd < 0.01 ? m.todayCloudUsd.toFixed(4) : m.todayCloudUsd.toFixed(2)}`;
+    const spend = m.todayCloudUsd === undefined ? '' : ` ${formatUsd(m.todayCloudUsd)}`;
     const demo = m.local?.demo ? ' (demo model)' : '';
     const text = `${lock}${route} Switchyard${demo}${spend}${engine}`;
     const tooltip = new vscode.MarkdownString(undefined, true);

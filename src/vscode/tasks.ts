@@ -17,7 +17,7 @@ import { countTokens } from '../core/node/tokens';
  */
 export function registerTasks(s: Services): void {
   const { local, cost } = s;
-  const view = new AnswerView(s.context.extensionUri, s.context.workspaceState);
+  const view = new AnswerView(s.context.extensionUri, s.context.workspaceState, s.log);
   const isDemo = (model: string) => local.current().embedded?.model === model && local.current().embedded?.demo === true;
   const controller = new TaskController(s, new TaskRunner(createRunnerDeps(s, local, cost)), view, countTokens, isDemo);
   const refactors = new Refactors(controller);

@@ -1,6 +1,7 @@
 // Budgets: daily and monthly caps on cloud spend, a warning threshold, and which notices are due.
 import type { CostSettings } from '../settings/cost';
 import type { BudgetState } from '../types';
+import { formatUsd } from './usd';
 
 export function budgetState(spend: { dailyUsd: number; monthlyUsd: number }, s: Pick<CostSettings, 'dailyBudgetUsd' | 'monthlyBudgetUsd' | 'warnAtPercent'>): BudgetState {
   const over = (spent: number, cap: number, share: number) => cap > 0 && spent >= cap * share;
@@ -40,13 +41,12 @@ export function dueNotices(b: BudgetState, s: Pick<CostSettings, 'warnAtPercent'
   const atCap = s.onCap === 'ask' ? 'requests stay local unless you allow the cloud' : 'requests stay local until then';
   const check = (period: 'daily' | 'monthly', id: string, spent: number, cap: number, until: string) => {
     if (cap <= 0) return;
-    const usd = (n: number) => `$${n.toFixed(2)}`;
     if (spent >= cap) {
       const key = `${period}:${id}:cap`;
-      if (!shown.has(key)) out.push({ key, level: 'cap', message: `The ${period} cloud budget of ${usd(cap)} is used up (${usd(spent)}); ${atCap} (${until}).` });
+      if (!shown.has(key)) out.push({ key, level: 'cap', message: `The ${period} cloud budget of ${formatUsd(cap)} is used up (${formatUsd(spent)}); ${atCap} (${until}).` });
     } else if (spent >= cap * (s.warnAtPercent / 100)) {
       const key = `${period}:${id}:warn`;
-      if (!shown.has(key)) out.push({ key, level: 'warn', message: `Cloud spend is at ${Math.floor((spent / cap) * 100)}% of the ${period} budget (${usd(spent)} of ${usd(cap)}).` });
+      if (!shown.has(key)) out.push({ key, level: 'warn', message: `Cloud spend is at ${Math.floor((spent / cap) * 100)}% of the ${period} budget (${formatUsd(spent)} of ${formatUsd(cap)}).` });
     }
   };
   check('daily', day, b.dailySpentUsd, b.dailyCapUsd, 'tomorrow');

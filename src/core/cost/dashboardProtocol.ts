@@ -1,7 +1,9 @@
 // The typed messages between the dashboard webview and the extension host. Both sides import this file;
-// the host validates every message from the webview with `parseWebviewMessage` before acting on it.
+// the host validates every message from the webview with `parseWebviewMessage` before acting on it, and
+// the page every message from the host with `parseHostMessage` before drawing it.
 // Browser-safe: no Node imports (types only).
 import type { Outcome, RequestKind, Route } from '../types';
+import { describeType, isCount, isFiniteNumber, isObject, onlyKeys, reject, type Parsed } from '../protocol';
 import type { Summary } from './summary';
 
 export const SORT_KEYS = ['time', 'kind', 'route', 'model', 'tokens', 'latency', 'cost', 'outcome'] as const;
@@ -85,41 +87,80 @@ export function defaultQuery(): TableQuery {
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Returns the message if it is well-formed, otherwise a reason. Never trusts the webview. */
-export function parseWebviewMessage(x: unknown): WebviewMessage | { error: string } {
-  if (!isObject(x) || typeof x.type !== 'string') return { error: 'not a message' };
+export function parseWebviewMessage(x: unknown): Parsed<WebviewMessage> {
+  if (!isObject(x) || typeof x.type !== 'string') return reject('not a message');
   switch (x.type) {
     case 'ready':
     case 'openSettings':
     case 'showLog':
-      return onlyKeys(x, ['type']) ? { type: x.type } : { error: `unexpected fields in ${x.type}` };
+      return onlyKeys(x, ['type']) ? { type: x.type } : reject(`unexpected fields in ${x.type}`);
     case 'setPrice':
-      if (!onlyKeys(x, ['type', 'model']) || typeof x.model !== 'string' || !x.model || x.model.length > 200) return { error: 'setPrice needs a model name' };
+      if (!onlyKeys(x, ['type', 'model']) || typeof x.model !== 'string' || !x.model || x.model.length > 200) return reject('setPrice needs a model name');
       return { type: 'setPrice', model: x.model };
     case 'query': {
-      if (!onlyKeys(x, ['type', 'query'])) return { error: 'unexpected fields in query' };
+      if (!onlyKeys(x, ['type', 'query'])) return reject('unexpected fields in query');
       const q = parseQuery(x.query);
-      return typeof q === 'string' ? { error: q } : { type: 'query', query: q };
+      return typeof q === 'string' ? reject(q) : { type: 'query', query: q };
     }
     case 'rendered': {
-      if (!onlyKeys(x, ['type', 'rows', 'total'])) return { error: 'unexpected fields in rendered' };
+      if (!onlyKeys(x, ['type', 'rows', 'total'])) return reject('unexpected fields in rendered');
       if (!Array.isArray(x.rows) || x.rows.length > MAX_PAGE_SIZE || !x.rows.every((r) => typeof r === 'string' && r.length <= 200)) {
-        return { error: 'rendered rows must be at most 200 ids' };
+        return reject('rendered rows must be at most 200 ids');
       }
-      if (!Number.isInteger(x.total) || (x.total as number) < 0) return { error: 'rendered total must be a whole number' };
+      if (!Number.isInteger(x.total) || (x.total as number) < 0) return reject('rendered total must be a whole number');
       return { type: 'rendered', rows: x.rows as string[], total: x.total as number };
     }
     case 'export': {
-      if (!onlyKeys(x, ['type', 'format', 'from', 'to'])) return { error: 'unexpected fields in export' };
-      if (x.format !== 'csv' && x.format !== 'json') return { error: 'export format must be csv or json' };
+      if (!onlyKeys(x, ['type', 'format', 'from', 'to'])) return reject('unexpected fields in export');
+      if (x.format !== 'csv' && x.format !== 'json') return reject('export format must be csv or json');
       if (typeof x.from !== 'string' || typeof x.to !== 'string' || !DATE.test(x.from) || !DATE.test(x.to)
         || Number.isNaN(Date.parse(x.from)) || Number.isNaN(Date.parse(x.to)) || x.from > x.to) {
-        return { error: 'export period must be two dates YYYY-MM-DD, from <= to' };
+        return reject('export period must be two dates YYYY-MM-DD, from <= to');
       }
       return { type: 'export', format: x.format, from: x.from, to: x.to };
     }
     default:
-      return { error: `unknown message type ${JSON.stringify(x.type).slice(0, 40)}` };
+      return reject(`unknown message type ${describeType(x)}`);
   }
+}
+
+/** Returns the host's message if it has the shape the page draws, otherwise a reason. */
+export function parseHostMessage(x: unknown): Parsed<HostMessage> {
+  if (!isObject(x) || typeof x.type !== 'string') return reject('not a message');
+  switch (x.type) {
+    case 'state':
+      return isSummary(x.summary) && isInfo(x.info) ? { type: 'state', summary: x.summary, info: x.info } : reject('malformed state');
+    case 'page': {
+      const query = parseQuery(x.query);
+      if (typeof query === 'string') return reject(`page: ${query}`);
+      if (!Array.isArray(x.rows) || !x.rows.every(isRow) || !isCount(x.total)) return reject('page needs rows and a total');
+      if (x.searching !== undefined && typeof x.searching !== 'boolean') return reject('page searching must be true or false');
+      return { type: 'page', query, rows: x.rows, total: x.total, ...(x.searching ? { searching: true } : {}) };
+    }
+    case 'exported':
+      return typeof x.path === 'string' && isCount(x.count) ? { type: 'exported', path: x.path, count: x.count } : reject('exported needs a path and a count');
+    case 'error':
+      return typeof x.message === 'string' ? { type: 'error', message: x.message } : reject('error needs a message');
+    default:
+      return reject(`unknown message type ${describeType(x)}`);
+  }
+}
+
+// The page draws these fields; deeper numbers are only formatted, so their presence is what matters.
+function isSummary(s: unknown): s is Summary {
+  return isObject(s) && typeof s.month === 'string' && isObject(s.today) && isObject(s.monthTotals) && Array.isArray(s.daily)
+    && isObject(s.byRoute) && isObject(s.byKind) && isObject(s.savings) && typeof s.savings.cloudModel === 'string'
+    && isFiniteNumber(s.actualUsd) && isFiniteNumber(s.allCloudUsd) && isFiniteNumber(s.localShare);
+}
+
+function isInfo(i: unknown): i is DashboardInfo {
+  return isObject(i) && isFiniteNumber(i.localRatePerHourUsd) && typeof i.pricesAsOf === 'string' && typeof i.cloudModel === 'string'
+    && Array.isArray(i.unpricedModels) && i.unpricedModels.every((m) => typeof m === 'string')
+    && isObject(i.budget) && isObject(i.skippedLines) && isCount(i.skippedLines.count) && Array.isArray(i.skippedLines.where);
+}
+
+function isRow(r: unknown): r is TableRow {
+  return isObject(r) && typeof r.id === 'string' && typeof r.time === 'string' && typeof r.route === 'string' && Array.isArray(r.reasons);
 }
 
 function parseQuery(x: unknown): TableQuery | string {
@@ -152,12 +193,4 @@ function parseQuery(x: unknown): TableQuery | string {
     if (filter.thisWorkspace) out.thisWorkspace = true;
   }
   return { page: page as number, pageSize: pageSize as number, sort: { key: sort.key as SortKey, dir: sort.dir }, filter: out };
-}
-
-function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
-function onlyKeys(x: Record<string, unknown>, keys: string[]): boolean {
-  return Object.keys(x).every((k) => keys.includes(k));
 }

@@ -1,6 +1,7 @@
 // The router: decides, for one request, whether it runs on the local model, in the cloud, or not at all,
 // and says why in plain words. Pure: every input is passed in, so a test can drive every decision.
 import { UNPRICED_MODEL_PRICE } from '../cost/prices';
+import { formatUsd } from '../cost/usd';
 import type { PrivacyPolicy } from '../privacy/policy';
 import type { RoutingMode, RoutingSettings } from '../settings/routing';
 import { CLOUD_PROVIDER_NAMES, isCloudProvider, type BudgetState, type CloudProviderId, type EndpointClass, type LocalProviderId, type ProviderId, type RequestKind, type Route, type TokenUsage } from '../types';
@@ -101,10 +102,6 @@ export function providerName(p: ProviderId): string {
   return PROVIDER_NAMES[p];
 }
 
-export function usd(n: number): string {
-  return n >= 0.01 || n === 0 ? `$${n.toFixed(2)}` : `$${n.toFixed(4)}`;
-}
-
 /** Why the cloud cannot take this request, or undefined when it can. Order: privacy first, then money. */
 function cloudBlocker(i: RouteInput): string | undefined {
   if (i.privacy.neverLeaveMachine) return 'never-leave-machine workspace';
@@ -132,8 +129,8 @@ function assumedPriceWords(): string {
 }
 
 function budgetWords(b: BudgetState): string {
-  if (b.dailyCapUsd > 0 && b.dailySpentUsd >= b.dailyCapUsd) return `daily budget of ${usd(b.dailyCapUsd)} reached`;
-  if (b.monthlyCapUsd > 0 && b.monthlySpentUsd >= b.monthlyCapUsd) return `monthly budget of ${usd(b.monthlyCapUsd)} reached`;
+  if (b.dailyCapUsd > 0 && b.dailySpentUsd >= b.dailyCapUsd) return `daily budget of ${formatUsd(b.dailyCapUsd)} reached`;
+  if (b.monthlyCapUsd > 0 && b.monthlySpentUsd >= b.monthlyCapUsd) return `monthly budget of ${formatUsd(b.monthlyCapUsd)} reached`;
   return 'cloud budget reached';
 }
 
@@ -204,7 +201,7 @@ export function route(i: RouteInput): RouteDecision {
     const extra: string[] = [];
     if (i.secrets.found && i.secrets.handling === 'redact') extra.push(`secrets redacted before sending${ruleWords(i.secrets.rules)}`);
     if (cloudAssumed) extra.push(`no known price for ${i.cloud.model}: the estimate assumes ${assumedPriceWords()} (Switchyard: Set a Model Price)`);
-    if (i.budget.warning) extra.push(`budget warning: ${usd(i.budget.dailySpentUsd)} spent today, ${usd(i.budget.monthlySpentUsd)} this month`);
+    if (i.budget.warning) extra.push(`budget warning: ${formatUsd(i.budget.dailySpentUsd)} spent today, ${formatUsd(i.budget.monthlySpentUsd)} this month`);
     return {
       target: 'cloud', provider: i.cloud.provider, model: i.cloud.model, endpointClass: i.cloud.endpointClass, tier: 'cloud',
       estimated, estimatedCostUsd: cloudCost, ...(cloudAssumed ? { priceAssumed: true as const } : {}),

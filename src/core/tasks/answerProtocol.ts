@@ -1,6 +1,7 @@
 // The messages between the answer view's host (extension) and its webview, shared by both sides.
 // Each side validates what it receives: the webview renders model output, so nothing it sends is trusted.
 import type { Route } from '../types';
+import { describeType, isCount, isObject, reject, type Parsed } from '../protocol';
 
 export type AnswerStatus = 'routing' | 'streaming' | 'done' | 'failed' | 'blocked' | 'cancelled';
 
@@ -81,53 +82,48 @@ export type WebviewMessage =
 
 const MAX_CODE = 1_000_000;
 
-function isObj(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-const nat = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
-
-/** A message from the webview, or undefined when it is not one of ours (ignored, never trusted). */
-export function parseWebviewMessage(v: unknown): WebviewMessage | undefined {
-  if (!isObj(v) || typeof v.type !== 'string') return undefined;
+/** A message from the webview, or why it was refused (ignored, never trusted). */
+export function parseWebviewMessage(v: unknown): Parsed<WebviewMessage> {
+  if (!isObject(v) || typeof v.type !== 'string') return reject('not a message');
   switch (v.type) {
     case 'ready':
     case 'stop':
     case 'setKey':
       return { type: v.type };
     case 'show':
-      return typeof v.id === 'string' && v.id.length <= 100 ? { type: 'show', id: v.id } : undefined;
+      return typeof v.id === 'string' && v.id.length <= 100 ? { type: 'show', id: v.id } : reject('show needs an answer id');
     case 'followUp':
       return typeof v.question === 'string' && v.question.trim() !== '' && v.question.length <= 10_000
-        ? { type: 'followUp', question: v.question.trim() } : undefined;
+        ? { type: 'followUp', question: v.question.trim() } : reject('followUp needs a question of at most 10,000 characters');
     case 'rendered':
-      return nat(v.seq) && nat(v.chars) && nat(v.codeBlocks) ? { type: 'rendered', seq: v.seq, chars: v.chars, codeBlocks: v.codeBlocks } : undefined;
+      return isCount(v.seq) && isCount(v.chars) && isCount(v.codeBlocks)
+        ? { type: 'rendered', seq: v.seq, chars: v.chars, codeBlocks: v.codeBlocks } : reject('rendered needs whole numbers seq, chars, codeBlocks');
     case 'copy':
     case 'insert':
-      return typeof v.code === 'string' && v.code.length <= MAX_CODE ? { type: v.type, code: v.code } : undefined;
+      return typeof v.code === 'string' && v.code.length <= MAX_CODE ? { type: v.type, code: v.code } : reject(`${v.type} needs code of at most 1 MB`);
     case 'rerun':
-      return v.override === 'local' || v.override === 'cloud' ? { type: 'rerun', override: v.override } : undefined;
+      return v.override === 'local' || v.override === 'cloud' ? { type: 'rerun', override: v.override } : reject('rerun override must be local or cloud');
     case 'open':
-      return typeof v.href === 'string' && v.href.length <= 2000 ? { type: 'open', href: v.href } : undefined;
+      return typeof v.href === 'string' && v.href.length <= 2000 ? { type: 'open', href: v.href } : reject('open needs a link of at most 2,000 characters');
     default:
-      return undefined;
+      return reject(`unknown message type ${describeType(v)}`);
   }
 }
 
-/** A message from the host, or undefined. */
-export function parseHostMessage(v: unknown): HostMessage | undefined {
-  if (!isObj(v) || !nat(v.seq)) return undefined;
+/** A message from the host, or why it was refused (the webview draws only what it validated). */
+export function parseHostMessage(v: unknown): Parsed<HostMessage> {
+  if (!isObject(v) || !isCount(v.seq)) return reject('not a message');
   if (v.type === 'append' && typeof v.text === 'string') return { type: 'append', seq: v.seq, text: v.text };
   if (v.type === 'header' && isHeader(v.header)) return v as unknown as HostMessage;
-  if (v.type === 'state' && Array.isArray(v.history) && Array.isArray(v.turns) && isObj(v.actions)
-    && v.turns.every((t) => isObj(t) && typeof t.markdown === 'string' && isHeader(t.header))) {
+  if (v.type === 'state' && Array.isArray(v.history) && Array.isArray(v.turns) && isObject(v.actions)
+    && v.turns.every((t) => isObject(t) && typeof t.markdown === 'string' && isHeader(t.header))) {
     return v as unknown as HostMessage;
   }
-  return undefined;
+  return reject(`malformed ${describeType(v)}`);
 }
 
 function isHeader(h: unknown): h is AnswerHeader {
-  return isObj(h) && typeof h.title === 'string' && Array.isArray(h.reasons);
+  return isObject(h) && typeof h.title === 'string' && Array.isArray(h.reasons);
 }
 
 /** Link targets the answer view may open: web pages, and files of the workspace by relative path. */

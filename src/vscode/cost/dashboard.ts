@@ -2,13 +2,14 @@ import { rm } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { webviewHtml } from '../webviewHtml';
+import { WebviewPanelHost } from '../webview/panel';
 import { defaultQuery, parseWebviewMessage, type HostMessage, type TableQuery, type WebviewMessage } from '../../core/cost/dashboardProtocol';
 import { buildDashboardState, summaryOptions } from '../../core/cost/dashboardState';
 import { periodBounds } from '../../core/cost/query';
 import type { CostFeature } from '../cost';
 import { SET_PRICE_COMMAND } from './unpriced';
 import type { Services } from '../services';
+import type { ReadyMessage } from '../../core/protocol';
 
 const LIVE_UPDATE_MS = 250;
 const SEARCHING_AFTER_MS = 150;
@@ -23,22 +24,28 @@ function isPlain(q: TableQuery): boolean {
  * Nothing is posted before the webview says it is ready, and every message from it is validated.
  */
 export class DashboardPanel implements vscode.Disposable {
-  private panel?: vscode.WebviewPanel;
-  private ready = false;
+  private readonly view: WebviewPanelHost<HostMessage, WebviewMessage>;
   private query: TableQuery = defaultQuery();
   private liveTimer?: ReturnType<typeof setTimeout>;
-  /** What the webview last reported drawing, and how many malformed messages it sent (for tests). */
+  /** What the webview last reported drawing (for tests). */
   private rendered: { rows: string[]; total: number; seq: number } = { rows: [], total: 0, seq: 0 };
-  private rejected = 0;
   private pageGeneration = 0;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly s: Services, private readonly cost: CostFeature) {
+    this.view = new WebviewPanelHost(s.context.extensionUri, {
+      viewType: 'switchyard.dashboard', title: 'Switchyard Dashboard', page: 'dashboard',
+      body: '<main id="app" aria-busy="true"><p class="muted">Loading…</p></main>',
+      placement: 'active', icon: 'media/icon.png', parse: parseWebviewMessage, log: s.log,
+    }, {
+      ready: () => this.onReady(),
+      message: (m) => this.handle(m),
+    });
     // Live updates: coalesce bursts of records (another window catching up) into one repaint. The state
     // comes from the aggregates and the newest page from memory, so an update costs the same at any size;
     // a filtered or sorted table (a scan of the month) is redone only when the user asks again.
     this.unsubscribe = cost.ledger.onRecords.on(() => {
-      if (!this.panel || !this.ready || this.liveTimer) return;
+      if (!this.view.isReady || this.liveTimer) return;
       this.liveTimer = setTimeout(() => {
         this.liveTimer = undefined;
         this.postState();
@@ -49,51 +56,21 @@ export class DashboardPanel implements vscode.Disposable {
 
   /** Plain facts about the panel, for automation and tests. */
   snapshot(): { open: boolean; visible: boolean; ready: boolean; rendered: { rows: string[]; total: number; seq: number }; rejectedMessages: number } {
-    return { open: !!this.panel, visible: !!this.panel?.visible, ready: this.ready, rendered: this.rendered, rejectedMessages: this.rejected };
+    return { ...this.view.facts(), rendered: this.rendered };
   }
 
   show(): void {
-    if (this.panel) {
-      this.panel.reveal();
-      return;
-    }
-    const root = vscode.Uri.joinPath(this.s.context.extensionUri, 'dist', 'webview');
-    const panel = vscode.window.createWebviewPanel('switchyard.dashboard', 'Switchyard Dashboard', vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [root],
-    });
-    panel.iconPath = vscode.Uri.joinPath(this.s.context.extensionUri, 'media', 'icon.png');
-    this.panel = panel;
-    this.ready = false;
-    panel.webview.html = html(panel.webview, root);
-    panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m));
-    // A hidden webview is torn down without retainContextWhenHidden; it says "ready" again when shown.
-    panel.onDidChangeViewState(() => { if (!panel.visible) this.ready = false; });
-    panel.onDidDispose(() => {
-      this.panel = undefined;
-      this.ready = false;
-    });
-    this.cost.refresh();
+    if (this.view.show()) this.cost.refresh();
   }
 
-  private async onMessage(raw: unknown): Promise<void> {
-    const m = parseWebviewMessage(raw);
-    if ('error' in m) {
-      this.rejected++;
-      this.s.log.warn(`dashboard: ignored a malformed message (${m.error})`);
-      return;
-    }
-    await this.handle(m);
+  private onReady(): void {
+    this.postAll();
+    // A failed load is logged where it is started (registerCost); the dashboard keeps what it has.
+    if (!this.cost.ledger.loaded) this.cost.ledger.load().then(() => this.postAll(), () => undefined);
   }
 
-  private async handle(m: WebviewMessage): Promise<void> {
+  private async handle(m: Exclude<WebviewMessage, ReadyMessage>): Promise<void> {
     switch (m.type) {
-      case 'ready':
-        this.ready = true;
-        this.postAll();
-        // A failed load is logged where it is started (registerCost); the dashboard keeps what it has.
-        if (!this.cost.ledger.loaded) this.cost.ledger.load().then(() => this.postAll(), () => undefined);
-        return;
       case 'query':
         this.query = m.query;
         await this.postPage();
@@ -120,7 +97,7 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   private post(message: HostMessage): void {
-    if (this.panel && this.ready) void this.panel.webview.postMessage(message);
+    this.view.post(message);
   }
 
   private postAll(): void {
@@ -137,7 +114,7 @@ export class DashboardPanel implements vscode.Disposable {
   private async postPage(): Promise<void> {
     const query = this.query;
     const generation = ++this.pageGeneration;
-    const obsolete = () => generation !== this.pageGeneration || !this.panel;
+    const obsolete = () => generation !== this.pageGeneration || !this.view.isOpen;
     // A filter or sort over a large month takes a moment: say so rather than show stale rows.
     const searching = setTimeout(() => this.post({ type: 'page', query, rows: [], total: 0, searching: true }), SEARCHING_AFTER_MS);
     try {
@@ -185,15 +162,6 @@ export class DashboardPanel implements vscode.Disposable {
   dispose(): void {
     clearTimeout(this.liveTimer);
     this.unsubscribe();
-    this.panel?.dispose();
+    this.view.dispose();
   }
-}
-
-function html(webview: vscode.Webview, root: vscode.Uri): string {
-  return webviewHtml(webview, {
-    root,
-    name: 'dashboard',
-    title: 'Switchyard Dashboard',
-    body: '<main id="app" aria-busy="true"><p class="muted">Loading…</p></main>',
-  });
 }

@@ -1,7 +1,6 @@
 import type { LedgerRecord } from '../../core/cost/record';
+import { formatUsd } from '../../core/cost/usd';
 import type { BudgetState } from '../../core/types';
-
-const usd = (n: number) => (n === 0 ? '$0.00' : n < 0.0001 ? '<$0.0001' : n < 0.01 ? `$${n.toFixed(4)}` : `$${n.toFixed(2)}`);
 
 /** Tooltip lines about the last request: where it went, why, tokens, latency, cost; then budget use. */
 export function describeLast(r: LedgerRecord, b: BudgetState): string[] {
@@ -11,10 +10,10 @@ export function describeLast(r: LedgerRecord, b: BudgetState): string[] {
     .filter(Boolean).join(', ');
   const assumed = r.priceAssumed ? '; no price known for this model, counted at a conservative price' : '';
   const cost = r.billedCostUsd !== undefined
-    ? r.route === 'local' ? `${usd(r.billedCostUsd)} (local time at $${(r.localRatePerHourUsd ?? 0).toFixed(2)}/h)`
-      : r.usageEstimated ? `~${usd(r.billedCostUsd)} (estimate: the stream failed part-way; usage reported so far plus the text received${assumed})`
-        : r.priceAssumed ? `~${usd(r.billedCostUsd)} (estimate: reported usage${assumed})` : `${usd(r.billedCostUsd)} (billed from reported usage)`
-    : r.estimatedCostUsd !== undefined ? `~${usd(r.estimatedCostUsd)} (estimate: no usage reported${assumed})` : 'unknown (no price for this model)';
+    ? r.route === 'local' ? `${formatUsd(r.billedCostUsd)} (local time at $${(r.localRatePerHourUsd ?? 0).toFixed(2)}/h)`
+      : r.usageEstimated ? `~${formatUsd(r.billedCostUsd)} (estimate: the stream failed part-way; usage reported so far plus the text received${assumed})`
+        : r.priceAssumed ? `~${formatUsd(r.billedCostUsd)} (estimate: reported usage${assumed})` : `${formatUsd(r.billedCostUsd)} (billed from reported usage)`
+    : r.estimatedCostUsd !== undefined ? `~${formatUsd(r.estimatedCostUsd)} (estimate: no usage reported${assumed})` : 'unknown (no price for this model)';
   const lines = [
     `Last request: ${r.kind} → ${r.route} · ${r.provider}/${r.model || '-'} · ${r.outcome}`,
     `Tokens: in ${est}${u.promptTokens}${cache ? ` (${cache})` : ''}, out ${est}${u.completionTokens}`,
@@ -23,8 +22,8 @@ export function describeLast(r: LedgerRecord, b: BudgetState): string[] {
   ];
   if (r.reasons.length) lines.push(`Why: ${r.reasons.join('; ')}`);
   if (r.error) lines.push(`Error: ${r.error}`);
-  const caps = [b.dailyCapUsd > 0 ? `${usd(b.dailySpentUsd)} of ${usd(b.dailyCapUsd)} today` : '', b.monthlyCapUsd > 0 ? `${usd(b.monthlySpentUsd)} of ${usd(b.monthlyCapUsd)} this month` : '']
+  const caps = [b.dailyCapUsd > 0 ? `${formatUsd(b.dailySpentUsd)} of ${formatUsd(b.dailyCapUsd)} today` : '', b.monthlyCapUsd > 0 ? `${formatUsd(b.monthlySpentUsd)} of ${formatUsd(b.monthlyCapUsd)} this month` : '']
     .filter(Boolean);
-  lines.push(caps.length ? `Cloud budget: ${caps.join(', ')}${b.exceeded ? ' — cap reached' : b.warning ? ' — nearing the cap' : ''}` : `Cloud today: ${usd(b.dailySpentUsd)}`);
+  lines.push(caps.length ? `Cloud budget: ${caps.join(', ')}${b.exceeded ? ' — cap reached' : b.warning ? ' — nearing the cap' : ''}` : `Cloud today: ${formatUsd(b.dailySpentUsd)}`);
   return lines;
 }

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
-import { webviewHtml } from '../webviewHtml';
+import { WebviewPanelHost } from '../webview/panel';
 import {
   parseWebviewMessage, type AnswerActions, type AnswerHeader, type AnswerTurn, type HistoryItem, type HostMessage, type WebviewMessage,
 } from '../../core/tasks/answerProtocol';
 import { HISTORY_SIZE, restoreHistory, toSaved, type HistoryEntry } from '../../core/tasks/answerHistory';
+import type { ReadyMessage } from '../../core/protocol';
 
 /** What the view shows now; also what integration tests observe. The header/markdown/actions are the last turn's. */
 export interface AnswerSnapshot {
@@ -52,8 +53,7 @@ const emptyHeader = (title: string): AnswerHeader => ({ title, status: 'routing'
  * Closing the panel aborts the request.
  */
 export class AnswerView implements vscode.Disposable {
-  private panel: vscode.WebviewPanel | undefined;
-  private ready = false;
+  private readonly view: WebviewPanelHost<HostMessage, WebviewMessage>;
   private seq = 0;
   private entries: Entry[];
   private activeId: string | undefined;
@@ -61,19 +61,27 @@ export class AnswerView implements vscode.Disposable {
   private readonly handlers = new Map<string, AnswerHandlers>();
   private request: AbortController | undefined;
   private rendered: AnswerSnapshot['rendered'];
-  private rejectedMessages = 0;
   private counter = 0;
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly memento: vscode.Memento) {
+  constructor(extensionUri: vscode.Uri, private readonly memento: vscode.Memento, log?: { warn(message: string): void }) {
     this.entries = restoreHistory(memento.get<unknown>(HISTORY_KEY));
     this.activeId = this.entries[0]?.id;
+    this.view = new WebviewPanelHost(extensionUri, {
+      viewType: 'switchyard.answer', title: 'Switchyard: Answers', page: 'answer', htmlTitle: 'Switchyard answer',
+      body: '<nav id="history" aria-label="Answers"></nav>\n<div id="turns"></div>\n<form id="follow-up" hidden></form>',
+      placement: 'beside', retainContextWhenHidden: true, parse: parseWebviewMessage, log,
+    }, {
+      ready: () => this.postState(),
+      message: (m) => this.receive(m),
+      closed: () => this.request?.abort(), // closing the view stops the request (and its HTTP stream)
+    });
   }
 
   snapshot(): AnswerSnapshot {
     const entry = this.active();
     const last = entry?.turns[entry.turns.length - 1];
     return structuredClone({
-      open: this.panel !== undefined,
+      open: this.view.isOpen,
       header: last?.header ?? emptyHeader(''),
       markdown: last?.markdown ?? '',
       actions: entry?.actions ?? {},
@@ -81,14 +89,14 @@ export class AnswerView implements vscode.Disposable {
       history: this.history(),
       activeId: this.activeId,
       rendered: this.rendered,
-      rejectedMessages: this.rejectedMessages,
+      rejectedMessages: this.view.facts().rejectedMessages,
     });
   }
 
   /** Shows the panel with the history (after a reload, or from the command palette). */
   show(panel?: vscode.WebviewPanel): void {
-    if (panel) this.adopt(panel);
-    else this.ensurePanel(this.active()?.title ?? 'Answers');
+    if (panel) this.view.adopt(panel);
+    else this.view.show(`Switchyard: ${this.active()?.title ?? 'Answers'}`);
     this.postState();
   }
 
@@ -115,7 +123,7 @@ export class AnswerView implements vscode.Disposable {
     this.handlers.set(entry.id, handlers);
     this.activeId = entry.id;
     this.rendered = undefined;
-    this.ensurePanel(entry.title);
+    this.view.show(`Switchyard: ${entry.title}`);
     this.postState();
     this.save(); // the question survives a reload; a reload mid-answer restores it as interrupted
     const turn = entry.turns[entry.turns.length - 1];
@@ -144,7 +152,7 @@ export class AnswerView implements vscode.Disposable {
     if (actions) entry.actions = actions;
     if (entry.id === this.activeId) {
       // A header-only change while streaming (the running token count) does not resend the text.
-      if (!actions && turn === entry.turns[entry.turns.length - 1] && this.ready) this.post({ type: 'header', seq: ++this.seq, header: turn.header });
+      if (!actions && turn === entry.turns[entry.turns.length - 1] && this.view.isReady) this.view.post({ type: 'header', seq: ++this.seq, header: turn.header });
       else this.postState();
     }
     if (turn.header.status !== 'routing' && turn.header.status !== 'streaming') this.save();
@@ -152,59 +160,16 @@ export class AnswerView implements vscode.Disposable {
 
   private append(entry: Entry, turn: AnswerTurn, text: string): void {
     turn.markdown += text;
-    if (this.ready && entry.id === this.activeId) this.post({ type: 'append', seq: ++this.seq, text });
+    if (this.view.isReady && entry.id === this.activeId) this.view.post({ type: 'append', seq: ++this.seq, text });
   }
 
   private save(): void {
     void this.memento.update(HISTORY_KEY, toSaved(this.entries));
   }
 
-  private ensurePanel(title: string): void {
-    if (this.panel) {
-      this.panel.title = `Switchyard: ${title}`;
-      this.panel.reveal(vscode.ViewColumn.Beside, true);
-      return;
-    }
-    const panel = vscode.window.createWebviewPanel('switchyard.answer', `Switchyard: ${title}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-      enableScripts: true,
-      localResourceRoots: [this.root()],
-      retainContextWhenHidden: true,
-    });
-    this.adopt(panel);
-  }
-
-  private root(): vscode.Uri {
-    return vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
-  }
-
-  /** Takes a panel: a new one, or one VS Code restored after a reload. */
-  private adopt(panel: vscode.WebviewPanel): void {
-    this.panel?.dispose();
-    this.panel = panel;
-    this.ready = false;
-    panel.webview.options = { enableScripts: true, localResourceRoots: [this.root()] };
-    panel.webview.html = this.html(panel.webview, this.root());
-    panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw));
-    panel.onDidDispose(() => {
-      if (this.panel !== panel) return;
-      this.panel = undefined;
-      this.ready = false;
-      this.request?.abort(); // closing the view stops the request (and its HTTP stream)
-    });
-  }
-
-  private receive(raw: unknown): void {
-    const msg: WebviewMessage | undefined = parseWebviewMessage(raw);
-    if (!msg) {
-      this.rejectedMessages++;
-      return;
-    }
+  private receive(msg: Exclude<WebviewMessage, ReadyMessage>): void {
     const handlers = this.activeId ? this.handlers.get(this.activeId) : undefined;
     switch (msg.type) {
-      case 'ready':
-        this.ready = true;
-        this.postState();
-        break;
       case 'rendered':
         this.rendered = { seq: msg.seq, chars: msg.chars, codeBlocks: msg.codeBlocks };
         break;
@@ -231,7 +196,7 @@ export class AnswerView implements vscode.Disposable {
         if (this.entries.some((e) => e.id === msg.id)) {
           this.activeId = msg.id;
           this.rendered = undefined;
-          if (this.panel) this.panel.title = `Switchyard: ${this.active()!.title}`;
+          this.view.setTitle(`Switchyard: ${this.active()!.title}`);
           this.postState();
         }
         break;
@@ -242,25 +207,14 @@ export class AnswerView implements vscode.Disposable {
   }
 
   private postState(): void {
-    if (!this.ready) return; // the "ready" handshake posts the state
+    if (!this.view.isReady) return; // the "ready" handshake posts the state
     const entry = this.active();
     const followUp = entry !== undefined && this.handlers.has(entry.id);
-    this.post({ type: 'state', seq: ++this.seq, history: this.history(), activeId: this.activeId, turns: entry?.turns ?? [], actions: entry?.actions ?? {}, followUp });
-  }
-
-  private post(message: HostMessage): void {
-    void this.panel?.webview.postMessage(message);
-  }
-
-  private html(webview: vscode.Webview, root: vscode.Uri): string {
-    return webviewHtml(webview, {
-      root, name: 'answer', title: 'Switchyard answer',
-      body: '<nav id="history" aria-label="Answers"></nav>\n<div id="turns"></div>\n<form id="follow-up" hidden></form>',
-    });
+    this.view.post({ type: 'state', seq: ++this.seq, history: this.history(), activeId: this.activeId, turns: entry?.turns ?? [], actions: entry?.actions ?? {}, followUp });
   }
 
   dispose(): void {
     this.request?.abort();
-    this.panel?.dispose();
+    this.view.dispose();
   }
 }

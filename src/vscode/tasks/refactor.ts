@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { usd } from '../../core/routing/router';
+import { formatUsd } from '../../core/cost/usd';
 import type { TaskArgs } from '../../core/tasks/args';
 import { summarize, type TaskSummary } from '../../core/tasks/present';
 import { buildRefactorPrompt, COMMON_REFACTORS, extractCode } from '../../core/tasks/prompts';
@@ -170,7 +170,7 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
    * applied, discarded or out of date. Its Cancel discards; Apply / Discard are in the diff's title bar.
    */
   private notify(p: Proposal, result: TaskResult, warnings: string[], rerun: (o: 'local' | 'cloud') => void): void {
-    const cost = result.costUsd === undefined ? '' : `, ${result.usage ? '' : 'est. '}${usd(result.costUsd)}`;
+    const cost = result.costUsd === undefined ? '' : `, ${result.usage ? '' : 'est. '}${formatUsd(result.costUsd)}`;
     const demo = this.c.isDemoModel(result) ? ' — demo model: its proposals are not meaningful' : '';
     const look = warnings.length ? ` ⚠ Looks wrong: ${warnings.join('; ')}.` : '';
     const settled = new Promise<void>((resolve) => { p.settle = resolve; });

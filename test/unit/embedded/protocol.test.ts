@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseEngineMessage, parseHostMessage } from '../../../src/core/providers/embedded/protocol';
+import * as protocol from '../../../src/core/providers/embedded/protocol';
+import { isRejected, type Message, type Parsed } from '../../../src/core/protocol';
+
+// A refused message reads as its reason here (a string), an accepted one as the message.
+const reasonOr = <T extends Message>(p: Parsed<T>): T | string => (isRejected(p) ? p.error : p);
+const parseHostMessage = (v: unknown) => reasonOr(protocol.parseHostMessage(v));
+const parseEngineMessage = (v: unknown) => reasonOr(protocol.parseEngineMessage(v));
 
 const load = { type: 'load', id: 'r1', options: { modelPath: '/m.gguf', threads: 1, contextSize: 4096, gpu: false } };
 const fim = { type: 'fim', id: 'r2', prefix: 'a', suffix: 'b', maxTokens: 32, temperature: 0.2, stop: ['\n\n'] };

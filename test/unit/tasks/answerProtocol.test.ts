@@ -1,7 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isAllowedLink, parseFileLink, parseHostMessage, parseWebviewMessage } from '../../../src/core/tasks/answerProtocol';
+import * as answer from '../../../src/core/tasks/answerProtocol';
+import { isAllowedLink, parseFileLink } from '../../../src/core/tasks/answerProtocol';
 import { parseTaskArgs } from '../../../src/core/tasks/args';
+import { isRejected, type Message, type Parsed } from '../../../src/core/protocol';
+
+// A refused message reads as undefined here: what matters is whether it is accepted, and as what.
+const accepted = <T extends Message>(p: Parsed<T>): T | undefined => (isRejected(p) ? undefined : p);
+const parseWebviewMessage = (v: unknown) => accepted(answer.parseWebviewMessage(v));
+const parseHostMessage = (v: unknown) => accepted(answer.parseHostMessage(v));
 
 test('webview messages are validated; anything else is dropped', () => {
   assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });

@@ -1,6 +1,8 @@
 // The typed messages between the extension and the embedded engine's child process.
-// Both sides validate what they receive: a malformed message is reported, never acted upon.
+// Both sides validate what they receive (the convention of src/core/protocol.ts): a malformed message is
+// reported, never acted upon.
 
+import { isObject, reject, type Message, type Parsed } from '../../protocol';
 import type { ChatMessage } from '../types';
 
 /** How the engine should load a model. */
@@ -91,8 +93,7 @@ const bool: Check = (v) => typeof v === 'boolean';
 const count: Check = (v) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 const strings: Check = (v) => Array.isArray(v) && v.every((x) => typeof x === 'string');
 const obj = (shape: Record<string, Check>, optional: readonly string[] = []): Check => (v) =>
-  typeof v === 'object' && v !== null && !Array.isArray(v)
-  && Object.entries(shape).every(([k, check]) => ((v as Record<string, unknown>)[k] === undefined && optional.includes(k)) || check((v as Record<string, unknown>)[k]));
+  isObject(v) && Object.entries(shape).every(([k, check]) => ((v as Record<string, unknown>)[k] === undefined && optional.includes(k)) || check((v as Record<string, unknown>)[k]));
 const oneOf = (...values: string[]): Check => (v) => typeof v === 'string' && values.includes(v);
 const messages: Check = (v) => Array.isArray(v) && v.length > 0 && v.every(obj({ role: oneOf('system', 'user', 'assistant'), content: str }));
 
@@ -119,19 +120,19 @@ const ENGINE: Record<EngineMessage['type'], Check> = {
   log: obj({ level: oneOf('info', 'warn'), message: str }),
 };
 
-function parse<M extends { type: string }>(table: Record<string, Check>, raw: unknown): M | string {
-  if (typeof raw !== 'object' || raw === null) return 'message is not an object';
+function parse<M extends Message>(table: Record<string, Check>, raw: unknown): Parsed<M> {
+  if (typeof raw !== 'object' || raw === null) return reject('message is not an object');
   const type = (raw as { type?: unknown }).type;
-  if (typeof type !== 'string' || !Object.hasOwn(table, type)) return `unknown message type ${JSON.stringify(type)}`;
-  return table[type](raw) ? (raw as M) : `malformed "${type}" message`;
+  if (typeof type !== 'string' || !Object.hasOwn(table, type)) return reject(`unknown message type ${JSON.stringify(type)}`);
+  return table[type](raw) ? (raw as M) : reject(`malformed "${type}" message`);
 }
 
-/** A message from the extension, or a description of what is wrong with it. */
-export function parseHostMessage(raw: unknown): HostMessage | string {
+/** A message from the extension, or why it was refused. */
+export function parseHostMessage(raw: unknown): Parsed<HostMessage> {
   return parse<HostMessage>(HOST, raw);
 }
 
-/** A message from the engine, or a description of what is wrong with it. */
-export function parseEngineMessage(raw: unknown): EngineMessage | string {
+/** A message from the engine, or why it was refused. */
+export function parseEngineMessage(raw: unknown): Parsed<EngineMessage> {
   return parse<EngineMessage>(ENGINE, raw);
 }

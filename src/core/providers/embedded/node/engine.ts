@@ -8,6 +8,7 @@ import {
   parseEngineMessage, type EngineErrorCode, type EngineMessage, type EngineStats, type GenerationResult, type HostMessage,
   type LoadOptions, type ModelSummary, sameLoadOptions,
 } from '../protocol';
+import { isRejected } from '../../../protocol';
 
 export type EngineState =
   | { kind: 'stopped' }
@@ -107,7 +108,7 @@ export class EngineClient {
     this.ready = new Promise<number>((resolve, reject) => {
       const onReady = (raw: unknown): void => {
         const m = parseEngineMessage(raw);
-        if (typeof m !== 'string' && m.type === 'ready') {
+        if (!isRejected(m) && m.type === 'ready') {
           child.off('message', onReady);
           this.setState({ kind: 'ready', pid: m.pid });
           resolve(m.pid);
@@ -126,8 +127,8 @@ export class EngineClient {
 
   private onMessage(raw: unknown): void {
     const m = parseEngineMessage(raw);
-    if (typeof m === 'string') {
-      this.onLog.emit(`embedded engine sent a bad message: ${m}`);
+    if (isRejected(m)) {
+      this.onLog.emit(`embedded engine sent a bad message: ${m.error}`);
       return;
     }
     if (m.type === 'ready') return;
