@@ -74,7 +74,8 @@ export async function newProblems(
   } finally {
     stop();
     opts.signal?.removeEventListener('abort', stop);
-    await clearProblems(uris).catch(() => undefined);
+    // Cut off mid-check (Apply, Discard): the server may still report on the copies after this.
+    await clearProblems(uris, opts.signal?.aborted === true).catch(() => undefined);
     await closeScratchTabs((u) => uris.some((x) => x.toString() === u.toString()));
     await rm(dir, { recursive: true, force: true });
   }
@@ -110,11 +111,12 @@ async function closeScratchTabs(isScratch: (u: vscode.Uri) => boolean): Promise<
  * Takes the scratch copies' problems out of the Problems panel: a closed tab does not end a language
  * server's report, and VS Code keeps a document an extension opened for minutes. So the copies are
  * emptied and saved (never dirty long enough for VS Code to open them in an editor of their own) while
- * their tab is open, and the server's report for the empty files replaces the old one.
+ * their tab is open, and the server's report for the empty files replaces the old one. `reportDue`:
+ * the server may not have reported yet, so the copies are emptied even though no problem shows now.
  */
-async function clearProblems(uris: vscode.Uri[]): Promise<void> {
+async function clearProblems(uris: vscode.Uri[], reportDue: boolean): Promise<void> {
   const has = () => uris.some((u) => vscode.languages.getDiagnostics(u).length > 0);
-  if (!has()) return;
+  if (!has() && !reportDue) return;
   const open = vscode.window.tabGroups.all.flatMap((g) => g.tabs)
     .some((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === uris[1].toString());
   // Closed meanwhile (Close All): reopened so the server reports on the emptied copies.
