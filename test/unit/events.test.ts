@@ -17,12 +17,20 @@ test('Emitter.on returns a Disposable: dispose() unsubscribes, and only that lis
   assert.deepEqual(b, [1, 2, 3]);
 });
 
-test('the subscription is also callable, and unsubscribes the same way', () => {
+test('disposing a subscription twice, or after clear(), is harmless and touches no other listener', () => {
   const e = new Emitter<string>();
   const seen: string[] = [];
-  const off = e.on((v) => seen.push(v));
+  const other: string[] = [];
+  const sub = e.on((v) => seen.push(v));
+  e.on((v) => other.push(v));
   e.emit('x');
-  off();
+  sub.dispose();
+  sub.dispose();
   e.emit('y');
   assert.deepEqual(seen, ['x']);
+  assert.deepEqual(other, ['x', 'y']);
+  e.clear();
+  sub.dispose();
+  e.emit('z');
+  assert.deepEqual(other, ['x', 'y']);
 });

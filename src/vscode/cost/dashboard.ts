@@ -30,7 +30,7 @@ export class DashboardPanel implements vscode.Disposable {
   /** What the webview last reported drawing (for tests). */
   private rendered: { rows: string[]; total: number; seq: number } = { rows: [], total: 0, seq: 0 };
   private pageGeneration = 0;
-  private readonly unsubscribe: () => void;
+  private readonly subscription: { dispose(): void };
 
   constructor(private readonly s: Services, private readonly cost: CostFeature) {
     this.view = new WebviewPanelHost(s.context.extensionUri, {
@@ -44,7 +44,7 @@ export class DashboardPanel implements vscode.Disposable {
     // Live updates: coalesce bursts of records (another window catching up) into one repaint. The state
     // comes from the aggregates and the newest page from memory, so an update costs the same at any size;
     // a filtered or sorted table (a scan of the month) is redone only when the user asks again.
-    this.unsubscribe = cost.ledger.onRecords.on(() => {
+    this.subscription = cost.ledger.onRecords.on(() => {
       if (!this.view.isReady || this.liveTimer) return;
       this.liveTimer = setTimeout(() => {
         this.liveTimer = undefined;
@@ -161,7 +161,7 @@ export class DashboardPanel implements vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.liveTimer);
-    this.unsubscribe();
+    this.subscription.dispose();
     this.view.dispose();
   }
 }

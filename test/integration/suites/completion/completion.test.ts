@@ -11,7 +11,7 @@ const MODEL = 'qwen2.5-coder:1.5b-base';
 /** Sets a user setting and waits until the extension has read it. */
 async function setUser(api: SwitchyardApi, key: string, value: unknown): Promise<void> {
   const changed = new Promise<void>((resolve) => {
-    const off = api.services.settings.onDidChange.on(() => { off(); resolve(); });
+    const off = api.services.settings.onDidChange.on(() => { off.dispose(); resolve(); });
   });
   await vscode.workspace.getConfiguration('switchyard').update(key, value, vscode.ConfigurationTarget.Global);
   await changed;

@@ -53,7 +53,7 @@ describe('completion: one request in flight per editor', () => {
       reply: ({ prompt }) => (/return $/.test(prompt ?? '') ? { text: LONG, speed: SPEED } : { text: '0;' }),
     });
     const changed = new Promise<void>((resolve) => {
-      const off = api.services.settings.onDidChange.on(() => { off(); resolve(); });
+      const off = api.services.settings.onDidChange.on(() => { off.dispose(); resolve(); });
     });
     const config = vscode.workspace.getConfiguration('switchyard');
     timeoutBefore = config.inspect('completion.timeoutMs')?.globalValue;

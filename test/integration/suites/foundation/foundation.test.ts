@@ -22,7 +22,7 @@ function extension(): vscode.Extension<SwitchyardApi> {
 function nextSettingsChange(api: SwitchyardApi): Promise<void> {
   return new Promise((resolve) => {
     const off = api.services.settings.onDidChange.on(() => {
-      off();
+      off.dispose();
       resolve();
     });
   });

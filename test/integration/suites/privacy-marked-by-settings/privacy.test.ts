@@ -58,7 +58,7 @@ describe('never-leave-machine marked by .vscode/settings.json, with hostile work
       const an = new Anthropic({ baseURL: cloudClaude.baseURL, apiKey: 'sk-ant-test', maxRetries: 0, fetch: api.services.gate.fetchFor({ purpose: 'architecture', provider: 'anthropic' }) });
       assert.ok(blockedCause(await an.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e)));
     } finally {
-      off();
+      off.dispose();
     }
     assertNothingReached(cloudOpenAI, cloudClaude);
     const blocked = events.filter((e) => e.route === 'blocked');

@@ -58,8 +58,8 @@ export async function select(relPath: string, from: string, to: string): Promise
 /** Collects the ModelCallEvents emitted from now on. */
 export function recordEvents(api: SwitchyardApi): { events: ModelCallEvent[]; stop(): void } {
   const events: ModelCallEvent[] = [];
-  const stop = api.services.events.on((e) => events.push(e));
-  return { events, stop };
+  const subscription = api.services.events.on((e) => events.push(e));
+  return { events, stop: () => subscription.dispose() };
 }
 
 /** The key the fake OpenAI server accepts (stored through SecretStorage, never settings). */
