@@ -16,6 +16,9 @@ const noNodeBuiltins = {
   regex: '^(node:|(assert|buffer|child_process|crypto|dns|events|fs|http|https|net|os|path|readline|stream|tls|url|util|worker_threads|zlib)(/.*)?$)',
   message: 'Browser-safe code must not use Node built-ins; put this in a node/ folder of its area.',
 };
+// Node's globals, which no import rule sees.
+const nodeGlobals = ['Buffer', 'process', 'require', '__dirname', '__filename', 'global', 'setImmediate']
+  .map((name) => ({ name, message: 'Browser-safe code must not use Node globals; put this in a node/ folder of its area.' }));
 const noNodePart = {
   regex: '(^|/)node(/|$)',
   message: 'Browser-safe code must not import from a node/ folder (Node-only code).',
@@ -58,6 +61,7 @@ export default tseslint.config(
     ignores: ['src/core/**/node/**'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', { paths: [noVscode], patterns: [noAdapters, noNodeBuiltins, noNodePart] }],
+      'no-restricted-globals': ['error', ...nodeGlobals],
     },
   },
   {
@@ -76,5 +80,6 @@ export default tseslint.config(
   {
     files: ['media/**/*.ts'],
     languageOptions: { globals: { ...globals.browser } },
+    rules: { 'no-restricted-globals': ['error', ...nodeGlobals] },
   },
 );

@@ -2,6 +2,7 @@
 // path (errors, log lines, ledger records, the answer view) whatever their shape: a gateway that
 // echoes a 32-hex key in a 4xx body is caught here even though no key pattern knows that shape.
 import { redactKeyShaped } from './secrets';
+import { toBase64 } from '../base64';
 
 const REPLACEMENT = '<redacted:key>';
 /** Shorter values would redact ordinary words; real keys are far longer. */
@@ -18,7 +19,7 @@ export function rememberKey(value: string | undefined): void {
   const key = value?.trim();
   if (!key || key.length < MIN_LENGTH || known.has(key)) return;
   // The key as sent, URL-encoded and base64 (Basic auth), matched in any case (hex keys are echoed upper-case too).
-  const forms = new Set([key, encodeURIComponent(key), Buffer.from(key).toString('base64').replace(/=+$/, '')]);
+  const forms = new Set([key, encodeURIComponent(key), toBase64(key).replace(/=+$/, '')]);
   known.set(key, new RegExp([...forms].map(escape).join('|'), 'gi'));
 }
 

@@ -3,6 +3,7 @@
 // header, a command-line password flag, a password in a URL, and credential files (.pgpass,
 // .netrc, Docker/npm auth). The value must still look like a secret (see shape.ts).
 import { classChanges, entropy, isDocumented, isIdentifierWords, isPlaceholder, isReference, looksRandom, secretValue } from './shape';
+import { fromBase64Utf8 } from '../../base64';
 
 export type Emit = (ruleId: string, type: string, start: number, end: number) => void;
 
@@ -158,7 +159,7 @@ const AUTH_SCHEME = /\b(Bearer|Basic|Token|token)[ \t]+([A-Za-z0-9._~+/=-]{12,})
 
 /** `user:password` inside Basic credentials, when the password is one. */
 function basicCredentials(b64: string): boolean {
-  const decoded = Buffer.from(b64, 'base64').toString('utf8');
+  const decoded = fromBase64Utf8(b64);
   const colon = decoded.indexOf(':');
   if (colon < 0 || /[^\x20-\x7e]/.test(decoded)) return false;
   return plausiblePassword(decoded.slice(colon + 1), decoded.slice(0, colon));

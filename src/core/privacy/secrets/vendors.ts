@@ -2,6 +2,7 @@
 // keywords (lower case) must occur in the text before its pattern runs, which keeps a scan of
 // ordinary source cheap. Capture group 1 is the secret; every value also passes the placeholder filter.
 import { entropy, isDocumented, isPlaceholder, looksRandom } from './shape';
+import { fromBase64 } from '../../base64';
 
 export interface Rule {
   id: string;
@@ -31,7 +32,7 @@ function rule(id: string, type: string, source: string, keywords?: readonly stri
 
 /** A base64 text that decodes to digits only: a Discord token's first part is the bot's user id. */
 function decodesToDigits(b64: string): boolean {
-  return /^\d{15,21}$/.test(Buffer.from(b64, 'base64url').toString('latin1'));
+  return /^\d{15,21}$/.test(fromBase64(b64));
 }
 
 function afterPrefix(n: number): (v: string) => string {
