@@ -6,6 +6,7 @@ import { blockReportedByGate } from '../privacy/egress';
 import { ProviderError, type FimRequest, type StreamResult } from '../providers/types';
 import type { ModelCallEvent, TokenUsage } from '../types';
 import { CompletionCache, typedThrough, type CachedCompletion } from './cache';
+import { CachedHits, modelCallEvent } from './ledgerEvents';
 import type { ActiveProvider, CompletionRequest, CompletionResult, PipelineDeps, PipelineSettings, PipelineState, PipelineStats, ResultSource } from './pipelineTypes';
 import { continuesWithNextLine, endsLine, endsStatement, isMidWord, isStreamDone, postProcess, reachesNextLine, suppliedClosers, type PostContext } from './postprocess';
 import { TypingRhythm } from './rhythm';
@@ -19,8 +20,6 @@ export type { ActiveProvider, CompletionRequest, CompletionResult, PipelineDeps,
 export const ADOPT_GRACE_MS = 250;
 /** A request running this long shows "thinking"; shorter ones never touch the status bar. */
 const THINKING_AFTER_MS = 400;
-/** Cache and typing-through hits are reported as one event per quiet period of this length. */
-const CACHED_FLUSH_MS = 5000;
 const DEBOUNCE_CAP_MS = 450;
 /** A single line still streaming this long after the request started stops with what it has. */
 export const SINGLE_LINE_BUDGET_MS = 1000;
@@ -96,13 +95,14 @@ export class CompletionPipeline {
   readonly stats: PipelineStats = { requests: 0, served: 0, cancelled: 0, failed: 0, cacheHits: 0, typingThroughHits: 0, reuseHits: 0, generatedTokens: 0, shownTokens: 0, modelMs: 0 };
   readonly cache = new CompletionCache({ maxEntries: 500, maxBytes: 8 * 1024 * 1024 });
   private readonly docs = new Map<string, DocState>();
-  private cachedPending = 0;
-  private cachedTimer: unknown;
+  private readonly cachedHits: CachedHits;
   private recentMs: number[] = [];
   private readonly speed = new ModelSpeed();
   private state: PipelineState = 'ready';
 
-  constructor(private readonly deps: PipelineDeps) {}
+  constructor(private readonly deps: PipelineDeps) {
+    this.cachedHits = new CachedHits(deps);
+  }
 
   /**
    * The suggestion for the cursor, or undefined. `signal` is the editor's cancellation: it ends
@@ -137,7 +137,7 @@ export class CompletionPipeline {
         doc.flight.graceTimer = undefined;
       }
       this.stats.typingThroughHits++;
-      this.noteCached();
+      this.cachedHits.note();
       return this.show(doc, win, through, 'typing-through');
     }
     if (!active) return undefined;
@@ -149,7 +149,7 @@ export class CompletionPipeline {
     if (cached || fromCache) {
       this.cancelFlight(doc); // a suggestion is ready: a running request is no longer needed
       this.stats.cacheHits++;
-      this.noteCached();
+      this.cachedHits.note();
       return fromCache ? this.show(doc, win, fromCache, 'cache') : undefined;
     }
 
@@ -158,7 +158,7 @@ export class CompletionPipeline {
     if (end && !req.immediate && win.suffix === end.suffix && win.prefix.endsWith(end.prefixTail)) {
       this.cancelFlight(doc);
       this.stats.cacheHits++;
-      this.noteCached();
+      this.cachedHits.note();
       return undefined;
     }
 
@@ -214,7 +214,7 @@ export class CompletionPipeline {
   /** Stops everything and reports pending cache hits. */
   dispose(): void {
     for (const key of [...this.docs.keys()]) this.forget(key);
-    this.flushCached();
+    this.cachedHits.flush();
   }
 
   /** Empties the cache (e.g. the model changed). */
@@ -444,13 +444,7 @@ export class CompletionPipeline {
       if (outcome !== 'failed') this.speed.note(ttftMs, lastPieceMs, flight.pieces.length);
       else if (this.state === 'thinking') this.setState(this.slowNow(s.slowMs) ? 'slow' : 'ready');
       if (reported) return;
-      this.deps.emit({
-        id: flight.id, time, kind: 'completion', route: 'local',
-        reasons: [outcome === 'cancelled' ? 'completion cancelled: the user kept typing' : 'completions are always local'],
-        provider: active.id, model: active.model, endpointClass: active.endpointClass,
-        estimated: { ...estimated, completionTokens: flight.pieces.length },
-        usage, ttftMs, ...(res?.timing ? { timing: res.timing } : {}), totalMs, outcome, error,
-      });
+      this.deps.emit(modelCallEvent({ id: flight.id, time, active, estimated, pieces: flight.pieces.length, res, ttftMs, totalMs, outcome, error }));
     };
 
     const run = async (): Promise<FlightResult | undefined> => {
@@ -511,28 +505,6 @@ export class CompletionPipeline {
     if (state === this.state) return;
     this.state = state;
     this.deps.onState?.(state);
-  }
-
-  /** One 'cached' event per quiet period, however many hits: the ledger needs the count, not a flood. */
-  private noteCached(): void {
-    this.cachedPending++;
-    if (this.cachedTimer !== undefined) this.deps.clock.clearTimeout(this.cachedTimer);
-    this.cachedTimer = this.deps.clock.setTimeout(() => this.flushCached(), CACHED_FLUSH_MS);
-  }
-
-  private flushCached(): void {
-    if (this.cachedTimer !== undefined) this.deps.clock.clearTimeout(this.cachedTimer);
-    this.cachedTimer = undefined;
-    const n = this.cachedPending;
-    if (!n) return;
-    this.cachedPending = 0;
-    const active = this.deps.provider();
-    this.deps.emit({
-      id: newId(), time: (this.deps.now?.() ?? new Date()).toISOString(), kind: 'completion', route: 'local',
-      reasons: [`${n} suggestion${n === 1 ? '' : 's'} from cache or typing-through (no model call)`],
-      provider: active?.id ?? 'ollama', model: active?.model ?? '', endpointClass: active?.endpointClass ?? 'machine',
-      estimated: { promptTokens: 0, completionTokens: 0 }, totalMs: 0, outcome: 'cached',
-    });
   }
 }
 
