@@ -2,14 +2,14 @@
 // -> one model request per editor -> post-processing -> cache. Plain TypeScript with an injected
 // clock, so every timing decision is tested without an editor or real time.
 import { CompletionCache, typedThrough } from './cache';
-import { countShown, startFlight, type DocState, type Flight, type FlightHost, type FlightResult } from './flight';
+import { countShown, startFlight, type DocState, type Flight, type FlightHost } from './flight';
 import { CachedHits } from './ledgerEvents';
 import type { ActiveProvider, CompletionRequest, CompletionResult, PipelineDeps, PipelineStats, ResultSource } from './pipelineTypes';
 import { endsLine, endsStatement, isMidWord, suppliedClosers } from './postprocess';
+import { cacheKey, isConsistent, restAfterTyped } from './reuse';
 import { TypingRhythm } from './rhythm';
 import { ModelSpeed } from './speed';
 import { PipelineStatus } from './status';
-import type { Snippet } from './templates';
 import { buildWindow, estimateTokens, type PromptWindow } from './window';
 
 export type { ActiveProvider, CompletionRequest, CompletionResult, PipelineDeps, PipelineSettings, PipelineState, PipelineStats, ResultSource } from './pipelineTypes';
@@ -266,27 +266,4 @@ export class CompletionPipeline {
       leave();
     }
   }
-
-}
-
-/** A running request stays useful while the user types exactly what it streams (or has yet to stream). */
-function isConsistent(f: Flight, win: PromptWindow): boolean {
-  if (f.userCancelled || win.suffix !== f.win.suffix) return false;
-  if (win.prefix.length < f.win.prefix.length) return false;
-  const typed = win.prefix.slice(f.win.prefix.length);
-  if (!win.prefix.startsWith(f.win.prefix)) return false;
-  if (!typed) return true;
-  return f.raw.startsWith(typed) || (typed.startsWith(f.raw) && !f.stoppedEarly);
-}
-
-/** The part of a flight's text still to show after what the caller typed since it started. */
-function restAfterTyped(f: Flight, r: FlightResult, win: PromptWindow): string | undefined {
-  const typed = win.prefix.length - f.win.prefix.length;
-  if (typed > 0 && !r.text.startsWith(win.prefix.slice(f.win.prefix.length))) return undefined;
-  return r.text.slice(Math.max(0, typed)) || undefined;
-}
-
-function cacheKey(model: string, template: string, win: PromptWindow, snippets: readonly Snippet[] | undefined): string {
-  const sn = snippets?.length ? snippets.map((s) => `${s.path}:${s.text.length}`).join(',') : '';
-  return `${model}\u0000${template}\u0000${win.multiline ? 'm' : 's'}${sn}\u0000${win.prefix}\u0001${win.suffix}`;
 }
