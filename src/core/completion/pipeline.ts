@@ -1,120 +1,24 @@
 // The completion pipeline, per keystroke: typing-through -> cache -> in-flight reuse -> debounce
 // -> one model request per editor -> post-processing -> cache. Plain TypeScript with an injected
 // clock, so every timing decision is tested without an editor or real time.
-import { newId } from '../ids';
-import { blockReportedByGate } from '../privacy/egress';
-import { ProviderError, type FimProvider, type FimRequest, type StreamResult } from '../providers/types';
-import type { EndpointClass, LocalProviderId, ModelCallEvent, TokenUsage } from '../types';
-import { CompletionCache, typedThrough, type CachedCompletion } from './cache';
-import type { Clock } from './clock';
-import { continuesWithNextLine, endsLine, endsStatement, isMidWord, isStreamDone, postProcess, reachesNextLine, suppliedClosers, type PostContext } from './postprocess';
+import { CompletionCache, typedThrough } from './cache';
+import { countShown, startFlight, type DocState, type Flight, type FlightHost } from './flight';
+import { CachedHits } from './ledgerEvents';
+import type { ActiveProvider, CompletionRequest, CompletionResult, PipelineDeps, PipelineStats, ResultSource } from './pipelineTypes';
+import { endsLine, endsStatement, isMidWord, suppliedClosers } from './postprocess';
+import { cacheKey, isConsistent, restAfterTyped } from './reuse';
 import { TypingRhythm } from './rhythm';
 import { ModelSpeed } from './speed';
-import { contextHeader, resolveFamily, stopsFor, type Snippet } from './templates';
-import { buildWindow, estimateTokens, type LineSource, type PromptWindow } from './window';
-import type { CompletionSettings } from '../settings/completion';
+import { PipelineStatus } from './status';
+import { buildWindow, estimateTokens, type PromptWindow } from './window';
 
-export interface CompletionRequest {
-  /** Identity of the editor/document; one request in flight per key. */
-  docKey: string;
-  doc: LineSource;
-  line: number;
-  character: number;
-  languageId: string;
-  /** Workspace-relative path, forward slashes. */
-  path: string;
-  repoName?: string;
-  /** Stable snippets of other open files (already filtered for exclusions). */
-  snippets?: readonly Snippet[];
-  /** The user asked explicitly (e.g. Alt+\\): no debounce. */
-  immediate?: boolean;
-  /**
-   * URIs of the document and of the open files its snippets come from: a provider off this machine
-   * (the team server) is chosen, and its bytes judged, by the privacy of exactly these.
-   */
-  sources?: readonly string[];
-}
-
-export type ResultSource = 'model' | 'reuse' | 'cache' | 'typing-through';
-
-export interface CompletionResult {
-  text: string;
-  source: ResultSource;
-  /**
-   * Characters after the cursor on its line that the text replaces: the auto-closed brackets and
-   * quote it supplies itself. Absent when it replaces nothing.
-   */
-  replace?: number;
-}
-
-export interface ActiveProvider {
-  /** A machine-tier server, or the team server. */
-  id: LocalProviderId | 'team';
-  fim: FimProvider;
-  model: string;
-  endpointClass: EndpointClass;
-  /** The prompt window this server takes, when it says (the team server's context); else the setting. */
-  contextTokens?: number;
-}
-
-export type PipelineSettings = Pick<CompletionSettings, 'debounceMs' | 'adaptiveDebounce' | 'maxTokens' | 'temperature'
-  | 'contextTokens' | 'template' | 'keepAlive' | 'multiline' | 'timeoutMs' | 'slowMs'>;
-
-export type PipelineState = 'ready' | 'thinking' | 'slow';
-
-export interface PipelineDeps {
-  clock: Clock;
-  settings: () => PipelineSettings;
-  /** The local provider to use now for `req`; undefined when none is usable (then no request is made). */
-  provider: (req?: CompletionRequest) => ActiveProvider | undefined;
-  /** Every model call, once. */
-  emit: (event: ModelCallEvent) => void;
-  /** A request to `provider` failed: the caller updates health, offers a pull for a missing model, etc. */
-  onError?: (error: ProviderError, provider: ActiveProvider) => void;
-  /** A request to `provider` succeeded: that server is up. */
-  onSuccess?: (provider: ActiveProvider) => void;
-  onState?: (state: PipelineState) => void;
-  /**
-   * A block whose first lines were shown while it streamed is complete, and the editor still shows
-   * those lines: ask again (the editor's "trigger inline suggestion") to show all of it, from the cache.
-   */
-  onMore?: (docKey: string) => void;
-  /** Overrides the share of the window after the cursor (the benchmark compares shares). */
-  suffixShare?: number;
-  now?: () => Date;
-}
-
-/** Counters for the status bar, tests and the benchmark. */
-export interface PipelineStats {
-  requests: number;
-  served: number;
-  cancelled: number;
-  failed: number;
-  cacheHits: number;
-  typingThroughHits: number;
-  reuseHits: number;
-  /** Tokens the server generated (its own count when it reported one). */
-  generatedTokens: number;
-  /** Generated tokens that ended up in a suggestion that was returned for display. */
-  shownTokens: number;
-  /** Wall time requests spent at the server, ms. */
-  modelMs: number;
-}
+export type { ActiveProvider, CompletionRequest, CompletionResult, PipelineDeps, PipelineSettings, PipelineState, PipelineStats, ResultSource } from './pipelineTypes';
+export { PARTIAL_LINE_MS, SINGLE_LINE_BUDGET_MS } from './flight';
 
 /** How long a request whose caller went away may wait for the next keystroke to adopt it. */
 export const ADOPT_GRACE_MS = 250;
-/** A request running this long shows "thinking"; shorter ones never touch the status bar. */
-const THINKING_AFTER_MS = 400;
-/** Cache and typing-through hits are reported as one event per quiet period of this length. */
-const CACHED_FLUSH_MS = 5000;
 const DEBOUNCE_CAP_MS = 450;
-/** A single line still streaming this long after the request started stops with what it has. */
-export const SINGLE_LINE_BUDGET_MS = 1000;
-/** A first line still streaming this long shows its words so far; the rest follows when complete. */
-export const PARTIAL_LINE_MS = 500;
 const SUFFIX_SHARE = 0.12;
-/** Characters of text before the cursor that identify where a block ended. */
-const BLOCK_END_TAIL = 160;
 /**
  * The embedded engine runs on the CPU: each keystroke re-evaluates every suffix token (they follow the
  * changed prefix in the prompt), most of a next-keystroke request. It gets this many suffix tokens:
@@ -127,68 +31,20 @@ export function suffixShareFor(provider: ActiveProvider['id'] | undefined, windo
   return provider === 'embedded' ? Math.min(SUFFIX_SHARE, EMBEDDED_SUFFIX_TOKENS / windowTokens) : SUFFIX_SHARE;
 }
 
-interface Flight {
-  id: string;
-  win: PromptWindow;
-  controller: AbortController;
-  raw: string;
-  /** Start offset in `raw` of each streamed piece (one piece ~ one token). */
-  pieces: number[];
-  /** Callers currently waiting for this flight. */
-  waiters: number;
-  graceTimer?: unknown;
-  stoppedEarly: boolean;
-  /** Stopped inside a line that repeats the file's next line: that unfinished line is dropped. */
-  cutLastLine?: boolean;
-  userCancelled: boolean;
-  result: Promise<FlightResult | undefined>;
-  /** A block's complete lines so far (or a slow first line's words), while the rest streams. */
-  partial?: FlightResult;
-  /** The partial is a first line's words, not yet a complete line. */
-  wordsOnly?: boolean;
-  /** The partial text last handed to the editor; then the flight keeps streaming without waiters. */
-  handedOut?: string;
-  done: boolean;
-  final?: FlightResult;
-  /** Resolves at the next change (a new partial, or the end); replaced each time. */
-  changed: Promise<void>;
-  wake: () => void;
-  /** Completion tokens; set when the flight ends. */
-  tokens: number;
-  /** Pieces already counted as shown. */
-  countedPieces: number;
-}
-
-interface FlightResult {
-  text: string;
-  /** Raw length the shown text came from, for counting shown tokens. */
-  usedRaw: number;
-}
-
-interface DocState {
-  rhythm: TypingRhythm;
-  pending?: { timer: unknown; resolve: (go: boolean) => void };
-  flight?: Flight;
-  /** The suggestion last returned for this document. */
-  shown?: CachedCompletion;
-  /**
-   * Where the last block ended because the model went on with code that is already there (the end
-   * of the block, the file's next lines): after that block, it has nothing new to add.
-   */
-  blockEnd?: { prefixTail: string; suffix: string };
-}
-
 export class CompletionPipeline {
   readonly stats: PipelineStats = { requests: 0, served: 0, cancelled: 0, failed: 0, cacheHits: 0, typingThroughHits: 0, reuseHits: 0, generatedTokens: 0, shownTokens: 0, modelMs: 0 };
   readonly cache = new CompletionCache({ maxEntries: 500, maxBytes: 8 * 1024 * 1024 });
   private readonly docs = new Map<string, DocState>();
-  private cachedPending = 0;
-  private cachedTimer: unknown;
-  private recentMs: number[] = [];
+  private readonly cachedHits: CachedHits;
   private readonly speed = new ModelSpeed();
-  private state: PipelineState = 'ready';
+  private readonly status: PipelineStatus;
+  private readonly flights: FlightHost;
 
-  constructor(private readonly deps: PipelineDeps) {}
+  constructor(private readonly deps: PipelineDeps) {
+    this.cachedHits = new CachedHits(deps);
+    this.status = new PipelineStatus(deps);
+    this.flights = { deps, stats: this.stats, cache: this.cache, speed: this.speed, status: this.status };
+  }
 
   /**
    * The suggestion for the cursor, or undefined. `signal` is the editor's cancellation: it ends
@@ -223,7 +79,7 @@ export class CompletionPipeline {
         doc.flight.graceTimer = undefined;
       }
       this.stats.typingThroughHits++;
-      this.noteCached();
+      this.cachedHits.note();
       return this.show(doc, win, through, 'typing-through');
     }
     if (!active) return undefined;
@@ -235,7 +91,7 @@ export class CompletionPipeline {
     if (cached || fromCache) {
       this.cancelFlight(doc); // a suggestion is ready: a running request is no longer needed
       this.stats.cacheHits++;
-      this.noteCached();
+      this.cachedHits.note();
       return fromCache ? this.show(doc, win, fromCache, 'cache') : undefined;
     }
 
@@ -244,7 +100,7 @@ export class CompletionPipeline {
     if (end && !req.immediate && win.suffix === end.suffix && win.prefix.endsWith(end.prefixTail)) {
       this.cancelFlight(doc);
       this.stats.cacheHits++;
-      this.noteCached();
+      this.cachedHits.note();
       return undefined;
     }
 
@@ -273,7 +129,7 @@ export class CompletionPipeline {
 
     // 5. One request per editor.
     this.cancelFlight(doc);
-    const started = this.start(doc, now, req, win, key, s);
+    const started = startFlight(this.flights, doc, now, req, win, key, s);
     return this.await(doc, started, win, signal, 'model');
   }
 
@@ -300,7 +156,7 @@ export class CompletionPipeline {
   /** Stops everything and reports pending cache hits. */
   dispose(): void {
     for (const key of [...this.docs.keys()]) this.forget(key);
-    this.flushCached();
+    this.cachedHits.flush();
   }
 
   /** Empties the cache (e.g. the model changed). */
@@ -400,7 +256,7 @@ export class CompletionPipeline {
         const rest = cur && restAfterTyped(flight, cur, win);
         if (rest) {
           if (!flight.done) flight.handedOut = cur.text;
-          this.countShown(flight, cur.usedRaw);
+          countShown(this.stats, flight, cur.usedRaw);
           return this.show(doc, win, rest, source);
         }
         if (flight.done) return undefined;
@@ -410,250 +266,4 @@ export class CompletionPipeline {
       leave();
     }
   }
-
-  private countShown(flight: Flight, usedRaw: number): void {
-    const n = shownPieces(flight, usedRaw);
-    if (n > flight.countedPieces) {
-      this.stats.shownTokens += n - flight.countedPieces;
-      flight.countedPieces = n;
-    }
-  }
-
-  private start(doc: DocState, active: ActiveProvider, req: CompletionRequest, win: PromptWindow, key: string, s: PipelineSettings): Flight {
-    const { clock } = this.deps;
-    const family = resolveFamily(active.model, s.template);
-    const rawPrompt = family?.build({ prefix: win.prefix, suffix: win.suffix, path: req.path, languageId: req.languageId, repoName: req.repoName, snippets: req.snippets });
-    const stop = stopsFor(family);
-    if (!win.multiline) stop.push('\n'); // one line: the server stops by itself at its end
-    const header = contextHeader({ path: req.path, languageId: req.languageId, snippets: req.snippets });
-    // The prompt tokens are estimated from what the provider sent (its own template, or ours).
-    const estimated: TokenUsage = { promptTokens: estimateTokens(rawPrompt ?? header + win.prefix + win.suffix), completionTokens: 0 };
-    const onSend = (prompt: string, suffix?: string) => {
-      estimated.promptTokens = estimateTokens(prompt + (suffix ?? ''));
-    };
-    const fimReq: FimRequest = { model: active.model, prefix: win.prefix, suffix: win.suffix, rawPrompt, header, onSend, maxTokens: s.maxTokens, temperature: s.temperature, stop, keepAlive: s.keepAlive };
-
-    const flight: Flight = {
-      id: newId(), win, controller: new AbortController(), raw: '', pieces: [], waiters: 0,
-      stoppedEarly: false, userCancelled: false, tokens: 0, countedPieces: 0, result: Promise.resolve(undefined),
-      done: false, changed: Promise.resolve(), wake: () => undefined,
-    };
-    const nextChange = () => {
-      flight.changed = new Promise((resolve) => { flight.wake = resolve; });
-    };
-    nextChange();
-    const changed = () => {
-      const wake = flight.wake;
-      nextChange();
-      wake();
-    };
-    /**
-     * The editor shows part of this suggestion and nothing was typed since: ask it to show `next`,
-     * which extends that part (VS Code keeps a shown item until it is asked again).
-     */
-    const grow = (next: FlightResult | undefined): void => {
-      const part = flight.handedOut;
-      if (!next || part === undefined || next.text.length <= part.length || !next.text.startsWith(part)) return;
-      if (!doc.shown || doc.shown.suffix !== win.suffix || doc.shown.prefix + doc.shown.text !== win.prefix + part || !this.deps.onMore) return;
-      this.countShown(flight, next.usedRaw);
-      this.deps.onMore(req.docKey);
-    };
-    doc.flight = flight;
-    this.stats.requests++;
-    const ctx: PostContext = { linePrefix: win.linePrefix, lineSuffix: win.lineSuffix, prefix: win.prefix, suffix: win.suffix, multiline: win.multiline, nextLine: win.nextLine };
-    const t0 = clock.now();
-    const time = (this.deps.now?.() ?? new Date()).toISOString();
-    let ttftMs: number | undefined;
-    let lastPieceMs = 0;
-    let timedOut = false;
-    const timeout = clock.setTimeout(() => {
-      timedOut = true;
-      flight.controller.abort();
-    }, s.timeoutMs);
-    const thinking = clock.setTimeout(() => this.setState('thinking'), THINKING_AFTER_MS);
-
-    /** Enough for the suggestion: the server stops generating. */
-    const stopEarly = (cutLastLine = false) => {
-      flight.stoppedEarly = true;
-      flight.cutLastLine = cutLastLine;
-      flight.controller.abort();
-    };
-    const onText = (delta: string) => {
-      if (!delta || flight.controller.signal.aborted) return;
-      ttftMs ??= clock.now() - t0;
-      lastPieceMs = clock.now() - t0;
-      flight.pieces.push(flight.raw.length);
-      flight.raw += delta;
-      const elapsed = clock.now() - t0;
-      if (isStreamDone(flight.raw, ctx)) stopEarly();
-      else if (reachesNextLine(flight.raw, ctx)) stopEarly(true);
-      // A block: its complete lines are shown at once while the rest streams.
-      else if (win.multiline && delta.includes('\n')) {
-        const lines = flight.raw.slice(0, flight.raw.lastIndexOf('\n'));
-        const text = /\S/.test(lines) ? postProcess(lines, { ...ctx, finishReason: 'stop' }) : '';
-        if (text && text !== flight.partial?.text) {
-          flight.partial = { text, usedRaw: usedRawLength(flight.raw, text) };
-          // Only a first line's words were shown: the complete line replaces them at once.
-          if (flight.wordsOnly) grow(flight.partial);
-          flight.wordsOnly = false;
-          changed();
-        }
-      }
-      // A long line: its words so far, at a punctuation boundary; typing through to its end asks for the rest.
-      else if (!win.multiline && elapsed >= SINGLE_LINE_BUDGET_MS && /[^\w\s]$/.test(delta) && /\w\W+\w/.test(flight.raw)) stopEarly();
-      // A first line slow to finish: its words so far are shown, at a punctuation boundary, and the
-      // whole suggestion replaces them when it is complete (`onMore`), from the same request.
-      else if (!flight.partial && elapsed >= PARTIAL_LINE_MS && /[^\w\s]$/.test(delta) && !/\S[^\n]*\n/.test(flight.raw) && /\w\W+\w/.test(flight.raw)) {
-        const text = postProcess(flight.raw, { ...ctx, finishReason: 'stop' });
-        if (text) {
-          flight.partial = { text, usedRaw: usedRawLength(flight.raw, text) };
-          flight.wordsOnly = true;
-          changed();
-        }
-      }
-    };
-
-    /** `reported`: the egress gate already recorded this refusal, so no second event for it. */
-    const finish = (outcome: ModelCallEvent['outcome'], res: Pick<StreamResult, 'usage' | 'timing'> | undefined, error?: string, reported = false) => {
-      const usage = res?.usage;
-      clock.clearTimeout(timeout);
-      clock.clearTimeout(thinking);
-      if (doc.flight === flight) doc.flight = undefined;
-      const totalMs = clock.now() - t0;
-      flight.tokens = usage?.completionTokens ?? flight.pieces.length;
-      this.stats.generatedTokens += flight.tokens;
-      this.stats.modelMs += totalMs;
-      if (outcome === 'served') this.stats.served++;
-      else if (outcome === 'cancelled') this.stats.cancelled++;
-      else this.stats.failed++;
-      if (outcome === 'served') this.noteLatency(totalMs, s.slowMs);
-      if (outcome !== 'failed') this.speed.note(ttftMs, lastPieceMs, flight.pieces.length);
-      else if (this.state === 'thinking') this.setState(this.slowNow(s.slowMs) ? 'slow' : 'ready');
-      if (reported) return;
-      this.deps.emit({
-        id: flight.id, time, kind: 'completion', route: 'local',
-        reasons: [outcome === 'cancelled' ? 'completion cancelled: the user kept typing' : 'completions are always local'],
-        provider: active.id, model: active.model, endpointClass: active.endpointClass,
-        estimated: { ...estimated, completionTokens: flight.pieces.length },
-        usage, ttftMs, ...(res?.timing ? { timing: res.timing } : {}), totalMs, outcome, error,
-      });
-    };
-
-    const run = async (): Promise<FlightResult | undefined> => {
-      try {
-        const res = await active.fim.complete(fimReq, onText, flight.controller.signal);
-        if (flight.userCancelled) {
-          finish('cancelled', res);
-          return undefined;
-        }
-        if (timedOut) {
-          finish('failed', res, `timed out after ${s.timeoutMs} ms`);
-          this.deps.onError?.(new ProviderError('timeout', `The local model did not finish within ${s.timeoutMs} ms.`), active);
-          return undefined;
-        }
-        const finishReason = flight.cutLastLine ? 'length' : flight.stoppedEarly ? 'stop' : res.finishReason;
-        const text = postProcess(flight.raw, { ...ctx, finishReason });
-        if (win.multiline && text && continuesWithNextLine(flight.raw.slice(usedRawLength(flight.raw, text)), win.suffix)) {
-          doc.blockEnd = { prefixTail: (win.prefix + text).slice(-BLOCK_END_TAIL), suffix: win.suffix };
-        }
-        this.cache.set(key, { prefix: win.prefix, suffix: win.suffix, text });
-        finish('served', res);
-        this.deps.onSuccess?.(active);
-        return { text, usedRaw: usedRawLength(flight.raw, text) };
-      } catch (err) {
-        const e = err instanceof ProviderError ? err : new ProviderError('server', `The local model failed: ${(err as Error)?.message ?? String(err)}`);
-        if (flight.userCancelled) {
-          finish('cancelled', undefined);
-          return undefined;
-        }
-        finish('failed', undefined, e.message, blockReportedByGate(err));
-        this.deps.onError?.(e, active);
-        return undefined;
-      }
-    };
-    flight.result = run().then((final) => {
-      flight.final = final;
-      flight.done = true;
-      // The editor shows the first words or lines of this suggestion: show all of it.
-      grow(final);
-      changed();
-      return final;
-    });
-    return flight;
-  }
-
-  private noteLatency(ms: number, slowMs: number): void {
-    this.recentMs.push(ms);
-    if (this.recentMs.length > 5) this.recentMs.shift();
-    this.setState(this.slowNow(slowMs) ? 'slow' : 'ready');
-  }
-
-  private slowNow(slowMs: number): boolean {
-    if (this.recentMs.length < 2) return false;
-    return this.recentMs.reduce((a, b) => a + b, 0) / this.recentMs.length > slowMs;
-  }
-
-  private setState(state: PipelineState): void {
-    if (state === this.state) return;
-    this.state = state;
-    this.deps.onState?.(state);
-  }
-
-  /** One 'cached' event per quiet period, however many hits: the ledger needs the count, not a flood. */
-  private noteCached(): void {
-    this.cachedPending++;
-    if (this.cachedTimer !== undefined) this.deps.clock.clearTimeout(this.cachedTimer);
-    this.cachedTimer = this.deps.clock.setTimeout(() => this.flushCached(), CACHED_FLUSH_MS);
-  }
-
-  private flushCached(): void {
-    if (this.cachedTimer !== undefined) this.deps.clock.clearTimeout(this.cachedTimer);
-    this.cachedTimer = undefined;
-    const n = this.cachedPending;
-    if (!n) return;
-    this.cachedPending = 0;
-    const active = this.deps.provider();
-    this.deps.emit({
-      id: newId(), time: (this.deps.now?.() ?? new Date()).toISOString(), kind: 'completion', route: 'local',
-      reasons: [`${n} suggestion${n === 1 ? '' : 's'} from cache or typing-through (no model call)`],
-      provider: active?.id ?? 'ollama', model: active?.model ?? '', endpointClass: active?.endpointClass ?? 'machine',
-      estimated: { promptTokens: 0, completionTokens: 0 }, totalMs: 0, outcome: 'cached',
-    });
-  }
-}
-
-/** A running request stays useful while the user types exactly what it streams (or has yet to stream). */
-function isConsistent(f: Flight, win: PromptWindow): boolean {
-  if (f.userCancelled || win.suffix !== f.win.suffix) return false;
-  if (win.prefix.length < f.win.prefix.length) return false;
-  const typed = win.prefix.slice(f.win.prefix.length);
-  if (!win.prefix.startsWith(f.win.prefix)) return false;
-  if (!typed) return true;
-  return f.raw.startsWith(typed) || (typed.startsWith(f.raw) && !f.stoppedEarly);
-}
-
-/** The part of a flight's text still to show after what the caller typed since it started. */
-function restAfterTyped(f: Flight, r: FlightResult, win: PromptWindow): string | undefined {
-  const typed = win.prefix.length - f.win.prefix.length;
-  if (typed > 0 && !r.text.startsWith(win.prefix.slice(f.win.prefix.length))) return undefined;
-  return r.text.slice(Math.max(0, typed)) || undefined;
-}
-
-function cacheKey(model: string, template: string, win: PromptWindow, snippets: readonly Snippet[] | undefined): string {
-  const sn = snippets?.length ? snippets.map((s) => `${s.path}:${s.text.length}`).join(',') : '';
-  return `${model}\u0000${template}\u0000${win.multiline ? 'm' : 's'}${sn}\u0000${win.prefix}\u0001${win.suffix}`;
-}
-
-/** How much of the raw stream the shown text came from (post-processing only cuts and unwraps). */
-function usedRawLength(raw: string, text: string): number {
-  if (!text) return 0;
-  const at = raw.indexOf(text);
-  return at >= 0 ? at + text.length : Math.min(raw.length, text.length);
-}
-
-function shownPieces(f: Flight, usedRaw: number): number {
-  let n = 0;
-  for (const start of f.pieces) if (start < usedRaw) n++;
-  // The server's count can exceed the pieces received (e.g. stop tokens): never count more than it made.
-  return Math.min(n, f.tokens || n);
 }
