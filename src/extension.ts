@@ -17,6 +17,7 @@ import { SettingsStore } from './vscode/settings';
 import { StatusBar } from './vscode/statusBar';
 import { registerStatusMenu } from './vscode/statusMenu';
 import { registerWalkthrough } from './vscode/walkthrough';
+import { COMMANDS } from './core/commands';
 
 /**
  * What the integration tests observe the running extension through. Exported only when VS Code runs
@@ -44,7 +45,7 @@ export function activate(context: vscode.ExtensionContext): SwitchyardApi | unde
       if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'switchyard');
     });
   });
-  const status = new StatusBar('switchyard.showLog');
+  const status = new StatusBar(COMMANDS.showLog);
   const events = new Emitter<ModelCallEvent>();
   const privacy = createPrivacyService(settings);
   const gate = new EgressGate({

@@ -5,6 +5,7 @@ import type { ProviderError } from '../core/providers/types';
 import { pullModel, selectCompletionModel, toggleCompletions } from './completion/commands';
 import { COMPLETION_SCHEMES, InlineProvider } from './completion/inlineProvider';
 import type { Services } from './services';
+import { COMMANDS } from '../core/commands';
 
 /** Ghost-text completions from the local model. Never the cloud. */
 export function registerCompletion(s: Services): CompletionPipeline {
@@ -153,9 +154,9 @@ export function registerCompletion(s: Services): CompletionPipeline {
   let model = s.settings.current.completion.model;
   s.context.subscriptions.push(
     vscode.languages.registerInlineCompletionItemProvider(COMPLETION_SCHEMES.map((scheme) => ({ scheme })), provider),
-    vscode.commands.registerCommand('switchyard.toggleCompletions', () => toggleCompletions(s)),
-    vscode.commands.registerCommand('switchyard.selectCompletionModel', () => selectCompletionModel(s, local)),
-    vscode.commands.registerCommand('switchyard.pullModel', (name?: string) => pullModel(s, local, typeof name === 'string' ? name : undefined)),
+    vscode.commands.registerCommand(COMMANDS.toggleCompletions, () => toggleCompletions(s)),
+    vscode.commands.registerCommand(COMMANDS.selectCompletionModel, () => selectCompletionModel(s, local)),
+    vscode.commands.registerCommand(COMMANDS.pullModel, (name?: string) => pullModel(s, local, typeof name === 'string' ? name : undefined)),
     vscode.workspace.onDidCloseTextDocument((d) => pipeline.forget(d.uri.toString())),
     vscode.workspace.onDidChangeTextDocument((e) => {
       if (e.contentChanges.length) pipeline.edited(e.document.uri.toString());

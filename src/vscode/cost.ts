@@ -10,8 +10,9 @@ import type { LoggedCost } from '../core/log/format';
 import { isCloudProvider, type BudgetState, type ModelCallEvent } from '../core/types';
 import { DashboardPanel } from './cost/dashboard';
 import { describeLast } from './cost/statusDetail';
-import { SET_PRICE_COMMAND, setModelPrice, warnUnpricedOnce } from './cost/unpriced';
+import { setModelPrice, warnUnpricedOnce } from './cost/unpriced';
 import type { CoreServices, CostService, Services } from './services';
+import { COMMANDS } from '../core/commands';
 
 /** The cost area: the CostService for the router, plus the ledger for views and tests. */
 export interface CostFeature extends CostService {
@@ -141,7 +142,7 @@ export function createCost(s: CoreServices): CostFeature {
           void s.context.globalState.update(ALLOWED_KEY, [...allowed, allowanceKey(period, day)].slice(-10));
           s.log.info(`cloud allowed past the ${period} budget until the ${period === 'daily' ? 'day' : 'month'} ends`);
         }
-        if (pick === 'Open Dashboard') void vscode.commands.executeCommand('switchyard.showDashboard');
+        if (pick === 'Open Dashboard') void vscode.commands.executeCommand(COMMANDS.showDashboard);
         if (pick === 'Budget Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'switchyard.budget');
       });
     }
@@ -166,12 +167,12 @@ export function createCost(s: CoreServices): CostFeature {
 /** The dashboard and the price command. */
 export function registerCost(s: Services): void {
   const dashboard = new DashboardPanel(s, s.cost);
-  s.status.setCommand('switchyard.showDashboard');
+  s.status.setCommand(COMMANDS.showDashboard);
   s.context.subscriptions.push(
-    vscode.commands.registerCommand('switchyard.showDashboard', () => dashboard.show()),
-    vscode.commands.registerCommand(SET_PRICE_COMMAND, (model?: unknown) => setModelPrice(model)),
+    vscode.commands.registerCommand(COMMANDS.showDashboard, () => dashboard.show()),
+    vscode.commands.registerCommand(COMMANDS.setModelPrice, (model?: unknown) => setModelPrice(model)),
     // Not in the command palette: the dashboard's state, for automation and tests.
-    vscode.commands.registerCommand('switchyard.dashboard.state', () => dashboard.snapshot()),
+    vscode.commands.registerCommand(COMMANDS.dashboardState, () => dashboard.snapshot()),
     dashboard,
   );
 }

@@ -7,7 +7,7 @@ import { defaultQuery, parseWebviewMessage, type HostMessage, type TableQuery, t
 import { buildDashboardState, summaryOptions } from '../../core/cost/dashboardState';
 import { periodBounds } from '../../core/cost/query';
 import type { CostFeature } from '../cost';
-import { SET_PRICE_COMMAND } from './unpriced';
+import { COMMANDS } from '../../core/commands';
 import type { Services } from '../services';
 import type { ReadyMessage } from '../../core/protocol';
 
@@ -87,7 +87,7 @@ export class DashboardPanel implements vscode.Disposable {
       case 'setPrice':
         // Only a model the dashboard was told about: the webview cannot write arbitrary settings keys.
         if (buildDashboardState(this.cost.ledger.summary(summaryOptions(this.s.settings.current, new Date())), [], this.s.settings.current).info.unpricedModels.includes(m.model)) {
-          if (await vscode.commands.executeCommand<boolean>(SET_PRICE_COMMAND, m.model)) this.postState();
+          if (await vscode.commands.executeCommand<boolean>(COMMANDS.setModelPrice, m.model)) this.postState();
         }
         return;
       case 'rendered':

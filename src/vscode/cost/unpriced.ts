@@ -5,9 +5,9 @@ import * as vscode from 'vscode';
 import { UNPRICED_MODEL_PRICE } from '../../core/cost/prices';
 import type { LedgerRecord } from '../../core/cost/record';
 import type { CoreServices } from '../services';
+import { COMMANDS } from '../../core/commands';
 
 const WARNED_KEY = 'switchyard.unpricedModelsWarned';
-export const SET_PRICE_COMMAND = 'switchyard.setModelPrice';
 
 export function warnUnpricedOnce(s: CoreServices, record: LedgerRecord): void {
   if (record.route !== 'cloud' || !record.priceAssumed) return;
@@ -20,8 +20,8 @@ export function warnUnpricedOnce(s: CoreServices, record: LedgerRecord): void {
     + `Until you set its price, each call counts a conservative estimate ($${p.input} / $${p.output} per million input / output tokens).`;
   s.log.warn(message);
   void vscode.window.showWarningMessage(`Switchyard: ${message}`, 'Set Price', 'Open Dashboard').then((pick) => {
-    if (pick === 'Set Price') void vscode.commands.executeCommand(SET_PRICE_COMMAND, record.model);
-    if (pick === 'Open Dashboard') void vscode.commands.executeCommand('switchyard.showDashboard');
+    if (pick === 'Set Price') void vscode.commands.executeCommand(COMMANDS.setModelPrice, record.model);
+    if (pick === 'Open Dashboard') void vscode.commands.executeCommand(COMMANDS.showDashboard);
   });
 }
 

@@ -7,6 +7,7 @@ import { readMachine } from '../../core/providers/embedded/node/machine';
 import { ProviderError } from '../../core/providers/types';
 import type { EmbeddedFeature } from '../embedded';
 import type { Services } from '../services';
+import { COMMANDS } from '../../core/commands';
 
 const MB = 1024 * 1024;
 
@@ -128,8 +129,8 @@ async function checkHardware(s: Services, f: EmbeddedFeature): Promise<void> {
 
 export function registerEmbeddedCommands(s: Services, f: EmbeddedFeature): void {
   s.context.subscriptions.push(
-    vscode.commands.registerCommand('switchyard.selectEmbeddedModel', () => selectModel(s, f)),
-    vscode.commands.registerCommand('switchyard.downloadEmbeddedModel', () => downloadCommand(s, f)),
-    vscode.commands.registerCommand('switchyard.checkEmbeddedHardware', () => checkHardware(s, f)),
+    vscode.commands.registerCommand(COMMANDS.selectEmbeddedModel, () => selectModel(s, f)),
+    vscode.commands.registerCommand(COMMANDS.downloadEmbeddedModel, () => downloadCommand(s, f)),
+    vscode.commands.registerCommand(COMMANDS.checkEmbeddedHardware, () => checkHardware(s, f)),
   );
 }

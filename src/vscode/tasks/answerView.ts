@@ -5,6 +5,7 @@ import {
 } from '../../core/tasks/answerProtocol';
 import { HISTORY_SIZE, restoreHistory, toSaved, type HistoryEntry } from '../../core/tasks/answerHistory';
 import type { ReadyMessage } from '../../core/protocol';
+import { COMMANDS } from '../../core/commands';
 
 /** What the view shows now; also what integration tests observe. The header/markdown/actions are the last turn's. */
 export interface AnswerSnapshot {
@@ -190,7 +191,7 @@ export class AnswerView implements vscode.Disposable {
         handlers?.followUp(msg.question);
         break;
       case 'setKey':
-        void vscode.commands.executeCommand('switchyard.setApiKey');
+        void vscode.commands.executeCommand(COMMANDS.setApiKey);
         break;
       case 'show':
         if (this.entries.some((e) => e.id === msg.id)) {

@@ -8,6 +8,7 @@ import type { TaskRequest, TaskResult } from '../../core/tasks/runner';
 import { selectionContext, type TaskController } from './controller';
 import { pickOrType } from './pickOrType';
 import { closeLeftoverScratchTabs, newProblems } from './proposalProblems';
+import { COMMANDS } from '../../core/commands';
 
 export const REFACTOR_SCHEME = 'switchyard-refactor';
 
@@ -64,7 +65,7 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
 
   constructor(private readonly c: TaskController) {
     void closeLeftoverScratchTabs();
-    this.command = vscode.commands.registerCommand('switchyard.refactor.warnings', (id?: unknown) => this.warningsOf(id));
+    this.command = vscode.commands.registerCommand(COMMANDS.refactorWarnings, (id?: unknown) => this.warningsOf(id));
     // An edit over a proposal's selection makes it stale: its notification goes, Apply says why.
     this.watcher = vscode.workspace.onDidChangeTextDocument((e) => {
       for (const p of this.proposals.values()) {
