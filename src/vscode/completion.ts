@@ -6,6 +6,7 @@ import { pullModel, selectCompletionModel, toggleCompletions } from './completio
 import { COMPLETION_SCHEMES, InlineProvider } from './completion/inlineProvider';
 import type { Services } from './services';
 import { COMMANDS } from '../core/commands';
+import { errorMessage } from '../core/errors';
 
 /** Ghost-text completions from the local model. Never the cloud. */
 export function registerCompletion(s: Services): CompletionPipeline {
@@ -140,7 +141,7 @@ export function registerCompletion(s: Services): CompletionPipeline {
         .then(() => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger'))
         .then(() => new Promise((r) => setTimeout(r, 300)))
         .then(() => vscode.commands.executeCommand('editor.action.inlineSuggest.showNext'))
-        .then(undefined, (err: unknown) => s.log.warn(`completion: could not show the whole suggestion: ${(err as Error)?.message ?? String(err)}`))
+        .then(undefined, (err: unknown) => s.log.warn(`completion: could not show the whole suggestion: ${errorMessage(err)}`))
         .then(() => {
           growing = undefined;
           const next = growAgain;

@@ -13,6 +13,7 @@ import { describeLast } from './cost/statusDetail';
 import { setModelPrice, warnUnpricedOnce } from './cost/unpriced';
 import type { CoreServices, CostService, Services } from './services';
 import { COMMANDS } from '../core/commands';
+import { errorMessage } from '../core/errors';
 
 /** The cost area: the CostService for the router, plus the ledger for views and tests. */
 export interface CostFeature extends CostService {
@@ -74,7 +75,7 @@ export function createCost(s: CoreServices): CostFeature {
       ledger.refresh().then(() => { refreshFailed = false; }, (err: unknown) => {
         if (refreshFailed) return; // every 5 s: say it once, not on every tick
         refreshFailed = true;
-        s.log.warn(`Could not read new cost ledger records: ${err instanceof Error ? err.message : String(err)}`);
+        s.log.warn(`Could not read new cost ledger records: ${errorMessage(err)}`);
       });
     },
   };
@@ -88,7 +89,7 @@ export function createCost(s: CoreServices): CostFeature {
   s.context.subscriptions.push(s.events.on((e) => {
     const record = toRecord(e, workspace, costFor(e));
     const write = ledger.append(record).catch((err: unknown) => {
-      const message = `Could not write the cost ledger in ${ledger.dir}: ${err instanceof Error ? err.message : String(err)}`;
+      const message = `Could not write the cost ledger in ${ledger.dir}: ${errorMessage(err)}`;
       s.log.warn(message);
       if (!writeErrorShown) {
         writeErrorShown = true;
@@ -153,7 +154,7 @@ export function createCost(s: CoreServices): CostFeature {
     last ??= ledger.latest().at(-1);
     showStatus();
     checkBudget();
-  }, (err: unknown) => s.log.warn(`Could not read the cost ledger: ${err instanceof Error ? err.message : String(err)}`));
+  }, (err: unknown) => s.log.warn(`Could not read the cost ledger: ${errorMessage(err)}`));
   const timer = setInterval(() => feature.refresh(), REFRESH_MS);
   timer.unref?.();
 

@@ -3,6 +3,7 @@ import { describeEmbedded } from '../core/providers/embedded/node/identity';
 import type { LocalModelsService } from './localModels';
 import type { Services } from './services';
 import { COMMANDS } from '../core/commands';
+import { errorMessage } from '../core/errors';
 
 export const WALKTHROUGH_ID = 'switchyard.switchyard#getStarted';
 export const DEMO_NOTICE = 'demo model: shows how Switchyard works; its suggestions are not meaningful';
@@ -100,7 +101,7 @@ export function registerStatusMenu(s: Services): void {
     try {
       names = (await local.catalog().listModels(AbortSignal.timeout(5000))).map((m) => m.name);
     } catch (err) {
-      void vscode.window.showWarningMessage(`Switchyard: cannot list the local models — ${(err as Error).message}`);
+      void vscode.window.showWarningMessage(`Switchyard: cannot list the local models — ${errorMessage(err)}`);
       return;
     }
     const current = s.settings.current.providers.local.chatModel;

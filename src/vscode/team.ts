@@ -15,6 +15,7 @@ import type { TeamSettings } from '../core/settings/team';
 import type { EndpointClass } from '../core/types';
 import type { CoreServices, Services } from './services';
 import { COMMANDS } from '../core/commands';
+import { errorMessage } from '../core/errors';
 
 export const TEAM_TOKEN_KEY = 'switchyard.team.token';
 /** A health result older than this is refreshed (in the background) when a request asks. */
@@ -50,7 +51,7 @@ function transportFor(caFile: string): GateTransport | undefined {
   try {
     certs = pemCertificates(readFileSync(caFile, 'utf8'));
   } catch (err) {
-    return failing(`switchyard.team.caFile could not be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    return failing(`switchyard.team.caFile could not be read (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`);
   }
   if (certs.length === 0) return failing(`switchyard.team.caFile (${caFile}) holds no PEM certificate`);
   const ca = [...systemCertificates(), ...certs];

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { ModelPuller } from '../../core/providers/local';
 import type { LocalModelsService } from '../localModels';
 import type { Services } from '../services';
+import { errorMessage } from '../../core/errors';
 
 function canPull(catalog: unknown): catalog is ModelPuller {
   return typeof (catalog as Partial<ModelPuller>).pull === 'function';
@@ -25,7 +26,7 @@ export async function selectCompletionModel(s: Services, local: LocalModelsServi
   try {
     models = await local.catalog().listModels(controller.signal);
   } catch (err) {
-    void vscode.window.showWarningMessage(`Switchyard: cannot list the local models — ${(err as Error).message}`);
+    void vscode.window.showWarningMessage(`Switchyard: cannot list the local models — ${errorMessage(err)}`);
     return undefined;
   }
   const current = s.settings.current.completion.model;
@@ -80,7 +81,7 @@ export async function pullModel(s: Services, local: LocalModelsService, model?: 
       void vscode.window.showInformationMessage(`Switchyard: ${name} is ready.`);
       return true;
     } catch (err) {
-      void vscode.window.showWarningMessage(`Switchyard: pulling ${name} failed — ${(err as Error).message}`);
+      void vscode.window.showWarningMessage(`Switchyard: pulling ${name} failed — ${errorMessage(err)}`);
       return false;
     } finally {
       sub.dispose();

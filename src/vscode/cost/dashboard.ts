@@ -10,6 +10,7 @@ import type { CostFeature } from '../cost';
 import { COMMANDS } from '../../core/commands';
 import type { Services } from '../services';
 import type { ReadyMessage } from '../../core/protocol';
+import { errorMessage } from '../../core/errors';
 
 const LIVE_UPDATE_MS = 250;
 const SEARCHING_AFTER_MS = 150;
@@ -121,7 +122,7 @@ export class DashboardPanel implements vscode.Disposable {
       const page = await this.cost.ledger.page(query, this.cost.workspace, obsolete);
       if (page && !obsolete()) this.post({ type: 'page', query, rows: page.rows, total: page.total });
     } catch (err) {
-      this.post({ type: 'error', message: `Could not read the ledger: ${err instanceof Error ? err.message : String(err)}` });
+      this.post({ type: 'error', message: `Could not read the ledger: ${errorMessage(err)}` });
     } finally {
       clearTimeout(searching);
     }
@@ -153,7 +154,7 @@ export class DashboardPanel implements vscode.Disposable {
       }
       this.post({ type: 'exported', path: target.fsPath, count });
     } catch (err) {
-      const message = `Export failed: ${err instanceof Error ? err.message : String(err)}`;
+      const message = `Export failed: ${errorMessage(err)}`;
       this.s.log.warn(message);
       this.post({ type: 'error', message });
     }

@@ -8,6 +8,7 @@ import { ProviderError } from '../../core/providers/types';
 import type { EmbeddedFeature } from '../embedded';
 import type { Services } from '../services';
 import { COMMANDS } from '../../core/commands';
+import { errorMessage } from '../../core/errors';
 
 const MB = 1024 * 1024;
 
@@ -100,7 +101,7 @@ async function download(s: Services, offer: ModelOffer): Promise<void> {
   } catch (err) {
     const message = err instanceof ProviderError && err.code === 'blocked'
       ? `Downloading a model is blocked here: ${err.message}. Download it from a workspace that is not never-leave-machine, or choose a GGUF file you already have.`
-      : err instanceof Error ? err.message : String(err);
+      : errorMessage(err);
     s.log.warn(`model download: ${message}`);
     void vscode.window.showErrorMessage(`Switchyard: ${message}`);
   }

@@ -5,6 +5,7 @@ import { actionsFor, finishedHeader, routedHeader, summarize, type TaskSummary }
 import type { TaskRequest, TaskResult, TaskRunner, TaskSink } from '../../core/tasks/runner';
 import type { Services } from '../services';
 import type { AnswerView } from './answerView';
+import { errorMessage } from '../../core/errors';
 
 /** Where "Insert" puts code and relative links resolve: the editor the request came from. */
 export interface AnswerTarget {
@@ -81,7 +82,7 @@ export class TaskController {
       result = await this.runner.run(req, sink, session.signal);
     } catch (err) {
       // The runner reports provider failures itself; this is a bug path, shown rather than swallowed.
-      const message = `${req.kind} failed: ${(err as Error).message}`;
+      const message = `${req.kind} failed: ${errorMessage(err)}`;
       session.update({ status: 'failed', error: message }, {});
       this.s.log.warn(message);
       throw err;

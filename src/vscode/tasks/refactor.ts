@@ -9,6 +9,7 @@ import { selectionContext, type TaskController } from './controller';
 import { pickOrType } from './pickOrType';
 import { closeLeftoverScratchTabs, newProblems } from './proposalProblems';
 import { COMMANDS } from '../../core/commands';
+import { errorMessage } from '../../core/errors';
 
 export const REFACTOR_SCHEME = 'switchyard-refactor';
 
@@ -208,7 +209,7 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
     const added = await newProblems(name, doc.languageId, before, after, { signal: p.endCheck.signal, viewColumn: this.diffTab(p)?.group.viewColumn })
       .catch((err: unknown) => {
         // No flag is the safe outcome, but a broken check is said, not swallowed.
-        this.c.s.log.warn(`refactor: the problems check failed: ${(err as Error)?.message ?? String(err)}`);
+        this.c.s.log.warn(`refactor: the problems check failed: ${errorMessage(err)}`);
         return undefined;
       });
     p.checked = added !== undefined;
