@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { describeEmbedded } from '../core/providers/embedded/node/identity';
 import type { LocalModelsService } from './localModels';
 import type { Services } from './services';
+import { updateSetting } from './settings';
 import { COMMANDS } from '../core/commands';
 import { errorMessage } from '../core/errors';
 
@@ -69,7 +70,7 @@ export function registerStatusMenu(s: Services): void {
     snoozeTimer = undefined;
     await s.context.globalState.update(SNOOZE_KEY, undefined);
     if (!s.settings.current.completion.enabled) {
-      await vscode.workspace.getConfiguration('switchyard').update('completion.enabled', true, vscode.ConfigurationTarget.Global);
+      await updateSetting('completion.enabled', true, vscode.ConfigurationTarget.Global);
     }
     refresh();
   };
@@ -87,7 +88,7 @@ export function registerStatusMenu(s: Services): void {
     );
     if (!pick) return;
     await s.context.globalState.update(SNOOZE_KEY, Date.now() + pick.minutes * 60_000);
-    await vscode.workspace.getConfiguration('switchyard').update('completion.enabled', false, vscode.ConfigurationTarget.Global);
+    await updateSetting('completion.enabled', false, vscode.ConfigurationTarget.Global);
     armSnooze();
     refresh();
   };
@@ -109,7 +110,7 @@ export function registerStatusMenu(s: Services): void {
       names.map((label) => ({ label, description: label === current ? 'current' : undefined })),
       { title: 'Switchyard: Select Chat Model', placeHolder: 'The local model for Ask, Refactor and Explain Architecture' },
     );
-    if (pick) await vscode.workspace.getConfiguration('switchyard').update('local.chatModel', pick.label, vscode.ConfigurationTarget.Global);
+    if (pick) await updateSetting('local.chatModel', pick.label, vscode.ConfigurationTarget.Global);
   };
 
   const menu = async () => {

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { ModelPuller } from '../../core/providers/local';
 import type { LocalModelsService } from '../localModels';
 import type { Services } from '../services';
+import { updateSetting } from '../settings';
 import { errorMessage } from '../../core/errors';
 
 function canPull(catalog: unknown): catalog is ModelPuller {
@@ -15,7 +16,7 @@ function formatBytes(n: number): string {
 /** Turns completions on or off (user settings). */
 export async function toggleCompletions(s: Services): Promise<void> {
   const next = !s.settings.current.completion.enabled;
-  await vscode.workspace.getConfiguration('switchyard').update('completion.enabled', next, vscode.ConfigurationTarget.Global);
+  await updateSetting('completion.enabled', next, vscode.ConfigurationTarget.Global);
   void vscode.window.setStatusBarMessage(`Switchyard completions ${next ? 'on' : 'off'}`, 2000);
 }
 
@@ -40,7 +41,7 @@ export async function selectCompletionModel(s: Services, local: LocalModelsServi
   }
   const pick = await vscode.window.showQuickPick(items, { title: 'Completion model', placeHolder: 'A base (FIM-trained) code model completes best, e.g. qwen2.5-coder:1.5b-base' });
   if (!pick) return undefined;
-  await vscode.workspace.getConfiguration('switchyard').update('completion.model', pick.label, vscode.ConfigurationTarget.Global);
+  await updateSetting('completion.model', pick.label, vscode.ConfigurationTarget.Global);
   return pick.label;
 }
 

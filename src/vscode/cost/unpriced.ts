@@ -5,6 +5,8 @@ import * as vscode from 'vscode';
 import { UNPRICED_MODEL_PRICE } from '../../core/cost/prices';
 import type { LedgerRecord } from '../../core/cost/record';
 import type { CoreServices } from '../services';
+import { updateSetting } from '../settings';
+import type { SettingValues } from '../../core/settings';
 import { COMMANDS } from '../../core/commands';
 
 const WARNED_KEY = 'switchyard.unpricedModelsWarned';
@@ -40,10 +42,9 @@ export async function setModelPrice(model?: unknown): Promise<boolean> {
   if (input === undefined) return false;
   const output = await ask('Output');
   if (output === undefined) return false;
-  const config = vscode.workspace.getConfiguration('switchyard');
-  const prices = { ...(config.inspect<Record<string, unknown>>('cost.prices')?.globalValue ?? {}) };
+  const prices = { ...(vscode.workspace.getConfiguration('switchyard').inspect<SettingValues['cost.prices']>('cost.prices')?.globalValue ?? {}) };
   prices[name] = { input: Number(input), output: Number(output) };
-  await config.update('cost.prices', prices, vscode.ConfigurationTarget.Global);
+  await updateSetting('cost.prices', prices, vscode.ConfigurationTarget.Global);
   void vscode.window.showInformationMessage(`Switchyard: ${name} is now priced at $${Number(input)} / $${Number(output)} per million input / output tokens (switchyard.cost.prices). New calls are counted at this price.`);
   return true;
 }

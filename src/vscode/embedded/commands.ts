@@ -7,6 +7,7 @@ import { readMachine } from '../../core/providers/embedded/node/machine';
 import { ProviderError } from '../../core/providers/types';
 import type { EmbeddedFeature } from '../embedded';
 import type { Services } from '../services';
+import { updateSetting } from '../settings';
 import { COMMANDS } from '../../core/commands';
 import { errorMessage } from '../../core/errors';
 
@@ -26,12 +27,11 @@ function warnIfNoEngine(f: EmbeddedFeature): boolean {
 }
 
 async function useModel(s: Services, path: string): Promise<void> {
-  const config = vscode.workspace.getConfiguration('switchyard');
-  await config.update('embedded.modelPath', path, vscode.ConfigurationTarget.Global);
+  await updateSetting('embedded.modelPath', path, vscode.ConfigurationTarget.Global);
   const provider = s.settings.current.providers.local.provider;
   if (provider !== 'embedded' && provider !== 'auto') {
     const pick = await vscode.window.showInformationMessage(`Switchyard: the embedded engine will use ${path}. Use it for completions instead of ${provider}?`, 'Use Embedded Engine', 'Keep ' + provider);
-    if (pick === 'Use Embedded Engine') await config.update('local.provider', 'embedded', vscode.ConfigurationTarget.Global);
+    if (pick === 'Use Embedded Engine') await updateSetting('local.provider', 'embedded', vscode.ConfigurationTarget.Global);
   } else {
     void vscode.window.showInformationMessage(`Switchyard: the embedded engine now uses ${path.split(/[\\/]/).pop()}.`);
   }
