@@ -75,7 +75,7 @@ export function createCost(s: CoreServices): CostFeature {
       ledger.refresh().then(() => { refreshFailed = false; }, (err: unknown) => {
         if (refreshFailed) return; // every 5 s: say it once, not on every tick
         refreshFailed = true;
-        s.log.warn(`Could not read new cost ledger records: ${errorMessage(err)}`);
+        s.log.error(`Could not read new cost ledger records: ${errorMessage(err)}`);
       });
     },
   };
@@ -90,7 +90,7 @@ export function createCost(s: CoreServices): CostFeature {
     const record = toRecord(e, workspace, costFor(e));
     const write = ledger.append(record).catch((err: unknown) => {
       const message = `Could not write the cost ledger in ${ledger.dir}: ${errorMessage(err)}`;
-      s.log.warn(message);
+      s.log.error(message);
       if (!writeErrorShown) {
         writeErrorShown = true;
         void vscode.window.showWarningMessage(`Switchyard: ${message}`);
@@ -154,7 +154,7 @@ export function createCost(s: CoreServices): CostFeature {
     last ??= ledger.latest().at(-1);
     showStatus();
     checkBudget();
-  }, (err: unknown) => s.log.warn(`Could not read the cost ledger: ${errorMessage(err)}`));
+  }, (err: unknown) => s.log.error(`Could not read the cost ledger: ${errorMessage(err)}`));
   const timer = setInterval(() => feature.refresh(), REFRESH_MS);
   timer.unref?.();
 

@@ -155,7 +155,7 @@ export class DashboardPanel implements vscode.Disposable {
       this.post({ type: 'exported', path: target.fsPath, count });
     } catch (err) {
       const message = `Export failed: ${errorMessage(err)}`;
-      this.s.log.warn(message);
+      this.s.log.error(message);
       this.post({ type: 'error', message });
     }
   }

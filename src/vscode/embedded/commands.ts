@@ -102,7 +102,7 @@ async function download(s: Services, offer: ModelOffer): Promise<void> {
     const message = err instanceof ProviderError && err.code === 'blocked'
       ? `Downloading a model is blocked here: ${err.message}. Download it from a workspace that is not never-leave-machine, or choose a GGUF file you already have.`
       : errorMessage(err);
-    s.log.warn(`model download: ${message}`);
+    s.log.error(`model download: ${message}`);
     void vscode.window.showErrorMessage(`Switchyard: ${message}`);
   }
 }

@@ -84,7 +84,7 @@ export class TaskController {
       // The runner reports provider failures itself; this is a bug path, shown rather than swallowed.
       const message = `${req.kind} failed: ${errorMessage(err)}`;
       session.update({ status: 'failed', error: message }, {});
-      this.s.log.warn(message);
+      this.s.log.error(message);
       throw err;
     } finally {
       counting = false;
