@@ -7,6 +7,7 @@ import { COMPLETION_SCHEMES, InlineProvider } from './completion/inlineProvider'
 import type { Services } from './services';
 import { COMMANDS } from '../core/commands';
 import { errorMessage } from '../core/errors';
+import { notify } from './notify';
 
 /** Ghost-text completions from the local model. Never the cloud. */
 export function registerCompletion(s: Services): CompletionPipeline {
@@ -76,7 +77,7 @@ export function registerCompletion(s: Services): CompletionPipeline {
     if (offeredPull.has(model)) return;
     offeredPull.add(model);
     const pull = `Pull ${model}`;
-    void vscode.window.showWarningMessage(`Switchyard: the completion model "${model}" is not on the local server.`, pull, 'Select Model').then(async (pick) => {
+    void notify('warn', `the completion model "${model}" is not on the local server.`, pull, 'Select Model').then(async (pick) => {
       if (pick === pull) {
         if (await pullModel(s, local, model)) {
           problem = undefined;

@@ -14,6 +14,7 @@ import { setModelPrice, warnUnpricedOnce } from './cost/unpriced';
 import type { CoreServices, CostService, Services } from './services';
 import { COMMANDS } from '../core/commands';
 import { errorMessage } from '../core/errors';
+import { notify } from './notify';
 
 /** The cost area: the CostService for the router, plus the ledger for views and tests. */
 export interface CostFeature extends CostService {
@@ -93,7 +94,7 @@ export function createCost(s: CoreServices): CostFeature {
       s.log.error(message);
       if (!writeErrorShown) {
         writeErrorShown = true;
-        void vscode.window.showWarningMessage(`Switchyard: ${message}`);
+        void notify('warn', message);
       }
     });
     pending = Promise.all([pending, write]);

@@ -5,6 +5,7 @@ import type { Services } from './services';
 import { updateSetting } from './settings';
 import { COMMANDS } from '../core/commands';
 import { errorMessage } from '../core/errors';
+import { notify } from './notify';
 
 export const WALKTHROUGH_ID = 'switchyard.switchyard#getStarted';
 export const DEMO_NOTICE = 'demo model: shows how Switchyard works; its suggestions are not meaningful';
@@ -102,7 +103,7 @@ export function registerStatusMenu(s: Services): void {
     try {
       names = (await local.catalog().listModels(AbortSignal.timeout(5000))).map((m) => m.name);
     } catch (err) {
-      void vscode.window.showWarningMessage(`Switchyard: cannot list the local models — ${errorMessage(err)}`);
+      void notify('warn', `cannot list the local models — ${errorMessage(err)}`);
       return;
     }
     const current = s.settings.current.providers.local.chatModel;

@@ -8,6 +8,7 @@ import type { CoreServices } from '../services';
 import { updateSetting } from '../settings';
 import type { SettingValues } from '../../core/settings';
 import { COMMANDS } from '../../core/commands';
+import { logAndNotify } from '../notify';
 
 const WARNED_KEY = 'switchyard.unpricedModelsWarned';
 
@@ -20,8 +21,7 @@ export function warnUnpricedOnce(s: CoreServices, record: LedgerRecord): void {
   const p = UNPRICED_MODEL_PRICE;
   const message = `Switchyard has no price for the cloud model "${record.model}", so the cloud budget cannot be enforced exactly for it. `
     + `Until you set its price, each call counts a conservative estimate ($${p.input} / $${p.output} per million input / output tokens).`;
-  s.log.warn(message);
-  void vscode.window.showWarningMessage(`Switchyard: ${message}`, 'Set Price', 'Open Dashboard').then((pick) => {
+  void logAndNotify(s.log, 'warn', message, 'Set Price', 'Open Dashboard').then((pick) => {
     if (pick === 'Set Price') void vscode.commands.executeCommand(COMMANDS.setModelPrice, record.model);
     if (pick === 'Open Dashboard') void vscode.commands.executeCommand(COMMANDS.showDashboard);
   });

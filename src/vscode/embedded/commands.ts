@@ -10,6 +10,7 @@ import type { Services } from '../services';
 import { updateSetting } from '../settings';
 import { COMMANDS } from '../../core/commands';
 import { errorMessage } from '../../core/errors';
+import { notify } from '../notify';
 
 const MB = 1024 * 1024;
 
@@ -22,7 +23,7 @@ const ENGINE_MISSING = 'This build of Switchyard does not include the embedded e
 /** Without the engine a model is of no use: says how to get it instead. */
 function warnIfNoEngine(f: EmbeddedFeature): boolean {
   if (f.engineInstalled()) return false;
-  void vscode.window.showWarningMessage(`Switchyard: ${ENGINE_MISSING}`);
+  void notify('warn', ENGINE_MISSING);
   return true;
 }
 
@@ -103,7 +104,7 @@ async function download(s: Services, offer: ModelOffer): Promise<void> {
       ? `Downloading a model is blocked here: ${err.message}. Download it from a workspace that is not never-leave-machine, or choose a GGUF file you already have.`
       : errorMessage(err);
     s.log.error(`model download: ${message}`);
-    void vscode.window.showErrorMessage(`Switchyard: ${message}`);
+    void notify('error', message);
   }
 }
 

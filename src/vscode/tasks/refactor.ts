@@ -10,6 +10,7 @@ import { pickOrType } from './pickOrType';
 import { closeLeftoverScratchTabs, newProblems } from './proposalProblems';
 import { COMMANDS } from '../../core/commands';
 import { errorMessage } from '../../core/errors';
+import { notify } from '../notify';
 
 export const REFACTOR_SCHEME = 'switchyard-refactor';
 
@@ -98,7 +99,7 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
   async run(args: TaskArgs): Promise<RefactorSummary | undefined> {
     const editor = vscode.window.activeTextEditor;
     if (!editor || editor.selection.isEmpty) {
-      void vscode.window.showWarningMessage('Switchyard: select the code to refactor first.');
+      void notify('warn', 'select the code to refactor first.');
       return undefined;
     }
     const picked = args.refactor ?? (await pickRefactor());
@@ -253,7 +254,7 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
 
   private async offerAfterFailure(result: TaskResult, label: string, rerun: (o: 'local' | 'cloud') => void): Promise<void> {
     const choices = [...(result.offers.keepLocal ? ['Retry locally'] : []), ...(result.offers.askCloud ? ['Ask the cloud instead'] : [])];
-    const pick = await vscode.window.showErrorMessage(`Switchyard: ${label} ${result.outcome}: ${result.error?.message ?? 'no answer'}`, ...choices);
+    const pick = await notify('error', `${label} ${result.outcome}: ${result.error?.message ?? 'no answer'}`, ...choices);
     if (pick === 'Retry locally') rerun('local');
     else if (pick === 'Ask the cloud instead') rerun('cloud');
   }
@@ -270,7 +271,7 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
     const doc = await vscode.workspace.openTextDocument(p.uri);
     if (p.stale || !stillThere(doc, p)) {
       const notice = p.stale ?? 'the selection changed since the refactor was proposed; run Refactor Selection again';
-      void vscode.window.showWarningMessage(`Switchyard: "${p.label}" not applied — ${notice}.`, 'Discard Proposal').then((pick) => {
+      void notify('warn', `"${p.label}" not applied — ${notice}.`, 'Discard Proposal').then((pick) => {
         if (pick) void this.discard(p.id);
       });
       return { applied: false, notice };
