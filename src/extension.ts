@@ -17,6 +17,8 @@ import { SettingsStore } from './vscode/settings';
 import { StatusBar } from './vscode/statusBar';
 import { registerStatusMenu } from './vscode/statusMenu';
 import { registerWalkthrough } from './vscode/walkthrough';
+import { COMMANDS } from './core/commands';
+import { logAndNotify } from './vscode/notify';
 
 /**
  * What the integration tests observe the running extension through. Exported only when VS Code runs
@@ -39,12 +41,11 @@ export function activate(context: vscode.ExtensionContext): SwitchyardApi | unde
   const started = performance.now();
   const log = new Log();
   const settings = new SettingsStore(context.extension, (message) => {
-    log.warn(message);
-    void vscode.window.showWarningMessage(`Switchyard: ${message}`, 'Open Settings').then((pick) => {
+    void logAndNotify(log, 'warn', message, 'Open Settings').then((pick) => {
       if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'switchyard');
     });
   });
-  const status = new StatusBar('switchyard.showLog');
+  const status = new StatusBar(COMMANDS.showLog);
   const events = new Emitter<ModelCallEvent>();
   const privacy = createPrivacyService(settings);
   const gate = new EgressGate({

@@ -32,3 +32,10 @@ export function findProviderError(err: unknown): ProviderError | undefined {
   }
   return undefined;
 }
+
+/** The message of anything thrown: an Error's (or an error-like object's) message, else the value as text. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  const message = (err as { message?: unknown } | null | undefined)?.message;
+  return typeof message === 'string' ? message : String(err);
+}

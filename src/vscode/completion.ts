@@ -5,6 +5,9 @@ import type { ProviderError } from '../core/providers/types';
 import { pullModel, selectCompletionModel, toggleCompletions } from './completion/commands';
 import { COMPLETION_SCHEMES, InlineProvider } from './completion/inlineProvider';
 import type { Services } from './services';
+import { COMMANDS } from '../core/commands';
+import { errorMessage } from '../core/errors';
+import { notify } from './notify';
 
 /** Ghost-text completions from the local model. Never the cloud. */
 export function registerCompletion(s: Services): CompletionPipeline {
@@ -74,7 +77,7 @@ export function registerCompletion(s: Services): CompletionPipeline {
     if (offeredPull.has(model)) return;
     offeredPull.add(model);
     const pull = `Pull ${model}`;
-    void vscode.window.showWarningMessage(`Switchyard: the completion model "${model}" is not on the local server.`, pull, 'Select Model').then(async (pick) => {
+    void notify('warn', `the completion model "${model}" is not on the local server.`, pull, 'Select Model').then(async (pick) => {
       if (pick === pull) {
         if (await pullModel(s, local, model)) {
           problem = undefined;
@@ -139,7 +142,7 @@ export function registerCompletion(s: Services): CompletionPipeline {
         .then(() => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger'))
         .then(() => new Promise((r) => setTimeout(r, 300)))
         .then(() => vscode.commands.executeCommand('editor.action.inlineSuggest.showNext'))
-        .then(undefined, (err: unknown) => s.log.warn(`completion: could not show the whole suggestion: ${(err as Error)?.message ?? String(err)}`))
+        .then(undefined, (err: unknown) => s.log.warn(`completion: could not show the whole suggestion: ${errorMessage(err)}`))
         .then(() => {
           growing = undefined;
           const next = growAgain;
@@ -153,9 +156,9 @@ export function registerCompletion(s: Services): CompletionPipeline {
   let model = s.settings.current.completion.model;
   s.context.subscriptions.push(
     vscode.languages.registerInlineCompletionItemProvider(COMPLETION_SCHEMES.map((scheme) => ({ scheme })), provider),
-    vscode.commands.registerCommand('switchyard.toggleCompletions', () => toggleCompletions(s)),
-    vscode.commands.registerCommand('switchyard.selectCompletionModel', () => selectCompletionModel(s, local)),
-    vscode.commands.registerCommand('switchyard.pullModel', (name?: string) => pullModel(s, local, typeof name === 'string' ? name : undefined)),
+    vscode.commands.registerCommand(COMMANDS.toggleCompletions, () => toggleCompletions(s)),
+    vscode.commands.registerCommand(COMMANDS.selectCompletionModel, () => selectCompletionModel(s, local)),
+    vscode.commands.registerCommand(COMMANDS.pullModel, (name?: string) => pullModel(s, local, typeof name === 'string' ? name : undefined)),
     vscode.workspace.onDidCloseTextDocument((d) => pipeline.forget(d.uri.toString())),
     vscode.workspace.onDidChangeTextDocument((e) => {
       if (e.contentChanges.length) pipeline.edited(e.document.uri.toString());

@@ -10,8 +10,11 @@ import type { LoggedCost } from '../core/log/format';
 import { isCloudProvider, type BudgetState, type ModelCallEvent } from '../core/types';
 import { DashboardPanel } from './cost/dashboard';
 import { describeLast } from './cost/statusDetail';
-import { SET_PRICE_COMMAND, setModelPrice, warnUnpricedOnce } from './cost/unpriced';
+import { setModelPrice, warnUnpricedOnce } from './cost/unpriced';
 import type { CoreServices, CostService, Services } from './services';
+import { COMMANDS } from '../core/commands';
+import { errorMessage } from '../core/errors';
+import { notify } from './notify';
 
 /** The cost area: the CostService for the router, plus the ledger for views and tests. */
 export interface CostFeature extends CostService {
@@ -73,7 +76,7 @@ export function createCost(s: CoreServices): CostFeature {
       ledger.refresh().then(() => { refreshFailed = false; }, (err: unknown) => {
         if (refreshFailed) return; // every 5 s: say it once, not on every tick
         refreshFailed = true;
-        s.log.warn(`Could not read new cost ledger records: ${err instanceof Error ? err.message : String(err)}`);
+        s.log.error(`Could not read new cost ledger records: ${errorMessage(err)}`);
       });
     },
   };
@@ -87,11 +90,11 @@ export function createCost(s: CoreServices): CostFeature {
   s.context.subscriptions.push(s.events.on((e) => {
     const record = toRecord(e, workspace, costFor(e));
     const write = ledger.append(record).catch((err: unknown) => {
-      const message = `Could not write the cost ledger in ${ledger.dir}: ${err instanceof Error ? err.message : String(err)}`;
-      s.log.warn(message);
+      const message = `Could not write the cost ledger in ${ledger.dir}: ${errorMessage(err)}`;
+      s.log.error(message);
       if (!writeErrorShown) {
         writeErrorShown = true;
-        void vscode.window.showWarningMessage(`Switchyard: ${message}`);
+        void notify('warn', message);
       }
     });
     pending = Promise.all([pending, write]);
@@ -141,7 +144,7 @@ export function createCost(s: CoreServices): CostFeature {
           void s.context.globalState.update(ALLOWED_KEY, [...allowed, allowanceKey(period, day)].slice(-10));
           s.log.info(`cloud allowed past the ${period} budget until the ${period === 'daily' ? 'day' : 'month'} ends`);
         }
-        if (pick === 'Open Dashboard') void vscode.commands.executeCommand('switchyard.showDashboard');
+        if (pick === 'Open Dashboard') void vscode.commands.executeCommand(COMMANDS.showDashboard);
         if (pick === 'Budget Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'switchyard.budget');
       });
     }
@@ -152,7 +155,7 @@ export function createCost(s: CoreServices): CostFeature {
     last ??= ledger.latest().at(-1);
     showStatus();
     checkBudget();
-  }, (err: unknown) => s.log.warn(`Could not read the cost ledger: ${err instanceof Error ? err.message : String(err)}`));
+  }, (err: unknown) => s.log.error(`Could not read the cost ledger: ${errorMessage(err)}`));
   const timer = setInterval(() => feature.refresh(), REFRESH_MS);
   timer.unref?.();
 
@@ -166,12 +169,12 @@ export function createCost(s: CoreServices): CostFeature {
 /** The dashboard and the price command. */
 export function registerCost(s: Services): void {
   const dashboard = new DashboardPanel(s, s.cost);
-  s.status.setCommand('switchyard.showDashboard');
+  s.status.setCommand(COMMANDS.showDashboard);
   s.context.subscriptions.push(
-    vscode.commands.registerCommand('switchyard.showDashboard', () => dashboard.show()),
-    vscode.commands.registerCommand(SET_PRICE_COMMAND, (model?: unknown) => setModelPrice(model)),
+    vscode.commands.registerCommand(COMMANDS.showDashboard, () => dashboard.show()),
+    vscode.commands.registerCommand(COMMANDS.setModelPrice, (model?: unknown) => setModelPrice(model)),
     // Not in the command palette: the dashboard's state, for automation and tests.
-    vscode.commands.registerCommand('switchyard.dashboard.state', () => dashboard.snapshot()),
+    vscode.commands.registerCommand(COMMANDS.dashboardState, () => dashboard.snapshot()),
     dashboard,
   );
 }

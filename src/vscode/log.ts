@@ -1,26 +1,41 @@
 import * as vscode from 'vscode';
 import { formatLogLine, type LoggedCost } from '../core/log/format';
+import type { Logger } from '../core/log/logger';
 import type { ModelCallEvent } from '../core/types';
 
-/** The "Switchyard" output channel: one coloured line per model call, plus notices. */
-export class Log implements vscode.Disposable {
-  readonly channel: vscode.OutputChannel;
+/**
+ * The "Switchyard" log output channel: one line per model call, plus notices at their level. VS Code stamps
+ * each line with its time and level and honours the user's log level (Developer: Set Log Level).
+ */
+export class Log implements Logger, vscode.Disposable {
+  readonly channel: vscode.LogOutputChannel;
 
   constructor() {
-    // The language id selects the syntaxes/switchyard-log grammar.
-    this.channel = vscode.window.createOutputChannel('Switchyard', 'switchyard-log');
+    this.channel = vscode.window.createOutputChannel('Switchyard', { log: true });
   }
 
   request(event: ModelCallEvent & LoggedCost): void {
-    this.channel.appendLine(formatLogLine(event));
+    this.channel.info(formatLogLine(event));
+  }
+
+  trace(message: string): void {
+    this.channel.trace(message);
+  }
+
+  debug(message: string): void {
+    this.channel.debug(message);
   }
 
   info(message: string): void {
-    this.channel.appendLine(`${new Date().toISOString()} [info] ${message}`);
+    this.channel.info(message);
   }
 
   warn(message: string): void {
-    this.channel.appendLine(`${new Date().toISOString()} [warn] ${message}`);
+    this.channel.warn(message);
+  }
+
+  error(message: string): void {
+    this.channel.error(message);
   }
 
   show(): void {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { rememberKey } from '../core/privacy/knownKeys';
 import { CLOUD_PROVIDER_NAMES, CLOUD_PROVIDERS, type CloudProviderId } from '../core/types';
+import { COMMANDS } from '../core/commands';
 
 /**
  * Cloud API keys, kept only in VS Code's SecretStorage (the OS keychain where available).
@@ -67,7 +68,7 @@ async function pickProvider(keys: ApiKeys, placeHolder: string, arg?: unknown): 
 export function registerApiKeyCommands(context: vscode.ExtensionContext, log: { info(m: string): void }): ApiKeys {
   const keys = apiKeys(context.secrets);
   context.subscriptions.push(
-    vscode.commands.registerCommand('switchyard.setApiKey', async (arg?: unknown) => {
+    vscode.commands.registerCommand(COMMANDS.setApiKey, async (arg?: unknown) => {
       const provider = await pickProvider(keys, 'Set the API key of which cloud provider?', arg);
       if (!provider) return;
       const key = await vscode.window.showInputBox({
@@ -82,7 +83,7 @@ export function registerApiKeyCommands(context: vscode.ExtensionContext, log: { 
       log.info(`${CLOUD_PROVIDER_NAMES[provider]} API key stored in secret storage.`);
       void vscode.window.showInformationMessage(`Switchyard: ${CLOUD_PROVIDER_NAMES[provider]} API key stored.`);
     }),
-    vscode.commands.registerCommand('switchyard.clearApiKey', async (arg?: unknown) => {
+    vscode.commands.registerCommand(COMMANDS.clearApiKey, async (arg?: unknown) => {
       const provider = await pickProvider(keys, 'Clear the API key of which cloud provider?', arg);
       if (!provider) return;
       await keys.clear(provider);

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { parseSettings, SECTION, type ParsedSettings, type RawSettings, type Settings } from '../core/settings';
+import { parseSettings, SECTION, type ParsedSettings, type RawSettings, type SettingKey, type SettingValues, type Settings } from '../core/settings';
 import { Emitter } from '../core/events';
 
 type ConfigurationSection = { properties?: Record<string, unknown> };
@@ -91,4 +91,12 @@ export class SettingsStore implements vscode.Disposable {
     this.subscription.dispose();
     this.onDidChange.clear();
   }
+}
+
+/**
+ * Writes one Switchyard setting: the key must be one the settings reader knows and the value of its type
+ * (`undefined` removes the value at `target`).
+ */
+export function updateSetting<K extends SettingKey>(key: K, value: SettingValues[K] | undefined, target: vscode.ConfigurationTarget, scope?: vscode.ConfigurationScope): Thenable<void> {
+  return vscode.workspace.getConfiguration(SECTION, scope).update(key, value, target);
 }

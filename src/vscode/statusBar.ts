@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { formatUsd } from '../core/cost/usd';
+import { COMMANDS } from '../core/commands';
 
 /** What the status bar shows. Features update their own fields; rendering happens in one place. */
 export interface StatusModel {
@@ -97,8 +98,8 @@ export class StatusBar implements vscode.Disposable {
     const snoozed = m.snoozedUntil ? ` — snoozed until ${new Date(m.snoozedUntil).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}` : '';
     tooltip.appendMarkdown(`Completions: ${m.completion}${snoozed}${m.completionDetail ? ` — ${escape(m.completionDetail)}` : ''}\n\n`);
     if (m.lastDetail?.length) tooltip.appendMarkdown(m.lastDetail.map(escape).join('  \n'));
-    if (this.item.command === 'switchyard.statusMenu') tooltip.appendMarkdown('\n\n$(menu) Click for the Switchyard menu (models, completions, privacy, dashboard)');
-    else if (this.item.command === 'switchyard.showDashboard') tooltip.appendMarkdown('\n\n$(graph) Click to open the dashboard');
+    if (this.item.command === COMMANDS.statusMenu) tooltip.appendMarkdown('\n\n$(menu) Click for the Switchyard menu (models, completions, privacy, dashboard)');
+    else if (this.item.command === COMMANDS.showDashboard) tooltip.appendMarkdown('\n\n$(graph) Click to open the dashboard');
     const key = `${text}\n${tooltip.value}`;
     if (key === this.rendered) return; // no flicker: touch the item only when its content changes
     this.rendered = key;

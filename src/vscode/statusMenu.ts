@@ -2,6 +2,10 @@ import * as vscode from 'vscode';
 import { describeEmbedded } from '../core/providers/embedded/node/identity';
 import type { LocalModelsService } from './localModels';
 import type { Services } from './services';
+import { updateSetting } from './settings';
+import { COMMANDS } from '../core/commands';
+import { errorMessage } from '../core/errors';
+import { notify } from './notify';
 
 export const WALKTHROUGH_ID = 'switchyard.switchyard#getStarted';
 export const DEMO_NOTICE = 'demo model: shows how Switchyard works; its suggestions are not meaningful';
@@ -57,8 +61,8 @@ export function registerStatusMenu(s: Services): void {
         `Switchyard is running the ${DEMO_NOTICE}. For real suggestions install Ollama or download a model.`,
         'Get Started', 'Download Model',
       ).then((pick) => {
-        if (pick === 'Get Started') void vscode.commands.executeCommand('switchyard.getStarted');
-        else if (pick === 'Download Model') void vscode.commands.executeCommand('switchyard.downloadEmbeddedModel');
+        if (pick === 'Get Started') void vscode.commands.executeCommand(COMMANDS.getStarted);
+        else if (pick === 'Download Model') void vscode.commands.executeCommand(COMMANDS.downloadEmbeddedModel);
       });
     }
   };
@@ -67,7 +71,7 @@ export function registerStatusMenu(s: Services): void {
     snoozeTimer = undefined;
     await s.context.globalState.update(SNOOZE_KEY, undefined);
     if (!s.settings.current.completion.enabled) {
-      await vscode.workspace.getConfiguration('switchyard').update('completion.enabled', true, vscode.ConfigurationTarget.Global);
+      await updateSetting('completion.enabled', true, vscode.ConfigurationTarget.Global);
     }
     refresh();
   };
@@ -85,21 +89,21 @@ export function registerStatusMenu(s: Services): void {
     );
     if (!pick) return;
     await s.context.globalState.update(SNOOZE_KEY, Date.now() + pick.minutes * 60_000);
-    await vscode.workspace.getConfiguration('switchyard').update('completion.enabled', false, vscode.ConfigurationTarget.Global);
+    await updateSetting('completion.enabled', false, vscode.ConfigurationTarget.Global);
     armSnooze();
     refresh();
   };
 
   const pickChatModel = async () => {
     if (local.current().id === 'embedded') {
-      void vscode.commands.executeCommand('switchyard.selectEmbeddedModel'); // the engine runs one GGUF file for both
+      void vscode.commands.executeCommand(COMMANDS.selectEmbeddedModel); // the engine runs one GGUF file for both
       return;
     }
     let names: string[];
     try {
       names = (await local.catalog().listModels(AbortSignal.timeout(5000))).map((m) => m.name);
     } catch (err) {
-      void vscode.window.showWarningMessage(`Switchyard: cannot list the local models — ${(err as Error).message}`);
+      void notify('warn', `cannot list the local models — ${errorMessage(err)}`);
       return;
     }
     const current = s.settings.current.providers.local.chatModel;
@@ -107,7 +111,7 @@ export function registerStatusMenu(s: Services): void {
       names.map((label) => ({ label, description: label === current ? 'current' : undefined })),
       { title: 'Switchyard: Select Chat Model', placeHolder: 'The local model for Ask, Refactor and Explain Architecture' },
     );
-    if (pick) await vscode.workspace.getConfiguration('switchyard').update('local.chatModel', pick.label, vscode.ConfigurationTarget.Global);
+    if (pick) await updateSetting('local.chatModel', pick.label, vscode.ConfigurationTarget.Global);
   };
 
   const menu = async () => {
@@ -130,31 +134,31 @@ export function registerStatusMenu(s: Services): void {
       { label: enabled ? '$(circle-slash) Turn Completions Off' : '$(check) Turn Completions On', run: async () => {
         await s.context.globalState.update(SNOOZE_KEY, undefined);
         clearTimeout(snoozeTimer);
-        await vscode.commands.executeCommand('switchyard.toggleCompletions');
+        await vscode.commands.executeCommand(COMMANDS.toggleCompletions);
       } },
       ...(enabled ? [{ label: '$(clock) Snooze Completions…', run: snooze }] : []),
-      { label: '$(symbol-misc) Select Completion Model…', description: summary.completionModel, run: cmd('switchyard.selectCompletionModel') },
+      { label: '$(symbol-misc) Select Completion Model…', description: summary.completionModel, run: cmd(COMMANDS.selectCompletionModel) },
       { label: '$(comment-discussion) Select Chat Model…', description: summary.chatModel, run: pickChatModel },
       { label: 'Privacy', kind: vscode.QuickPickItemKind.Separator },
-      { label: locked ? '$(unlock) Allow the Cloud for This Folder' : '$(lock) Never Leave This Machine (This Folder)', description: locked ? 'never-leave-machine is on' : undefined, run: cmd('switchyard.toggleNeverLeaveMachine') },
+      { label: locked ? '$(unlock) Allow the Cloud for This Folder' : '$(lock) Never Leave This Machine (This Folder)', description: locked ? 'never-leave-machine is on' : undefined, run: cmd(COMMANDS.toggleNeverLeaveMachine) },
       { label: 'Switchyard', kind: vscode.QuickPickItemKind.Separator },
-      { label: '$(graph) Open Dashboard', run: cmd('switchyard.showDashboard') },
-      { label: '$(output) Show Log', run: cmd('switchyard.showLog') },
+      { label: '$(graph) Open Dashboard', run: cmd(COMMANDS.showDashboard) },
+      { label: '$(output) Show Log', run: cmd(COMMANDS.showLog) },
       { label: '$(settings-gear) Open Settings', run: cmd('workbench.action.openSettings', '@ext:switchyard.switchyard') },
-      { label: '$(rocket) Get Started', run: cmd('switchyard.getStarted') },
+      { label: '$(rocket) Get Started', run: cmd(COMMANDS.getStarted) },
     ];
     const pick = await vscode.window.showQuickPick(items, { title: 'Switchyard', placeHolder: summary.where });
     await pick?.run?.();
   };
 
   s.context.subscriptions.push(
-    vscode.commands.registerCommand('switchyard.statusMenu', menu),
-    vscode.commands.registerCommand('switchyard.snoozeCompletions', snooze),
-    vscode.commands.registerCommand('switchyard.selectChatModel', pickChatModel),
-    vscode.commands.registerCommand('switchyard.getStarted', () => vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false)),
+    vscode.commands.registerCommand(COMMANDS.statusMenu, menu),
+    vscode.commands.registerCommand(COMMANDS.snoozeCompletions, snooze),
+    vscode.commands.registerCommand(COMMANDS.selectChatModel, pickChatModel),
+    vscode.commands.registerCommand(COMMANDS.getStarted, () => vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false)),
     { dispose: () => clearTimeout(snoozeTimer) },
   );
-  s.status.setCommand('switchyard.statusMenu');
+  s.status.setCommand(COMMANDS.statusMenu);
   s.context.subscriptions.push(local.onDidChange.on(refresh));
   s.context.subscriptions.push(s.settings.onDidChange.on(refresh));
   // A snooze that ended while VS Code was closed ends now.

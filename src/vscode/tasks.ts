@@ -9,6 +9,7 @@ import { TaskController } from './tasks/controller';
 import { REFACTOR_SCHEME, Refactors } from './tasks/refactor';
 import { createRunnerDeps } from './tasks/runnerDeps';
 import { countTokens } from '../core/node/tokens';
+import { COMMANDS } from '../core/commands';
 
 /**
  * Ask About Selection, Refactor Selection, Explain Architecture. Each command takes an optional
@@ -26,23 +27,23 @@ export function registerTasks(s: Services): void {
     view,
     refactors,
     vscode.workspace.registerTextDocumentContentProvider(REFACTOR_SCHEME, refactors),
-    reg('switchyard.askAboutSelection', (args?: unknown) => askAboutSelection(controller, parseTaskArgs(args))),
-    reg('switchyard.refactorSelection', (args?: unknown) => refactors.run(parseTaskArgs(args))),
-    reg('switchyard.applyRefactor', (id?: unknown) => refactors.apply(id)),
-    reg('switchyard.discardRefactor', (id?: unknown) => refactors.discard(id)),
-    reg('switchyard.refactorInCloud', (id?: unknown) => refactors.rerunOther(id)),
-    reg('switchyard.refactorLocally', (id?: unknown) => refactors.rerunOther(id)),
-    reg('switchyard.explainArchitecture', (args?: unknown) => explainArchitecture(controller, parseTaskArgs(args))),
+    reg(COMMANDS.askAboutSelection, (args?: unknown) => askAboutSelection(controller, parseTaskArgs(args))),
+    reg(COMMANDS.refactorSelection, (args?: unknown) => refactors.run(parseTaskArgs(args))),
+    reg(COMMANDS.applyRefactor, (id?: unknown) => refactors.apply(id)),
+    reg(COMMANDS.discardRefactor, (id?: unknown) => refactors.discard(id)),
+    reg(COMMANDS.refactorInCloud, (id?: unknown) => refactors.rerunOther(id)),
+    reg(COMMANDS.refactorLocally, (id?: unknown) => refactors.rerunOther(id)),
+    reg(COMMANDS.explainArchitecture, (args?: unknown) => explainArchitecture(controller, parseTaskArgs(args))),
     // Not in the command palette: what the answer view's buttons do, and its state, for automation and tests.
-    reg('switchyard.showAnswers', () => view.show()),
+    reg(COMMANDS.showAnswers, () => view.show()),
     // After a reload VS Code gives back the answer panel; it shows the saved history.
     vscode.window.registerWebviewPanelSerializer('switchyard.answer', { deserializeWebviewPanel: async (panel) => view.show(panel) }),
-    reg('switchyard.answer.rerun', (override?: unknown) =>
+    reg(COMMANDS.answerRerun, (override?: unknown) =>
       override === 'local' || override === 'cloud' ? controller.rerunLast(override) : undefined),
-    reg('switchyard.answer.followUp', (question?: unknown) =>
+    reg(COMMANDS.answerFollowUp, (question?: unknown) =>
       typeof question === 'string' && question.trim() ? controller.followUpLast(question.trim()) : undefined),
-    reg('switchyard.answer.state', () => view.snapshot()),
-    reg('switchyard.answer.close', () => view.dispose()),
-    reg('switchyard.refactor.pending', () => refactors.pending()),
+    reg(COMMANDS.answerState, () => view.snapshot()),
+    reg(COMMANDS.answerClose, () => view.dispose()),
+    reg(COMMANDS.refactorPending, () => refactors.pending()),
   );
 }

@@ -14,6 +14,8 @@ import type { TeamInput } from '../core/routing/router';
 import type { TeamSettings } from '../core/settings/team';
 import type { EndpointClass } from '../core/types';
 import type { CoreServices, Services } from './services';
+import { COMMANDS } from '../core/commands';
+import { errorMessage } from '../core/errors';
 
 export const TEAM_TOKEN_KEY = 'switchyard.team.token';
 /** A health result older than this is refreshed (in the background) when a request asks. */
@@ -49,7 +51,7 @@ function transportFor(caFile: string): GateTransport | undefined {
   try {
     certs = pemCertificates(readFileSync(caFile, 'utf8'));
   } catch (err) {
-    return failing(`switchyard.team.caFile could not be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    return failing(`switchyard.team.caFile could not be read (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`);
   }
   if (certs.length === 0) return failing(`switchyard.team.caFile (${caFile}) holds no PEM certificate`);
   const ca = [...systemCertificates(), ...certs];
@@ -185,7 +187,7 @@ export function createTeam(s: CoreServices): TeamService {
 /** The team server token commands. */
 export function registerTeam(s: Services): void {
   s.context.subscriptions.push(
-    vscode.commands.registerCommand('switchyard.setTeamToken', async () => {
+    vscode.commands.registerCommand(COMMANDS.setTeamToken, async () => {
       const value = await vscode.window.showInputBox({
         title: 'Switchyard: team server token',
         prompt: 'The bearer token of the team server (vLLM --api-key, or the gateway\'s token). Stored in VS Code\'s secret storage on this machine only.',
@@ -198,7 +200,7 @@ export function registerTeam(s: Services): void {
       s.log.info('Team server token stored in secret storage.');
       void vscode.window.showInformationMessage('Switchyard: team server token stored.');
     }),
-    vscode.commands.registerCommand('switchyard.clearTeamToken', async () => {
+    vscode.commands.registerCommand(COMMANDS.clearTeamToken, async () => {
       await s.context.secrets.delete(TEAM_TOKEN_KEY);
       s.log.info('Team server token removed from secret storage.');
       void vscode.window.showInformationMessage('Switchyard: team server token cleared.');

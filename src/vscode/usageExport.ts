@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { UsageExporter, type UsageSink, type UsageSinkOptions } from '../core/telemetry/usage';
 import type { UsageExportSettings } from '../core/settings/team';
 import type { Services } from './services';
+import { errorMessage } from '../core/errors';
 
 export interface UsageExportService {
   /** The running exporter; undefined while the export is off. */
@@ -50,7 +51,7 @@ export function registerUsageExport(s: Services): UsageExportService {
     if (!u.enabled) return;
     exporter = new UsageExporter(loadSdk, {
       post: (path, body) => post(u)(path, body).then(() => { lastError = ''; }, (err: unknown) => {
-        reportError((err as Error).message);
+        reportError(errorMessage(err));
         throw err;
       }),
       intervalMs: u.intervalSeconds * 1000,

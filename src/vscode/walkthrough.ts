@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { CLOUD_PROVIDERS } from '../core/types';
 import { apiKeys } from './secrets';
 import type { Services } from './services';
+import { COMMANDS } from '../core/commands';
 
 /** Context keys the Get Started walkthrough's steps complete on (package.json `walkthroughs`). */
 export const WALKTHROUGH_KEYS = {
@@ -79,5 +80,5 @@ export function registerWalkthrough(s: Services): void {
   void checkLocal();
   void checkKeys();
   // Not in the command palette: which steps are done, for tests.
-  s.context.subscriptions.push(vscode.commands.registerCommand('switchyard.walkthrough.state', () => [...done]));
+  s.context.subscriptions.push(vscode.commands.registerCommand(COMMANDS.walkthroughState, () => [...done]));
 }

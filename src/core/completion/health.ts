@@ -3,6 +3,7 @@
 // no connection attempt per keystroke).
 import type { HealthResult } from '../providers/types';
 import type { Clock } from './clock';
+import { errorMessage } from '../errors';
 
 export interface HealthOptions {
   firstRetryMs: number;
@@ -46,7 +47,7 @@ export class HealthMonitor {
     try {
       result = await this.check(controller.signal);
     } catch (err) {
-      result = { ok: false, detail: (err as Error)?.message ?? String(err) };
+      result = { ok: false, detail: errorMessage(err) };
     }
     if (this.running !== controller || this.disposed) return result;
     this.running = undefined;

@@ -1,4 +1,5 @@
 import type { EndpointClass } from '../types';
+import { errorMessage } from '../errors';
 
 /** What the current workspace allows to leave the machine, and why. */
 export interface PrivacyPolicy {
@@ -75,7 +76,7 @@ export async function readMarker(
     return parseMarker(await read(path));
   } catch (err) {
     if (isMissing(err)) return { kind: 'absent' };
-    return { kind: 'marked', why: `marker file could not be read (fail-closed: ${(err as Error).message ?? err})` };
+    return { kind: 'marked', why: `marker file could not be read (fail-closed: ${errorMessage(err)})` };
   }
 }
 
@@ -128,7 +129,7 @@ export function resolvePolicy(inputs: PolicyInputs): PrivacyPolicy {
     }
     return { allowed: ALL_CLASSES, neverLeaveMachine: false, reason: 'hybrid (cloud allowed)', source: 'default' };
   } catch (err) {
-    return failClosedPolicy((err as Error).message);
+    return failClosedPolicy(errorMessage(err));
   }
 }
 
@@ -177,7 +178,7 @@ export function policyOfSources(sources: readonly string[] | undefined, folders:
     }
     return strictestPolicy([...involved].map((f) => f.policy));
   } catch (err) {
-    return failClosedPolicy((err as Error).message);
+    return failClosedPolicy(errorMessage(err));
   }
 }
 

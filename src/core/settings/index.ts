@@ -9,6 +9,7 @@ import { parseTeamSettings, parseUsageExportSettings, type TeamSettings, type Us
 
 export type { RawSettings, RawValue, SettingProblem } from './reader';
 export { SECTION } from './reader';
+export type { SettingKey, SettingValues } from './keys';
 
 /** Every Switchyard setting, typed and validated. Read once per configuration change. */
 export interface Settings {

@@ -1,6 +1,8 @@
 // Turns raw configuration values into typed, validated values. A bad value never throws:
 // it yields a problem that names the setting, and the safe fallback is used instead.
 
+import type { SettingKey } from './keys';
+
 /** One setting's values per scope, as VS Code's `inspect()` reports them. */
 export interface RawValue {
   defaultValue?: unknown;
@@ -63,7 +65,7 @@ export class SettingsReader {
   }
 
   /** The value for `key` under `resolution`, or undefined when no scope sets one. */
-  value(key: string, resolution: Resolution = 'any'): unknown {
+  value(key: SettingKey, resolution: Resolution = 'any'): unknown {
     const v = this.raw[key];
     if (!v) return undefined;
     if (this.only === 'workspace') return resolution === 'user' ? undefined : v.workspaceValue;
@@ -73,7 +75,7 @@ export class SettingsReader {
   }
 
   /** Every value set for `key` in the levels this reader sees (default included with the user's). */
-  allValues(key: string): unknown[] {
+  allValues(key: SettingKey): unknown[] {
     const v = this.raw[key];
     if (!v) return [];
     const values = this.only === 'user' ? [v.defaultValue, v.globalValue]
@@ -83,11 +85,11 @@ export class SettingsReader {
     return values.filter((x) => x !== undefined);
   }
 
-  problem(key: string, message: string): void {
+  problem(key: SettingKey, message: string): void {
     this.problems.push({ setting: `${SECTION}.${key}`, message: `Setting "${SECTION}.${key}" ${message}` });
   }
 
-  boolean(key: string, opts: Common<boolean>): boolean {
+  boolean(key: SettingKey, opts: Common<boolean>): boolean {
     const v = this.value(key, opts.resolution);
     if (v === undefined) return opts.fallback;
     if (typeof v === 'boolean') return v;
@@ -96,7 +98,7 @@ export class SettingsReader {
   }
 
   /** True if any scope sets it true: for settings that may only tighten (a workspace can turn them on, never off). */
-  anyTrue(key: string): boolean {
+  anyTrue(key: SettingKey): boolean {
     const values = this.allValues(key);
     for (const v of values) {
       if (v !== undefined && typeof v !== 'boolean') {
@@ -107,7 +109,7 @@ export class SettingsReader {
     return values.some((v) => v === true);
   }
 
-  number(key: string, opts: Common<number> & { min?: number; max?: number; integer?: boolean }): number {
+  number(key: SettingKey, opts: Common<number> & { min?: number; max?: number; integer?: boolean }): number {
     const v = this.value(key, opts.resolution);
     if (v === undefined) return opts.fallback;
     const ok = typeof v === 'number' && Number.isFinite(v)
@@ -121,7 +123,7 @@ export class SettingsReader {
     return opts.fallback;
   }
 
-  string(key: string, opts: Common<string> & { nonEmpty?: boolean }): string {
+  string(key: SettingKey, opts: Common<string> & { nonEmpty?: boolean }): string {
     const v = this.value(key, opts.resolution);
     if (v === undefined) return opts.fallback;
     if (typeof v === 'string' && (!opts.nonEmpty || v.trim() !== '')) return v;
@@ -129,7 +131,7 @@ export class SettingsReader {
     return opts.fallback;
   }
 
-  oneOf<T extends string>(key: string, options: readonly T[], opts: Common<T>): T {
+  oneOf<T extends string>(key: SettingKey, options: readonly T[], opts: Common<T>): T {
     const v = this.value(key, opts.resolution);
     if (v === undefined) return opts.fallback;
     if (typeof v === 'string' && (options as readonly string[]).includes(v)) return v as T;
@@ -137,7 +139,7 @@ export class SettingsReader {
     return opts.fallback;
   }
 
-  stringArray(key: string, opts: Common<string[]>): string[] {
+  stringArray(key: SettingKey, opts: Common<string[]>): string[] {
     const v = this.value(key, opts.resolution);
     if (v === undefined) return opts.fallback;
     if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
@@ -146,7 +148,7 @@ export class SettingsReader {
   }
 
   /** Concatenation of the lists set in every scope: for lists that may only grow (exclusions). */
-  unionStringArray(key: string): string[] {
+  unionStringArray(key: SettingKey): string[] {
     const out: string[] = [];
     for (const v of this.allValues(key)) {
       if (Array.isArray(v)) {
@@ -160,7 +162,7 @@ export class SettingsReader {
   }
 
   /** An http(s) URL, normalised without a trailing slash. */
-  url(key: string, opts: Common<string>): string {
+  url(key: SettingKey, opts: Common<string>): string {
     const v = this.value(key, opts.resolution);
     if (v === undefined) return opts.fallback;
     if (typeof v === 'string') {
@@ -179,7 +181,7 @@ export class SettingsReader {
    * An object whose values are each validated by `item`, which returns the value or `invalid(why)`;
    * bad entries are dropped with a problem naming the entry.
    */
-  record<T>(key: string, item: (value: unknown, entry: string) => T | Invalid, opts: Common<Record<string, T>>): Record<string, T> {
+  record<T>(key: SettingKey, item: (value: unknown, entry: string) => T | Invalid, opts: Common<Record<string, T>>): Record<string, T> {
     const v = this.value(key, opts.resolution);
     if (v === undefined) return opts.fallback;
     if (typeof v !== 'object' || v === null || Array.isArray(v)) {

@@ -11,6 +11,7 @@ import type { BudgetState, CloudProviderId, ProviderId, EndpointClass, LocalProv
 import { newId } from '../ids';
 import { failedStreamUsage, streamSoFar } from '../cost/partial';
 import { promptText } from './prompts';
+import { errorMessage } from '../errors';
 
 export interface TaskRequest {
   kind: TaskKind;
@@ -218,7 +219,7 @@ export class TaskRunner {
   ): TaskResult {
     const totalMs = Date.now() - started;
     const pe = err instanceof ProviderError ? err : undefined;
-    const message = redactSecrets(pe ? pe.message : `${req.kind} failed unexpectedly: ${(err as Error)?.message ?? String(err)}`);
+    const message = redactSecrets(pe ? pe.message : `${req.kind} failed unexpectedly: ${errorMessage(err)}`);
     const blocked = pe?.code === 'blocked';
     // A refusal by the egress gate is already in the ledger (the gate reports it): one record per call.
     if (!blockReportedByGate(err)) this.deps.emit({ ...base, route: blocked ? 'blocked' : decision.target, totalMs, outcome: blocked ? 'blocked' : 'failed', error: message, ...(usage ? { usage } : {}) });

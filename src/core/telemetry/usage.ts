@@ -4,6 +4,7 @@
 // (otelSdk.ts), which is loaded only once the export is on and a call has happened.
 import { tierOf } from '../routing/router';
 import type { ModelCallEvent } from '../types';
+import { errorMessage } from '../errors';
 
 /** Attribute values the SDK takes. */
 export type Attributes = Record<string, string | number | boolean>;
@@ -129,7 +130,7 @@ export class UsageExporter {
       return this.sink;
     }, (err: unknown) => {
       this.queue.length = 0;
-      this.onError(`usage export could not start: ${(err as Error).message}`);
+      this.onError(`usage export could not start: ${errorMessage(err)}`);
       return undefined;
     });
     return this.loading;

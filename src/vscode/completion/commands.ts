@@ -2,6 +2,9 @@ import * as vscode from 'vscode';
 import type { ModelPuller } from '../../core/providers/local';
 import type { LocalModelsService } from '../localModels';
 import type { Services } from '../services';
+import { updateSetting } from '../settings';
+import { errorMessage } from '../../core/errors';
+import { notify } from '../notify';
 
 function canPull(catalog: unknown): catalog is ModelPuller {
   return typeof (catalog as Partial<ModelPuller>).pull === 'function';
@@ -14,7 +17,7 @@ function formatBytes(n: number): string {
 /** Turns completions on or off (user settings). */
 export async function toggleCompletions(s: Services): Promise<void> {
   const next = !s.settings.current.completion.enabled;
-  await vscode.workspace.getConfiguration('switchyard').update('completion.enabled', next, vscode.ConfigurationTarget.Global);
+  await updateSetting('completion.enabled', next, vscode.ConfigurationTarget.Global);
   void vscode.window.setStatusBarMessage(`Switchyard completions ${next ? 'on' : 'off'}`, 2000);
 }
 
@@ -25,7 +28,7 @@ export async function selectCompletionModel(s: Services, local: LocalModelsServi
   try {
     models = await local.catalog().listModels(controller.signal);
   } catch (err) {
-    void vscode.window.showWarningMessage(`Switchyard: cannot list the local models — ${(err as Error).message}`);
+    void notify('warn', `cannot list the local models — ${errorMessage(err)}`);
     return undefined;
   }
   const current = s.settings.current.completion.model;
@@ -39,7 +42,7 @@ export async function selectCompletionModel(s: Services, local: LocalModelsServi
   }
   const pick = await vscode.window.showQuickPick(items, { title: 'Completion model', placeHolder: 'A base (FIM-trained) code model completes best, e.g. qwen2.5-coder:1.5b-base' });
   if (!pick) return undefined;
-  await vscode.workspace.getConfiguration('switchyard').update('completion.model', pick.label, vscode.ConfigurationTarget.Global);
+  await updateSetting('completion.model', pick.label, vscode.ConfigurationTarget.Global);
   return pick.label;
 }
 
@@ -50,12 +53,12 @@ export async function pullModel(s: Services, local: LocalModelsService, model?: 
   if (policy.neverLeaveMachine) {
     const message = `Pulling a model is blocked here: Ollama would download it from the internet, and this workspace is ${policy.reason}. Pull it from a window that is not never-leave-machine (or run \`ollama pull\` yourself).`;
     s.log.warn(`pull: ${message}`);
-    void vscode.window.showErrorMessage(`Switchyard: ${message}`);
+    void notify('error', message);
     return false;
   }
   const catalog = local.catalog();
   if (!canPull(catalog)) {
-    void vscode.window.showWarningMessage('Switchyard: this local server cannot download models; load the model in the server itself.');
+    void notify('warn', 'this local server cannot download models; load the model in the server itself.');
     return false;
   }
   const name = model ?? await vscode.window.showInputBox({ title: 'Pull a model into Ollama', value: s.settings.current.completion.model, prompt: 'Model name, e.g. qwen2.5-coder:1.5b-base' });
@@ -80,7 +83,7 @@ export async function pullModel(s: Services, local: LocalModelsService, model?: 
       void vscode.window.showInformationMessage(`Switchyard: ${name} is ready.`);
       return true;
     } catch (err) {
-      void vscode.window.showWarningMessage(`Switchyard: pulling ${name} failed — ${(err as Error).message}`);
+      void notify('warn', `pulling ${name} failed — ${errorMessage(err)}`);
       return false;
     } finally {
       sub.dispose();

@@ -3,6 +3,7 @@ import type { CompletionPipeline } from '../../core/completion/pipeline';
 import { MAX_INDEXED_LINES, SnippetIndex } from '../../core/completion/snippets';
 import type { Snippet } from '../../core/completion/templates';
 import type { Services } from '../services';
+import { errorMessage } from '../../core/errors';
 
 /** Schemes whose documents get completions: local files, new buffers, remote workspaces. */
 export const COMPLETION_SCHEMES = ['file', 'untitled', 'vscode-remote', 'vscode-vfs'];
@@ -57,7 +58,7 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
       return [new vscode.InlineCompletionItem(result.text, new vscode.Range(position, position.translate(0, result.replace ?? 0)))];
     } catch (err) {
       // Never an error per keystroke: the log has it, the status bar shows the state.
-      this.s.log.warn(`completion failed: ${(err as Error)?.message ?? String(err)}`);
+      this.s.log.warn(`completion failed: ${errorMessage(err)}`);
       return undefined;
     } finally {
       sub.dispose();

@@ -7,9 +7,10 @@ import { defaultQuery, parseWebviewMessage, type HostMessage, type TableQuery, t
 import { buildDashboardState, summaryOptions } from '../../core/cost/dashboardState';
 import { periodBounds } from '../../core/cost/query';
 import type { CostFeature } from '../cost';
-import { SET_PRICE_COMMAND } from './unpriced';
+import { COMMANDS } from '../../core/commands';
 import type { Services } from '../services';
 import type { ReadyMessage } from '../../core/protocol';
+import { errorMessage } from '../../core/errors';
 
 const LIVE_UPDATE_MS = 250;
 const SEARCHING_AFTER_MS = 150;
@@ -87,7 +88,7 @@ export class DashboardPanel implements vscode.Disposable {
       case 'setPrice':
         // Only a model the dashboard was told about: the webview cannot write arbitrary settings keys.
         if (buildDashboardState(this.cost.ledger.summary(summaryOptions(this.s.settings.current, new Date())), [], this.s.settings.current).info.unpricedModels.includes(m.model)) {
-          if (await vscode.commands.executeCommand<boolean>(SET_PRICE_COMMAND, m.model)) this.postState();
+          if (await vscode.commands.executeCommand<boolean>(COMMANDS.setModelPrice, m.model)) this.postState();
         }
         return;
       case 'rendered':
@@ -121,7 +122,7 @@ export class DashboardPanel implements vscode.Disposable {
       const page = await this.cost.ledger.page(query, this.cost.workspace, obsolete);
       if (page && !obsolete()) this.post({ type: 'page', query, rows: page.rows, total: page.total });
     } catch (err) {
-      this.post({ type: 'error', message: `Could not read the ledger: ${err instanceof Error ? err.message : String(err)}` });
+      this.post({ type: 'error', message: `Could not read the ledger: ${errorMessage(err)}` });
     } finally {
       clearTimeout(searching);
     }
@@ -153,8 +154,8 @@ export class DashboardPanel implements vscode.Disposable {
       }
       this.post({ type: 'exported', path: target.fsPath, count });
     } catch (err) {
-      const message = `Export failed: ${err instanceof Error ? err.message : String(err)}`;
-      this.s.log.warn(message);
+      const message = `Export failed: ${errorMessage(err)}`;
+      this.s.log.error(message);
       this.post({ type: 'error', message });
     }
   }

@@ -5,9 +5,12 @@ import * as vscode from 'vscode';
 import { UNPRICED_MODEL_PRICE } from '../../core/cost/prices';
 import type { LedgerRecord } from '../../core/cost/record';
 import type { CoreServices } from '../services';
+import { updateSetting } from '../settings';
+import type { SettingValues } from '../../core/settings';
+import { COMMANDS } from '../../core/commands';
+import { logAndNotify } from '../notify';
 
 const WARNED_KEY = 'switchyard.unpricedModelsWarned';
-export const SET_PRICE_COMMAND = 'switchyard.setModelPrice';
 
 export function warnUnpricedOnce(s: CoreServices, record: LedgerRecord): void {
   if (record.route !== 'cloud' || !record.priceAssumed) return;
@@ -18,10 +21,9 @@ export function warnUnpricedOnce(s: CoreServices, record: LedgerRecord): void {
   const p = UNPRICED_MODEL_PRICE;
   const message = `Switchyard has no price for the cloud model "${record.model}", so the cloud budget cannot be enforced exactly for it. `
     + `Until you set its price, each call counts a conservative estimate ($${p.input} / $${p.output} per million input / output tokens).`;
-  s.log.warn(message);
-  void vscode.window.showWarningMessage(`Switchyard: ${message}`, 'Set Price', 'Open Dashboard').then((pick) => {
-    if (pick === 'Set Price') void vscode.commands.executeCommand(SET_PRICE_COMMAND, record.model);
-    if (pick === 'Open Dashboard') void vscode.commands.executeCommand('switchyard.showDashboard');
+  void logAndNotify(s.log, 'warn', message, 'Set Price', 'Open Dashboard').then((pick) => {
+    if (pick === 'Set Price') void vscode.commands.executeCommand(COMMANDS.setModelPrice, record.model);
+    if (pick === 'Open Dashboard') void vscode.commands.executeCommand(COMMANDS.showDashboard);
   });
 }
 
@@ -40,10 +42,9 @@ export async function setModelPrice(model?: unknown): Promise<boolean> {
   if (input === undefined) return false;
   const output = await ask('Output');
   if (output === undefined) return false;
-  const config = vscode.workspace.getConfiguration('switchyard');
-  const prices = { ...(config.inspect<Record<string, unknown>>('cost.prices')?.globalValue ?? {}) };
+  const prices = { ...(vscode.workspace.getConfiguration('switchyard').inspect<SettingValues['cost.prices']>('cost.prices')?.globalValue ?? {}) };
   prices[name] = { input: Number(input), output: Number(output) };
-  await config.update('cost.prices', prices, vscode.ConfigurationTarget.Global);
+  await updateSetting('cost.prices', prices, vscode.ConfigurationTarget.Global);
   void vscode.window.showInformationMessage(`Switchyard: ${name} is now priced at $${Number(input)} / $${Number(output)} per million input / output tokens (switchyard.cost.prices). New calls are counted at this price.`);
   return true;
 }

@@ -7,6 +7,10 @@ import { readMachine } from '../../core/providers/embedded/node/machine';
 import { ProviderError } from '../../core/providers/types';
 import type { EmbeddedFeature } from '../embedded';
 import type { Services } from '../services';
+import { updateSetting } from '../settings';
+import { COMMANDS } from '../../core/commands';
+import { errorMessage } from '../../core/errors';
+import { notify } from '../notify';
 
 const MB = 1024 * 1024;
 
@@ -19,17 +23,16 @@ const ENGINE_MISSING = 'This build of Switchyard does not include the embedded e
 /** Without the engine a model is of no use: says how to get it instead. */
 function warnIfNoEngine(f: EmbeddedFeature): boolean {
   if (f.engineInstalled()) return false;
-  void vscode.window.showWarningMessage(`Switchyard: ${ENGINE_MISSING}`);
+  void notify('warn', ENGINE_MISSING);
   return true;
 }
 
 async function useModel(s: Services, path: string): Promise<void> {
-  const config = vscode.workspace.getConfiguration('switchyard');
-  await config.update('embedded.modelPath', path, vscode.ConfigurationTarget.Global);
+  await updateSetting('embedded.modelPath', path, vscode.ConfigurationTarget.Global);
   const provider = s.settings.current.providers.local.provider;
   if (provider !== 'embedded' && provider !== 'auto') {
     const pick = await vscode.window.showInformationMessage(`Switchyard: the embedded engine will use ${path}. Use it for completions instead of ${provider}?`, 'Use Embedded Engine', 'Keep ' + provider);
-    if (pick === 'Use Embedded Engine') await config.update('local.provider', 'embedded', vscode.ConfigurationTarget.Global);
+    if (pick === 'Use Embedded Engine') await updateSetting('local.provider', 'embedded', vscode.ConfigurationTarget.Global);
   } else {
     void vscode.window.showInformationMessage(`Switchyard: the embedded engine now uses ${path.split(/[\\/]/).pop()}.`);
   }
@@ -99,9 +102,9 @@ async function download(s: Services, offer: ModelOffer): Promise<void> {
   } catch (err) {
     const message = err instanceof ProviderError && err.code === 'blocked'
       ? `Downloading a model is blocked here: ${err.message}. Download it from a workspace that is not never-leave-machine, or choose a GGUF file you already have.`
-      : err instanceof Error ? err.message : String(err);
-    s.log.warn(`model download: ${message}`);
-    void vscode.window.showErrorMessage(`Switchyard: ${message}`);
+      : errorMessage(err);
+    s.log.error(`model download: ${message}`);
+    void notify('error', message);
   }
 }
 
@@ -128,8 +131,8 @@ async function checkHardware(s: Services, f: EmbeddedFeature): Promise<void> {
 
 export function registerEmbeddedCommands(s: Services, f: EmbeddedFeature): void {
   s.context.subscriptions.push(
-    vscode.commands.registerCommand('switchyard.selectEmbeddedModel', () => selectModel(s, f)),
-    vscode.commands.registerCommand('switchyard.downloadEmbeddedModel', () => downloadCommand(s, f)),
-    vscode.commands.registerCommand('switchyard.checkEmbeddedHardware', () => checkHardware(s, f)),
+    vscode.commands.registerCommand(COMMANDS.selectEmbeddedModel, () => selectModel(s, f)),
+    vscode.commands.registerCommand(COMMANDS.downloadEmbeddedModel, () => downloadCommand(s, f)),
+    vscode.commands.registerCommand(COMMANDS.checkEmbeddedHardware, () => checkHardware(s, f)),
   );
 }

@@ -5,6 +5,8 @@ import {
 } from '../../core/tasks/answerProtocol';
 import { HISTORY_SIZE, restoreHistory, toSaved, type HistoryEntry } from '../../core/tasks/answerHistory';
 import type { ReadyMessage } from '../../core/protocol';
+import { COMMANDS } from '../../core/commands';
+import { notify } from '../notify';
 
 /** What the view shows now; also what integration tests observe. The header/markdown/actions are the last turn's. */
 export interface AnswerSnapshot {
@@ -178,7 +180,7 @@ export class AnswerView implements vscode.Disposable {
         break;
       case 'insert':
         if (handlers) handlers.insert(msg.code);
-        else void vscode.window.showWarningMessage('Switchyard: this answer is from an earlier session; copy the code instead.');
+        else void notify('warn', 'this answer is from an earlier session; copy the code instead.');
         break;
       case 'rerun':
         handlers?.rerun(msg.override);
@@ -190,7 +192,7 @@ export class AnswerView implements vscode.Disposable {
         handlers?.followUp(msg.question);
         break;
       case 'setKey':
-        void vscode.commands.executeCommand('switchyard.setApiKey');
+        void vscode.commands.executeCommand(COMMANDS.setApiKey);
         break;
       case 'show':
         if (this.entries.some((e) => e.id === msg.id)) {

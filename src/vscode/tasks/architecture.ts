@@ -5,6 +5,7 @@ import type { TaskSummary } from '../../core/tasks/present';
 import { buildArchitecturePrompt } from '../../core/tasks/prompts';
 import { countTokens } from '../../core/node/tokens';
 import type { TaskController } from './controller';
+import { notify } from '../notify';
 
 const MAX_FILES = 5000;
 const MAX_FILE_BYTES = 256 * 1024;
@@ -78,7 +79,7 @@ async function gather(c: TaskController, folder: vscode.WorkspaceFolder, budgetT
 export async function explainArchitecture(c: TaskController, args: TaskArgs): Promise<ArchitectureSummary | undefined> {
   const folder = folderFor();
   if (!folder) {
-    void vscode.window.showWarningMessage('Switchyard: open a folder to explain its architecture.');
+    void notify('warn', 'open a folder to explain its architecture.');
     return undefined;
   }
   let gathered: Gathered;

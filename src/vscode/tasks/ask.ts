@@ -4,6 +4,7 @@ import { buildAskPrompt } from '../../core/tasks/prompts';
 import type { TaskSummary } from '../../core/tasks/present';
 import { selectionContext, shorten, type TaskController } from './controller';
 import { pickOrType } from './pickOrType';
+import { notify } from '../notify';
 
 const HISTORY_KEY = 'switchyard.askHistory';
 const HISTORY_SIZE = 20;
@@ -24,7 +25,7 @@ async function pickQuestion(memento: vscode.Memento): Promise<string | undefined
 export async function askAboutSelection(c: TaskController, args: TaskArgs): Promise<TaskSummary | undefined> {
   const editor = vscode.window.activeTextEditor;
   if (!editor || editor.selection.isEmpty) {
-    void vscode.window.showWarningMessage('Switchyard: select some code first, then run Ask About Selection.');
+    void notify('warn', 'select some code first, then run Ask About Selection.');
     return undefined;
   }
   const question = args.question ?? (await pickQuestion(c.s.context.globalState));

@@ -5,6 +5,8 @@ import { actionsFor, finishedHeader, routedHeader, summarize, type TaskSummary }
 import type { TaskRequest, TaskResult, TaskRunner, TaskSink } from '../../core/tasks/runner';
 import type { Services } from '../services';
 import type { AnswerView } from './answerView';
+import { errorMessage } from '../../core/errors';
+import { notify } from '../notify';
 
 /** Where "Insert" puts code and relative links resolve: the editor the request came from. */
 export interface AnswerTarget {
@@ -81,9 +83,9 @@ export class TaskController {
       result = await this.runner.run(req, sink, session.signal);
     } catch (err) {
       // The runner reports provider failures itself; this is a bug path, shown rather than swallowed.
-      const message = `${req.kind} failed: ${(err as Error).message}`;
+      const message = `${req.kind} failed: ${errorMessage(err)}`;
       session.update({ status: 'failed', error: message }, {});
-      this.s.log.warn(message);
+      this.s.log.error(message);
       throw err;
     } finally {
       counting = false;
@@ -115,7 +117,7 @@ export class TaskController {
     const editor = vscode.window.visibleTextEditors.find((e) => target.uri && e.document.uri.toString() === target.uri.toString())
       ?? vscode.window.activeTextEditor;
     if (!editor) {
-      void vscode.window.showWarningMessage('Switchyard: open an editor to insert the code into.');
+      void notify('warn', 'open an editor to insert the code into.');
       return;
     }
     const selection = editor.document.uri.toString() === target.uri?.toString() && target.selection ? target.selection : editor.selection;
@@ -146,7 +148,7 @@ export class TaskController {
       if (!uri) throw new Error('outside');
       await vscode.workspace.fs.stat(uri);
     } catch {
-      void vscode.window.showWarningMessage(`Switchyard: ${link.path} is not a file in this workspace.`);
+      void notify('warn', `${link.path} is not a file in this workspace.`);
       return;
     }
     const line = link.line ? link.line - 1 : 0;

@@ -8,6 +8,9 @@ import type { TaskRequest, TaskResult } from '../../core/tasks/runner';
 import { selectionContext, type TaskController } from './controller';
 import { pickOrType } from './pickOrType';
 import { closeLeftoverScratchTabs, newProblems } from './proposalProblems';
+import { COMMANDS } from '../../core/commands';
+import { errorMessage } from '../../core/errors';
+import { notify } from '../notify';
 
 export const REFACTOR_SCHEME = 'switchyard-refactor';
 
@@ -64,7 +67,7 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
 
   constructor(private readonly c: TaskController) {
     void closeLeftoverScratchTabs();
-    this.command = vscode.commands.registerCommand('switchyard.refactor.warnings', (id?: unknown) => this.warningsOf(id));
+    this.command = vscode.commands.registerCommand(COMMANDS.refactorWarnings, (id?: unknown) => this.warningsOf(id));
     // An edit over a proposal's selection makes it stale: its notification goes, Apply says why.
     this.watcher = vscode.workspace.onDidChangeTextDocument((e) => {
       for (const p of this.proposals.values()) {
@@ -96,7 +99,7 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
   async run(args: TaskArgs): Promise<RefactorSummary | undefined> {
     const editor = vscode.window.activeTextEditor;
     if (!editor || editor.selection.isEmpty) {
-      void vscode.window.showWarningMessage('Switchyard: select the code to refactor first.');
+      void notify('warn', 'select the code to refactor first.');
       return undefined;
     }
     const picked = args.refactor ?? (await pickRefactor());
@@ -207,7 +210,7 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
     const added = await newProblems(name, doc.languageId, before, after, { signal: p.endCheck.signal, viewColumn: this.diffTab(p)?.group.viewColumn })
       .catch((err: unknown) => {
         // No flag is the safe outcome, but a broken check is said, not swallowed.
-        this.c.s.log.warn(`refactor: the problems check failed: ${(err as Error)?.message ?? String(err)}`);
+        this.c.s.log.warn(`refactor: the problems check failed: ${errorMessage(err)}`);
         return undefined;
       });
     p.checked = added !== undefined;
@@ -251,7 +254,7 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
 
   private async offerAfterFailure(result: TaskResult, label: string, rerun: (o: 'local' | 'cloud') => void): Promise<void> {
     const choices = [...(result.offers.keepLocal ? ['Retry locally'] : []), ...(result.offers.askCloud ? ['Ask the cloud instead'] : [])];
-    const pick = await vscode.window.showErrorMessage(`Switchyard: ${label} ${result.outcome}: ${result.error?.message ?? 'no answer'}`, ...choices);
+    const pick = await notify('error', `${label} ${result.outcome}: ${result.error?.message ?? 'no answer'}`, ...choices);
     if (pick === 'Retry locally') rerun('local');
     else if (pick === 'Ask the cloud instead') rerun('cloud');
   }
@@ -268,7 +271,7 @@ export class Refactors implements vscode.TextDocumentContentProvider, vscode.Dis
     const doc = await vscode.workspace.openTextDocument(p.uri);
     if (p.stale || !stillThere(doc, p)) {
       const notice = p.stale ?? 'the selection changed since the refactor was proposed; run Refactor Selection again';
-      void vscode.window.showWarningMessage(`Switchyard: "${p.label}" not applied — ${notice}.`, 'Discard Proposal').then((pick) => {
+      void notify('warn', `"${p.label}" not applied — ${notice}.`, 'Discard Proposal').then((pick) => {
         if (pick) void this.discard(p.id);
       });
       return { applied: false, notice };

@@ -5,6 +5,7 @@
 //            only the machine is allowed)
 import { BlockList, isIP } from 'node:net';
 import type { EndpointClass } from '../../types';
+import { errorMessage } from '../../errors';
 
 /** Resolves a host name to every address it maps to (the adapter uses dns.promises.lookup with all: true). */
 export type Resolver = (hostname: string) => Promise<string[]>;
@@ -116,7 +117,7 @@ export class EndpointClassifier {
     try {
       return await this.classifyUnsafe(url);
     } catch (err) {
-      return { endpointClass: 'cloud', addresses: [], detail: `${url.host || url.href} could not be classified (${(err as Error).message})` };
+      return { endpointClass: 'cloud', addresses: [], detail: `${url.host || url.href} could not be classified (${errorMessage(err)})` };
     }
   }
 

@@ -1,5 +1,5 @@
 import { isCloudProvider, type EndpointClass } from '../../types';
-import { ProviderError } from '../../errors';
+import { ProviderError, errorMessage } from '../../errors';
 import type { Classification } from './endpoints';
 import { failClosedPolicy, type PrivacyPolicy } from '../policy';
 import { isIP } from 'node:net';
@@ -56,7 +56,7 @@ export class EgressGate implements EgressFetcher {
         policy = this.opts.policy(intent?.sources);
         if (!policy || !Array.isArray(policy.allowed)) throw new Error('no policy');
       } catch (err) {
-        policy = failClosedPolicy(`privacy policy could not be read: ${(err as Error).message}`);
+        policy = failClosedPolicy(`privacy policy could not be read: ${errorMessage(err)}`);
       }
       let endpointClass: EndpointClass = 'cloud';
       let addresses: string[] | undefined;
@@ -117,7 +117,7 @@ export class EgressGate implements EgressFetcher {
         reason: `blocked: ${url.host} ${what} (${endpointClass}${detail ? `: ${detail}` : ''}) and this workspace is ${policy.reason}`,
       };
     } catch (err) {
-      return { allowed: false, endpointClass: 'cloud', reason: `blocked: the privacy check failed (${(err as Error).message})` };
+      return { allowed: false, endpointClass: 'cloud', reason: `blocked: the privacy check failed (${errorMessage(err)})` };
     }
   }
 

@@ -10,6 +10,7 @@ import type { CostFeature } from '../../../../src/vscode/cost';
 import type { SwitchyardApi } from '../../../../src/extension';
 import { until } from '../../until';
 import { closeAll, startFakeOllama, startFakeOpenAI, type FakeOllama, type FakeOpenAI } from '../../../fakes';
+import { COMMANDS } from '../../../../src/core/commands';
 
 const KEY = 'sk-test-switchyard-cost-0123456789';
 const QUESTION = 'What does this function do, exactly?';
@@ -73,13 +74,13 @@ describe('cost: ledger, status bar, budgets and dashboard', () => {
     ledgerPath = join(api.services.context.globalStorageUri.fsPath, ledgerFileName(monthKey(new Date())));
   });
   after(async () => {
-    await vscode.commands.executeCommand('switchyard.answer.close');
+    await vscode.commands.executeCommand(COMMANDS.answerClose);
     await closeAll(ollama, openai);
   });
 
   it('an ask served locally: one record with reported tokens, local cost = inference time x rate, no text', async () => {
     await select('src/money.ts', 'export function formatCents', '}');
-    const e = await nextEvent('ask', () => vscode.commands.executeCommand('switchyard.askAboutSelection', { question: QUESTION }));
+    const e = await nextEvent('ask', () => vscode.commands.executeCommand(COMMANDS.askAboutSelection, { question: QUESTION }));
     const r = await recordOf(e);
     assert.equal(r.route, 'local');
     assert.equal(r.provider, 'ollama');
@@ -114,7 +115,7 @@ describe('cost: ledger, status bar, budgets and dashboard', () => {
     openai.script({ usage: { promptTokens: 12_000, cacheReadTokens: 4_000, completionTokens: 3_000 } });
     const spentBefore = cost.budget().dailySpentUsd;
     await select('src/cart.ts', 'remove(sku: string)', '}');
-    const e = await nextEvent('refactor', () => vscode.commands.executeCommand('switchyard.refactorSelection', { refactor: 'Simplify' }));
+    const e = await nextEvent('refactor', () => vscode.commands.executeCommand(COMMANDS.refactorSelection, { refactor: 'Simplify' }));
     const r = await recordOf(e);
     assert.equal(r.route, 'cloud', JSON.stringify(r.reasons));
     assert.equal(r.provider, 'openai');
@@ -131,14 +132,14 @@ describe('cost: ledger, status bar, budgets and dashboard', () => {
     assert.match(status.item.text, /\$\(cloud\) Switchyard \$\d+\.\d{2,4}/);
     assert.notEqual(status.state.todayCloudUsd, 0);
     assert.match((status.item.tooltip as vscode.MarkdownString).value, /refactor → cloud · openai\/gpt-4\.1-mini/);
-    await vscode.commands.executeCommand('switchyard.discardRefactor', (await vscode.commands.executeCommand<string[]>('switchyard.refactor.pending'))?.[0]);
+    await vscode.commands.executeCommand(COMMANDS.discardRefactor, (await vscode.commands.executeCommand<string[]>(COMMANDS.refactorPending))?.[0]);
   });
 
   const refactorInCloud = async (): Promise<LedgerRecord> => {
     await select('src/cart.ts', 'remove(sku: string)', '}');
-    const e = await nextEvent('refactor', () => vscode.commands.executeCommand('switchyard.refactorSelection', { refactor: 'Simplify' }));
-    const pending = await vscode.commands.executeCommand<string[]>('switchyard.refactor.pending');
-    if (pending?.[0]) await vscode.commands.executeCommand('switchyard.discardRefactor', pending[0]);
+    const e = await nextEvent('refactor', () => vscode.commands.executeCommand(COMMANDS.refactorSelection, { refactor: 'Simplify' }));
+    const pending = await vscode.commands.executeCommand<string[]>(COMMANDS.refactorPending);
+    if (pending?.[0]) await vscode.commands.executeCommand(COMMANDS.discardRefactor, pending[0]);
     const r = await recordOf(e);
     assert.equal(r.route, 'cloud', JSON.stringify(r.reasons));
     return r;
@@ -241,19 +242,19 @@ describe('cost: ledger, status bar, budgets and dashboard', () => {
       const day = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
       await until('the cap notice', () => api.services.context.globalState.get<string[]>('switchyard.budgetNoticesShown', []).includes(`daily:${day}:cap`));
       await select('src/cart.ts', 'remove(sku: string)', '}');
-      const e = await nextEvent('refactor', () => vscode.commands.executeCommand('switchyard.refactorSelection', { refactor: 'Simplify' }));
+      const e = await nextEvent('refactor', () => vscode.commands.executeCommand(COMMANDS.refactorSelection, { refactor: 'Simplify' }));
       const r = await recordOf(e);
       assert.equal(r.route, 'local');
       assert.ok(r.reasons.some((x) => /budget/.test(x)), JSON.stringify(r.reasons));
-      await vscode.commands.executeCommand('switchyard.discardRefactor', (await vscode.commands.executeCommand<string[]>('switchyard.refactor.pending'))?.[0]);
+      await vscode.commands.executeCommand(COMMANDS.discardRefactor, (await vscode.commands.executeCommand<string[]>(COMMANDS.refactorPending))?.[0]);
     } finally {
       await setUser('budget.dailyUsd', undefined, () => api.services.settings.current.cost.dailyBudgetUsd === 0);
     }
   });
 
   it('the dashboard opens, shows the newest requests, and follows records another window appends', async () => {
-    await vscode.commands.executeCommand('switchyard.showDashboard');
-    const snap = async () => (await vscode.commands.executeCommand('switchyard.dashboard.state')) as DashboardSnapshot;
+    await vscode.commands.executeCommand(COMMANDS.showDashboard);
+    const snap = async () => (await vscode.commands.executeCommand(COMMANDS.dashboardState)) as DashboardSnapshot;
     await until('the dashboard to render', async () => (await snap()).rendered.seq > 0);
     await until('the requests made above in the table', async () => { const rows = (await snap()).rendered.rows; return made.every((id) => rows.includes(id)); });
     const newest = events.find((e) => e.id === made.at(-1))!;

@@ -7,6 +7,7 @@ import type { FimRequest, ProviderError } from '../../../../src/core/providers/t
 import type { ModelCallEvent } from '../../../../src/core/types';
 import type { SwitchyardApi } from '../../../../src/extension';
 import { until } from '../../until';
+import { COMMANDS } from '../../../../src/core/commands';
 
 const fim = (over: Partial<FimRequest> = {}): FimRequest => ({ model: 'tiny', prefix: 'function add(a, b) {\n  return', suffix: ';\n}\n', maxTokens: 16, temperature: 0.7, stop: [], ...over });
 
@@ -89,7 +90,7 @@ describe('embedded engine in VS Code', () => {
     assert.equal(r.usage?.completionTokens, 4);
     assert.equal(provider.engine.crashes, 1);
     // Still alive: commands run as before.
-    await vscode.commands.executeCommand('switchyard.showLog');
+    await vscode.commands.executeCommand(COMMANDS.showLog);
   });
 
   after(async () => {

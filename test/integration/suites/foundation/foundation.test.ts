@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { SwitchyardApi } from '../../../../src/extension';
+import { COMMANDS } from '../../../../src/core/commands';
 
 interface Manifest {
   contributes: {
@@ -46,7 +47,7 @@ describe('foundation', () => {
   it('registers every contributed command', async () => {
     const registered = new Set(await vscode.commands.getCommands(true));
     const contributed = manifest().contributes.commands.map((c) => c.command);
-    assert.ok(contributed.includes('switchyard.showLog'));
+    assert.ok(contributed.includes(COMMANDS.showLog));
     const missing = contributed.filter((c) => !registered.has(c));
     assert.deepEqual(missing, [], 'contributed commands without a registered handler');
   });
@@ -111,7 +112,7 @@ describe('foundation', () => {
   it('contributes the log language and opens the log with switchyard.showLog', async () => {
     const languages = await vscode.languages.getLanguages();
     assert.ok(languages.includes('switchyard-log'), 'the switchyard-log language is registered');
-    await vscode.commands.executeCommand('switchyard.showLog');
+    await vscode.commands.executeCommand(COMMANDS.showLog);
     assert.equal(api.services.log.channel.name, 'Switchyard');
   });
 });

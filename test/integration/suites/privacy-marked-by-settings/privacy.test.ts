@@ -8,6 +8,7 @@ import type { ModelCallEvent } from '../../../../src/core/types';
 import type { SwitchyardApi } from '../../../../src/extension';
 import { assertNothingReached, closeAll, startFakeAnthropic, startFakeOllama, startFakeOpenAI, type FakeAnthropic, type FakeOllama, type FakeOpenAI } from '../../../fakes';
 import { activate, blockedCause, REMOTE_HOST_URL, until } from './shared';
+import { COMMANDS } from '../../../../src/core/commands';
 
 describe('never-leave-machine marked by .vscode/settings.json, with hostile workspace settings', () => {
   let api: SwitchyardApi;
@@ -100,11 +101,11 @@ describe('never-leave-machine marked by .vscode/settings.json, with hostile work
 
   it('contributes the privacy commands', async () => {
     const all = await vscode.commands.getCommands(true);
-    for (const c of ['switchyard.toggleNeverLeaveMachine', 'switchyard.setApiKey', 'switchyard.clearApiKey']) assert.ok(all.includes(c), c);
+    for (const c of [COMMANDS.toggleNeverLeaveMachine, COMMANDS.setApiKey, COMMANDS.clearApiKey]) assert.ok(all.includes(c), c);
   });
 
   it('the toggle command removes the workspace marking and the lock goes away', async () => {
-    await vscode.commands.executeCommand('switchyard.toggleNeverLeaveMachine');
+    await vscode.commands.executeCommand(COMMANDS.toggleNeverLeaveMachine);
     await until('policy to loosen', () => !api.services.privacy.policy().neverLeaveMachine);
     await until('status bar to unlock', () => !api.services.status.state.locked);
     assert.equal(vscode.workspace.getConfiguration('switchyard').inspect('privacy.neverLeaveMachine')?.workspaceValue, undefined);

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { SwitchyardApi } from '../../../../src/extension';
 import { closeAll, type FakeOllama, type FakeOpenAI } from '../../../fakes';
 import { activate, runRecorded, selectAll, startLocalAndCloud, until } from '../tasks/helpers';
+import { COMMANDS } from '../../../../src/core/commands';
 
 const SECRET_TEXT = ['SECRET_FOLDER_TEXT_7f3a', 'sealVault', 'FOLDER_EXCLUDED_TEXT_44aa'];
 
@@ -28,7 +29,7 @@ describe('multi-root: a folder marked by its own settings beside an unmarked one
   after(async () => {
     resetCloud();
     for (const t of SECRET_TEXT) assert.ok(!everSent.join('\n').includes(t), `the cloud received ${t}`);
-    await vscode.commands.executeCommand('switchyard.answer.close');
+    await vscode.commands.executeCommand(COMMANDS.answerClose);
     await closeAll(ollama, cloud);
   });
 
@@ -37,17 +38,17 @@ describe('multi-root: a folder marked by its own settings beside an unmarked one
     await until('the lock for the secret folder', () => api.services.status.state.locked);
     assert.match(api.services.status.state.lockReason ?? '', /never-leave-machine \(setting, folder "secret"\)/);
     resetCloud();
-    const { r } = await runRecorded(api, 'switchyard.refactorSelection', { refactor: 'Add types' });
+    const { r } = await runRecorded(api, COMMANDS.refactorSelection, { refactor: 'Add types' });
     assert.equal(r.route, 'local', r.reasons.join('; '));
     assert.ok(r.reasons.some((x) => /never-leave-machine/.test(x)), r.reasons.join('; '));
     assert.equal(cloud.requests.length, 0);
-    await vscode.commands.executeCommand('switchyard.discardRefactor');
+    await vscode.commands.executeCommand(COMMANDS.discardRefactor);
   });
 
   it('Explain Architecture of the marked folder stays local', async () => {
     await selectAll('secret', 'src/vault_logic.ts');
     resetCloud();
-    const { r } = await runRecorded(api, 'switchyard.explainArchitecture', { budgetTokens: 3000 });
+    const { r } = await runRecorded(api, COMMANDS.explainArchitecture, { budgetTokens: 3000 });
     assert.equal(r.route, 'local', r.reasons.join('; '));
     assert.equal(cloud.requests.length, 0);
     assert.ok(!(r.overview?.included ?? []).some((p) => p.includes('internal/')), 'the folder\'s own exclusions hold');
@@ -57,10 +58,10 @@ describe('multi-root: a folder marked by its own settings beside an unmarked one
     await selectAll('open', 'src/open_only.ts');
     await until('no lock for the open folder', () => !api.services.status.state.locked);
     resetCloud();
-    const { r } = await runRecorded(api, 'switchyard.refactorSelection', { refactor: 'Add types' });
+    const { r } = await runRecorded(api, COMMANDS.refactorSelection, { refactor: 'Add types' });
     assert.equal(r.route, 'cloud', r.reasons.join('; '));
     assert.equal(cloud.requests.length, 1);
     assert.match(sentToCloud(), /OPEN_FOLDER_TEXT_5d1e/);
-    await vscode.commands.executeCommand('switchyard.discardRefactor');
+    await vscode.commands.executeCommand(COMMANDS.discardRefactor);
   });
 });

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { SwitchyardApi } from '../../../../src/extension';
 import { closeAll, startFakeOpenAI, type FakeOllama, type FakeOpenAI } from '../../../fakes';
 import { activate, answerState, folder, folderFile as file, KEY, runRecorded, selectAll, setUserSettings, startLocalAndCloud, until } from '../tasks/helpers';
+import { COMMANDS } from '../../../../src/core/commands';
 
 /** Text that appears only in the files of a marked folder: no cloud request may carry any of it. */
 const MARKED_TEXT = ['SECRET_FOLDER_TEXT_7f3a', 'MARKED_FOLDER_TEXT_91c2', 'sealVault', 'postLedger'];
@@ -34,7 +35,7 @@ describe('multi-root: privacy belongs to the folder the content comes from', () 
     resetCloud();
     const sent = everSent.join('\n');
     for (const t of [...MARKED_TEXT, ...EXCLUDED_TEXT]) assert.ok(!sent.includes(t), `the cloud received ${t}`);
-    await vscode.commands.executeCommand('switchyard.answer.close');
+    await vscode.commands.executeCommand(COMMANDS.answerClose);
     await closeAll(ollama, cloud);
   });
 
@@ -71,20 +72,20 @@ describe('multi-root: privacy belongs to the folder the content comes from', () 
     resetCloud();
     ollama.reset();
     await selectAll('secret', 'src/vault_logic.ts');
-    const { r, events } = await runRecorded(api, 'switchyard.refactorSelection', { refactor: 'Add types' });
+    const { r, events } = await runRecorded(api, COMMANDS.refactorSelection, { refactor: 'Add types' });
     assert.equal(r.route, 'local', r.reasons.join('; '));
     assert.ok(r.reasons.some((x) => /never-leave-machine/.test(x)), r.reasons.join('; '));
     assert.equal(cloud.requests.length, 0);
     assert.equal(ollama.generations.length, 1);
     assert.match(JSON.stringify(ollama.generations[0].body), /SECRET_FOLDER_TEXT_7f3a/);
     assert.ok(events.every((e) => e.route !== 'cloud'));
-    await vscode.commands.executeCommand('switchyard.discardRefactor');
+    await vscode.commands.executeCommand(COMMANDS.discardRefactor);
   });
 
   it('"ask the cloud instead" for a marked folder\'s code is refused, by the router and by the gate', async () => {
     resetCloud();
     await selectAll('marked', 'src/ledger_core.ts');
-    const { r } = await runRecorded(api, 'switchyard.askAboutSelection', { question: 'What does this do?', override: 'cloud' });
+    const { r } = await runRecorded(api, COMMANDS.askAboutSelection, { question: 'What does this do?', override: 'cloud' });
     assert.equal(r.route, 'blocked', r.reasons.join('; '));
     assert.equal(cloud.requests.length, 0);
     // The gate on its own: a cloud request whose content comes from the marked folder.
@@ -97,33 +98,33 @@ describe('multi-root: privacy belongs to the folder the content comes from', () 
   it('the unmarked folder beside them still reaches the cloud (the setup can see a leak), with only its own code', async () => {
     resetCloud();
     await selectAll('open', 'src/open_only.ts');
-    const { r } = await runRecorded(api, 'switchyard.refactorSelection', { refactor: 'Add types' });
+    const { r } = await runRecorded(api, COMMANDS.refactorSelection, { refactor: 'Add types' });
     assert.equal(r.route, 'cloud', r.reasons.join('; '));
     assert.equal(cloud.requests.length, 1);
     assert.match(cloudBodies(), /OPEN_FOLDER_TEXT_5d1e/);
-    await vscode.commands.executeCommand('switchyard.discardRefactor');
+    await vscode.commands.executeCommand(COMMANDS.discardRefactor);
   });
 
   it('a folder-level routing.mode local-only keeps that folder\'s refactor local', async () => {
     resetCloud();
     await selectAll('localonly', 'src/team_notes.ts');
-    const { r } = await runRecorded(api, 'switchyard.refactorSelection', { refactor: 'Add types' });
+    const { r } = await runRecorded(api, COMMANDS.refactorSelection, { refactor: 'Add types' });
     assert.equal(r.route, 'local', r.reasons.join('; '));
     assert.equal(cloud.requests.length, 0);
-    await vscode.commands.executeCommand('switchyard.discardRefactor');
+    await vscode.commands.executeCommand(COMMANDS.discardRefactor);
   });
 
   it('Explain Architecture of a marked folder sends none of its files off the machine', async () => {
     resetCloud();
     ollama.reset();
     await selectAll('secret', 'src/vault_logic.ts');
-    const { r } = await runRecorded(api, 'switchyard.explainArchitecture', { budgetTokens: 3000 });
+    const { r } = await runRecorded(api, COMMANDS.explainArchitecture, { budgetTokens: 3000 });
     assert.equal(r.route, 'local', r.reasons.join('; '));
     assert.equal(cloud.requests.length, 0);
     assert.match(JSON.stringify(ollama.generations[0]?.body ?? ''), /vault_logic/);
     // The open folder's architecture may go to the cloud, and carries nothing of the others.
     await selectAll('open', 'src/open_only.ts');
-    const open = await runRecorded(api, 'switchyard.explainArchitecture', { budgetTokens: 3000 });
+    const open = await runRecorded(api, COMMANDS.explainArchitecture, { budgetTokens: 3000 });
     assert.equal(open.r.route, 'cloud', open.r.reasons.join('; '));
     assert.equal(cloud.requests.length, 1);
   });
@@ -136,7 +137,7 @@ describe('multi-root: privacy belongs to the folder the content comes from', () 
     assert.equal(await api.services.privacy.isExcluded(file('open', 'src/open_only.ts')), false, 'ordinary files stay usable');
     resetCloud();
     await selectAll('open', '.env');
-    const { r } = await runRecorded(api, 'switchyard.refactorSelection', { refactor: 'Add types', override: 'cloud' });
+    const { r } = await runRecorded(api, COMMANDS.refactorSelection, { refactor: 'Add types', override: 'cloud' });
     assert.notEqual(r.route, 'cloud', r.reasons.join('; '));
     assert.equal(cloud.requests.length, 0);
   });
@@ -149,10 +150,10 @@ describe('multi-root: privacy belongs to the folder the content comes from', () 
       resetCloud();
       await selectAll('open', 'src/open_only.ts');
       await until('the lock to show', () => api.services.status.state.locked);
-      const { r } = await runRecorded(api, 'switchyard.refactorSelection', { refactor: 'Add types' });
+      const { r } = await runRecorded(api, COMMANDS.refactorSelection, { refactor: 'Add types' });
       assert.equal(r.route, 'local', r.reasons.join('; '));
       assert.equal(cloud.requests.length, 0);
-      await vscode.commands.executeCommand('switchyard.discardRefactor');
+      await vscode.commands.executeCommand(COMMANDS.discardRefactor);
     } finally {
       await ws.update('privacy.neverLeaveMachine', undefined, vscode.ConfigurationTarget.Workspace);
     }
@@ -161,7 +162,7 @@ describe('multi-root: privacy belongs to the folder the content comes from', () 
 
   it('Toggle Never-Leave-Machine writes the folder\'s own setting, where it takes effect, and removes it again', async () => {
     await selectAll('localonly', 'src/team_notes.ts');
-    await vscode.commands.executeCommand('switchyard.toggleNeverLeaveMachine', { how: 'setting' });
+    await vscode.commands.executeCommand(COMMANDS.toggleNeverLeaveMachine, { how: 'setting' });
     const inspect = () => vscode.workspace.getConfiguration('switchyard', folder('localonly').uri).inspect<boolean>('privacy.neverLeaveMachine');
     assert.equal(inspect()?.workspaceFolderValue, true, 'written to the folder\'s .vscode/settings.json');
     assert.equal(inspect()?.workspaceValue, undefined, 'not to the .code-workspace file');
@@ -171,17 +172,17 @@ describe('multi-root: privacy belongs to the folder the content comes from', () 
     await until('the lock to show', () => api.services.status.state.locked);
     assert.equal(api.services.privacy.policyFor([folder('open').uri.toString()]).neverLeaveMachine, false, 'the other folders are untouched');
 
-    await vscode.commands.executeCommand('switchyard.toggleNeverLeaveMachine');
+    await vscode.commands.executeCommand(COMMANDS.toggleNeverLeaveMachine);
     assert.equal(inspect()?.workspaceFolderValue, undefined);
     await until('unlocked', () => !api.services.status.state.locked);
   });
 
   it('the marker file is written into the active editor\'s folder', async () => {
     await selectAll('localonly', 'src/team_notes.ts');
-    await vscode.commands.executeCommand('switchyard.toggleNeverLeaveMachine', { how: 'marker' });
+    await vscode.commands.executeCommand(COMMANDS.toggleNeverLeaveMachine, { how: 'marker' });
     await vscode.workspace.fs.stat(file('localonly', '.switchyard'));
     assert.match(api.services.privacy.policyFor([folder('localonly').uri.toString()]).reason, /\.switchyard in folder "localonly"/);
-    await vscode.commands.executeCommand('switchyard.toggleNeverLeaveMachine', { deleteMarker: true });
+    await vscode.commands.executeCommand(COMMANDS.toggleNeverLeaveMachine, { deleteMarker: true });
     await until('unmarked', () => !api.services.privacy.policyFor([folder('localonly').uri.toString()]).neverLeaveMachine);
   });
 
@@ -194,7 +195,7 @@ describe('multi-root: privacy belongs to the folder the content comes from', () 
       await setUserSettings(api, { 'cloud.openai.baseUrl': gateway.baseURL });
       gateway.script({ status: 400, message: `The api-key ${hexKey} is not valid for this deployment (${hexKey.toUpperCase()})` }, { times: 3 });
       await selectAll('open', 'src/open_only.ts');
-      const { r, events } = await runRecorded(api, 'switchyard.askAboutSelection', { question: 'What is this?', override: 'cloud' });
+      const { r, events } = await runRecorded(api, COMMANDS.askAboutSelection, { question: 'What is this?', override: 'cloud' });
       assert.equal(r.outcome, 'failed', r.reasons.join('; '));
       assert.equal(gateway.requests.length, 1, 'the request did reach the gateway with the key');
       const seen = JSON.stringify({ r, events, answer: await answerState() }).toLowerCase();

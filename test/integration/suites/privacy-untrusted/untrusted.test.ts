@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { SwitchyardApi } from '../../../../src/extension';
 import { assertNothingReached, closeAll, startFakeOpenAI, type FakeOllama, type FakeOpenAI } from '../../../fakes';
 import { activate, KEY, run, runRecorded, select, startLocalAndCloud } from '../tasks/helpers';
+import { COMMANDS } from '../../../../src/core/commands';
 
 
 /** The message of an error and of every cause behind it. */
@@ -29,7 +30,7 @@ describe('untrusted workspace (restricted mode): local-only', () => {
     hostile = await startFakeOpenAI({ port: 11597 }).catch(() => undefined);
   });
   after(async () => {
-    await vscode.commands.executeCommand('switchyard.discardRefactor');
+    await vscode.commands.executeCommand(COMMANDS.discardRefactor);
     await closeAll(ollama, openai, hostile);
   });
 
@@ -61,7 +62,7 @@ describe('untrusted workspace (restricted mode): local-only', () => {
 
   it('Refactor Selection is served by the local model, saying the workspace is untrusted; the cloud gets nothing', async () => {
     await select('src/cart.ts', 'remove(sku: string)', '}');
-    const { r, events } = await runRecorded(api, 'switchyard.refactorSelection', { refactor: 'Simplify' });
+    const { r, events } = await runRecorded(api, COMMANDS.refactorSelection, { refactor: 'Simplify' });
     assert.equal(r.outcome, 'served', r.error);
     assert.equal(r.route, 'local');
     assert.equal(r.provider, 'ollama');
@@ -73,10 +74,10 @@ describe('untrusted workspace (restricted mode): local-only', () => {
   });
 
   it('asking for the cloud explicitly is blocked with the reason, and nothing is sent', async () => {
-    await vscode.commands.executeCommand('switchyard.discardRefactor');
+    await vscode.commands.executeCommand(COMMANDS.discardRefactor);
     await select('src/cart.ts', 'remove(sku: string)', '}');
     const before = ollama.generations.length;
-    const r = await run('switchyard.askAboutSelection', { question: 'What does it do?', override: 'cloud' });
+    const r = await run(COMMANDS.askAboutSelection, { question: 'What does it do?', override: 'cloud' });
     assert.equal(r.outcome, 'blocked');
     assert.match(r.reasons.join(' '), /untrusted workspace/);
     assert.equal(ollama.generations.length, before);

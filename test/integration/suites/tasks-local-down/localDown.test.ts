@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { SwitchyardApi } from '../../../../src/extension';
 import { closeAll, startFakeOllama, startFakeOpenAI, type FakeOllama, type FakeOpenAI } from '../../../fakes';
 import { activate, KEY, runRecorded, select, setUserSettings, until } from '../tasks/helpers';
+import { COMMANDS } from '../../../../src/core/commands';
 
 /** A loopback port nothing listens on: bound once to get it, then closed. */
 async function closedPort(): Promise<number> {
@@ -33,7 +34,7 @@ describe('local model down in a hybrid workspace: the cloud takes over, with the
     });
   });
   after(async () => {
-    await vscode.commands.executeCommand('switchyard.answer.close');
+    await vscode.commands.executeCommand(COMMANDS.answerClose);
     await closeAll(openai, ollama);
   });
 
@@ -44,7 +45,7 @@ describe('local model down in a hybrid workspace: the cloud takes over, with the
 
   it('a small ask goes to the cloud, saying the local model is unreachable; the cloud gets exactly one request', async () => {
     await select('src/money.ts', 'export function formatCents', '}');
-    const { r, events } = await runRecorded(api, 'switchyard.askAboutSelection', { question: 'What does this do?' });
+    const { r, events } = await runRecorded(api, COMMANDS.askAboutSelection, { question: 'What does this do?' });
     assert.equal(r.outcome, 'served', r.error);
     assert.equal(r.route, 'cloud');
     assert.equal(r.provider, 'openai');
@@ -65,7 +66,7 @@ describe('local model down in a hybrid workspace: the cloud takes over, with the
     await until('the status bar to stop showing it unreachable', () => api.services.status.state.completion !== 'unreachable', 5_000);
     openai.reset();
     await select('src/money.ts', 'export function formatCents', '}');
-    const { r, events } = await runRecorded(api, 'switchyard.askAboutSelection', { question: 'What does this do?' });
+    const { r, events } = await runRecorded(api, COMMANDS.askAboutSelection, { question: 'What does this do?' });
     assert.equal(r.outcome, 'served', r.error);
     assert.equal(r.route, 'local');
     assert.equal(r.provider, 'ollama');

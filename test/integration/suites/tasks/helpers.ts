@@ -10,6 +10,7 @@ import {
 } from '../../../fakes';
 
 import { until } from '../../until';
+import { COMMANDS } from '../../../../src/core/commands';
 
 export { until };
 
@@ -145,7 +146,7 @@ export async function runRecorded(api: SwitchyardApi, command: string, args?: un
 export type AnswerState = import('../../../../src/vscode/tasks/answerView').AnswerSnapshot;
 
 export async function answerState(): Promise<AnswerState> {
-  return (await vscode.commands.executeCommand('switchyard.answer.state')) as AnswerState;
+  return (await vscode.commands.executeCommand(COMMANDS.answerState)) as AnswerState;
 }
 
 /** What the task commands return (the product's own summary types). */

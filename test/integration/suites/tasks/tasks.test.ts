@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { SwitchyardApi } from '../../../../src/extension';
 import { closeAll, type FakeOllama, type FakeOpenAI } from '../../../fakes';
 import { activate, answerState, KEY, run, runRecorded, select, setUserSettings, startLocalAndCloud, until } from './helpers';
+import { COMMANDS } from '../../../../src/core/commands';
 
 describe('tasks: routed between the local model and the cloud, with reasons', () => {
   let api: SwitchyardApi;
@@ -18,7 +19,7 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
     }));
   });
   after(async () => {
-    await vscode.commands.executeCommand('switchyard.answer.close');
+    await vscode.commands.executeCommand(COMMANDS.answerClose);
     await closeAll(ollama, openai);
   });
   beforeEach(() => {
@@ -28,22 +29,22 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
 
   it('contributes the commands, the context menu entries (in a Switchyard submenu) and the keybinding', async () => {
     const all = await vscode.commands.getCommands(true);
-    for (const c of ['switchyard.askAboutSelection', 'switchyard.refactorSelection', 'switchyard.explainArchitecture']) assert.ok(all.includes(c), c);
+    for (const c of [COMMANDS.askAboutSelection, COMMANDS.refactorSelection, COMMANDS.explainArchitecture]) assert.ok(all.includes(c), c);
     type Menu = { command?: string; submenu?: string; when?: string };
     const pkg = api.services.context.extension.packageJSON as { contributes: { menus: Record<string, Menu[]>; submenus: { id: string; label: string }[]; keybindings: { command: string; key: string }[] } };
     const entry = pkg.contributes.menus['editor/context'].find((m) => m.submenu === 'switchyard.editorContext');
     assert.equal(entry?.when, 'editorHasSelection');
     assert.equal(pkg.contributes.submenus.find((m) => m.id === entry.submenu)?.label, 'Switchyard');
     assert.equal(pkg.contributes.menus['editor/context'].some((m) => m.command), false, 'no Switchyard entry outside the submenu');
-    const menu = pkg.contributes.menus['switchyard.editorContext'].find((m) => m.command === 'switchyard.askAboutSelection');
+    const menu = pkg.contributes.menus['switchyard.editorContext'].find((m) => m.command === COMMANDS.askAboutSelection);
     assert.equal(menu?.when, 'editorHasSelection');
-    assert.ok(pkg.contributes.keybindings.some((k) => k.command === 'switchyard.askAboutSelection' && k.key === 'ctrl+alt+a'));
+    assert.ok(pkg.contributes.keybindings.some((k) => k.command === COMMANDS.askAboutSelection && k.key === 'ctrl+alt+a'));
   });
 
   it('a small ask stays local, streams into the answer view with its route header, and records one event', async () => {
     ollama.setReply(() => 'It formats cents.\n\n```ts\nformatCents(150) // "$1.50"\n```\n');
     await select('src/money.ts', 'export function formatCents', '}');
-    const { r, events } = await runRecorded(api, 'switchyard.askAboutSelection', { question: 'What does this do?' });
+    const { r, events } = await runRecorded(api, COMMANDS.askAboutSelection, { question: 'What does this do?' });
     assert.equal(r.outcome, 'served', r.error);
     assert.equal(r.route, 'local');
     assert.equal(r.provider, 'ollama');
@@ -74,7 +75,7 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
   });
 
   it('"Ask the cloud instead" re-runs the same question in the cloud, with the key, through the gate', async () => {
-    const r = await run('switchyard.answer.rerun', 'cloud');
+    const r = await run(COMMANDS.answerRerun, 'cloud');
     assert.equal(r.outcome, 'served', r.error);
     assert.equal(r.route, 'cloud');
     assert.equal(r.provider, 'openai');
@@ -94,7 +95,7 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
     openai.setReply(() => 'Here:\n```ts\n  remove(sku: string): boolean {\n    return this.items.delete(sku.trim());\n  }\n```');
     const editor = await select('src/cart.ts', 'remove(sku: string)', '}');
     const before = editor.document.getText();
-    const r = await run('switchyard.refactorSelection', { refactor: 'Simplify' });
+    const r = await run(COMMANDS.refactorSelection, { refactor: 'Simplify' });
     assert.equal(r.outcome, 'served', r.error);
     assert.equal(r.route, 'cloud');
     assert.deepEqual(r.reasons, ['refactor goes to the cloud by default']);
@@ -103,7 +104,7 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
       .some((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === 'switchyard-refactor'));
     assert.equal(editor.document.getText(), before, 'nothing changes before Apply');
 
-    const applied = (await vscode.commands.executeCommand('switchyard.applyRefactor')) as { applied: boolean };
+    const applied = (await vscode.commands.executeCommand(COMMANDS.applyRefactor)) as { applied: boolean };
     assert.equal(applied.applied, true);
     const after = editor.document.getText();
     assert.match(after, /return this\.items\.delete\(sku\.trim\(\)\);/);
@@ -111,13 +112,13 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
     await vscode.window.showTextDocument(editor.document, vscode.ViewColumn.One);
     await vscode.commands.executeCommand('undo');
     assert.equal(editor.document.getText(), before, 'one undo restores the original');
-    assert.deepEqual(await vscode.commands.executeCommand('switchyard.refactor.pending'), []);
+    assert.deepEqual(await vscode.commands.executeCommand(COMMANDS.refactorPending), []);
   });
 
   describe('problems in a proposal, checked by the language server in the background', () => {
     const diffTitle = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
       .find((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === 'switchyard-refactor')?.label;
-    const warningsOf = async (id: string) => (await vscode.commands.executeCommand('switchyard.refactor.warnings', id)) as { warnings: string[]; checked: boolean };
+    const warningsOf = async (id: string) => (await vscode.commands.executeCommand(COMMANDS.refactorWarnings, id)) as { warnings: string[]; checked: boolean };
     /** The scratch copies the check worked on, seen as they opened. */
     let scratch: vscode.Uri[] = [];
     let watch: vscode.Disposable | undefined;
@@ -145,7 +146,7 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
       this.timeout(180_000);
       openai.setReply(() => '```ts\n  remove(sku: string): boolean {\n    const gone: number = this.items.delete(sku);\n    return missingHelper(gone);\n  }\n```');
       const editor = await select('src/cart.ts', 'remove(sku: string)', '}');
-      const bad = await run('switchyard.refactorSelection', { refactor: 'Simplify' });
+      const bad = await run(COMMANDS.refactorSelection, { refactor: 'Simplify' });
       assert.ok(bad.proposalId, bad.error);
       assert.deepEqual(bad.warnings, [], 'three lines for three: no size flag; the problems come later');
       const flagged = await warningsOf(bad.proposalId);
@@ -155,29 +156,29 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
       assert.equal(scratch.length, 2, 'the file as it is and as proposed were checked');
       assert.deepEqual(leftovers(), nothingLeft, 'once checked, no scratch copy is dirty, open in a tab, on disk or in the Problems panel');
       await until('the diff title to carry the flag', () => /check it: 2 new problems/.test(diffTitle() ?? ''));
-      await vscode.commands.executeCommand('switchyard.discardRefactor', bad.proposalId);
+      await vscode.commands.executeCommand(COMMANDS.discardRefactor, bad.proposalId);
 
       scratch = [];
       openai.setReply(() => '```ts\n  remove(sku: string): boolean {\n    return this.items.delete(sku.trim());\n  }\n```');
       await select('src/cart.ts', 'remove(sku: string)', '}');
-      const clean = await run('switchyard.refactorSelection', { refactor: 'Simplify' });
+      const clean = await run(COMMANDS.refactorSelection, { refactor: 'Simplify' });
       assert.ok(clean.proposalId, clean.error);
       assert.deepEqual(await warningsOf(clean.proposalId), { warnings: [], checked: true });
       assert.equal(scratch.length, 2);
       assert.deepEqual(leftovers(), nothingLeft);
       assert.doesNotMatch(diffTitle() ?? '', /check it/);
-      await vscode.commands.executeCommand('switchyard.discardRefactor', clean.proposalId);
+      await vscode.commands.executeCommand(COMMANDS.discardRefactor, clean.proposalId);
       assert.equal(editor.document.isDirty, false, 'the file itself is untouched');
 
       // A file without problems as it is: the server reports only on the proposed copy, which is enough.
       scratch = [];
       openai.setReply(() => '```ts\nexport function toCents(amount: number): Cents {\n  const rounded: string = Math.round(amount * 100);\n  return roundHalfEven(rounded);\n}\n```');
       await select('src/money.ts', 'export function toCents', '}');
-      const fromClean = await run('switchyard.refactorSelection', { refactor: 'Simplify' });
+      const fromClean = await run(COMMANDS.refactorSelection, { refactor: 'Simplify' });
       assert.ok(fromClean.proposalId, fromClean.error);
       assert.deepEqual(await warningsOf(fromClean.proposalId), { warnings: ['2 new problems (errors or warnings) in the proposed code'], checked: true });
       assert.deepEqual(leftovers(), nothingLeft);
-      await vscode.commands.executeCommand('switchyard.discardRefactor', fromClean.proposalId);
+      await vscode.commands.executeCommand(COMMANDS.discardRefactor, fromClean.proposalId);
     });
 
     it('Apply does not wait for the check, which ends with it; a language with no checker is not checked at all', async function () {
@@ -185,11 +186,11 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
       const reply = '```ts\n  remove(sku: string): boolean {\n    return this.items.delete(sku.trim());\n  }\n```';
       openai.setReply(() => reply);
       const editor = await select('src/cart.ts', 'remove(sku: string)', '}');
-      const first = await run('switchyard.refactorSelection', { refactor: 'Simplify' });
+      const first = await run(COMMANDS.refactorSelection, { refactor: 'Simplify' });
       assert.ok(first.proposalId, first.error);
       const firstCheck = warningsOf(first.proposalId);
       await until('the check to be under way', () => scratch.length === 2 && leftovers().tabs.length === 1);
-      const applied = (await vscode.commands.executeCommand('switchyard.applyRefactor', first.proposalId)) as { applied: boolean };
+      const applied = (await vscode.commands.executeCommand(COMMANDS.applyRefactor, first.proposalId)) as { applied: boolean };
       assert.equal(applied.applied, true, 'applied while the check was running');
       assert.match(editor.document.getText(), /return this\.items\.delete\(sku\.trim\(\)\);/);
       assert.deepEqual(await firstCheck, { warnings: [], checked: false });
@@ -205,38 +206,38 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
       openai.setReply(() => text);
       const notes = await select('notes/todo.txt', 'Buy milk', 'bank');
       assert.equal(notes.document.languageId, 'plaintext');
-      const second = await run('switchyard.refactorSelection', { refactor: 'Simplify' });
+      const second = await run(COMMANDS.refactorSelection, { refactor: 'Simplify' });
       assert.ok(second.proposalId, second.error);
       assert.deepEqual(await warningsOf(second.proposalId), { warnings: [], checked: false });
       assert.equal(scratch.length, 0, 'nothing was written for a check');
       assert.deepEqual(leftovers(), nothingLeft);
-      await vscode.commands.executeCommand('switchyard.discardRefactor', second.proposalId);
+      await vscode.commands.executeCommand(COMMANDS.discardRefactor, second.proposalId);
     });
   });
 
   it('a selection edited after the proposal is refused clearly; Discard drops a proposal', async () => {
     openai.setReply(() => '```ts\n  subtotal(): Cents {\n    return 0;\n  }\n```');
     const editor = await select('src/cart.ts', 'subtotal(): Cents', 'return total;');
-    const r = await run('switchyard.refactorSelection', { refactor: 'Simplify' });
+    const r = await run(COMMANDS.refactorSelection, { refactor: 'Simplify' });
     assert.ok(r.proposalId, r.error);
     // The diff took the editor's place; edit the document itself, as another change would.
     const edit = new vscode.WorkspaceEdit();
     edit.insert(editor.document.uri, editor.selection.start.translate(1, 0), '    // edited meanwhile\n');
     assert.ok(await vscode.workspace.applyEdit(edit));
     const edited = editor.document.getText();
-    const refused = (await vscode.commands.executeCommand('switchyard.applyRefactor', r.proposalId)) as { applied: boolean; notice?: string };
+    const refused = (await vscode.commands.executeCommand(COMMANDS.applyRefactor, r.proposalId)) as { applied: boolean; notice?: string };
     assert.equal(refused.applied, false);
     assert.match(refused.notice ?? '', /the selection changed since the refactor was proposed/);
     assert.equal(editor.document.getText(), edited, 'the document is untouched');
-    await vscode.commands.executeCommand('switchyard.discardRefactor', r.proposalId);
-    assert.deepEqual(await vscode.commands.executeCommand('switchyard.refactor.pending'), []);
+    await vscode.commands.executeCommand(COMMANDS.discardRefactor, r.proposalId);
+    assert.deepEqual(await vscode.commands.executeCommand(COMMANDS.refactorPending), []);
     await vscode.window.showTextDocument(editor.document, vscode.ViewColumn.One);
     await vscode.commands.executeCommand('undo');
   });
 
   it('explain architecture gathers an overview without .gitignored or excluded files and goes to the cloud', async () => {
     openai.setReply(() => 'The entry point is [src/server.ts](src/server.ts); the cart lives in [src/cart.ts](src/cart.ts).');
-    const r = await run('switchyard.explainArchitecture', { budgetTokens: 3000 });
+    const r = await run(COMMANDS.explainArchitecture, { budgetTokens: 3000 });
     assert.equal(r.outcome, 'served', r.error);
     assert.equal(r.route, 'cloud');
     assert.deepEqual(r.reasons, ['explain-architecture goes to the cloud by default']);
@@ -254,10 +255,10 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
   it('closing the answer view aborts the request and closes the connection at the fake', async () => {
     openai.script({ text: 'one two three four five six seven eight nine ten eleven twelve', chunkMs: 150 });
     await select('src/money.ts', 'export function formatCents', '}');
-    const pending = runRecorded(api, 'switchyard.askAboutSelection', { question: 'Explain slowly', override: 'cloud' });
+    const pending = runRecorded(api, COMMANDS.askAboutSelection, { question: 'Explain slowly', override: 'cloud' });
     await openai.waitForRequests(1, { timeoutMs: 5000 });
     await until('some text to stream', async () => (await answerState()).markdown.length > 0);
-    await vscode.commands.executeCommand('switchyard.answer.close');
+    await vscode.commands.executeCommand(COMMANDS.answerClose);
     const { r, events } = await pending;
     assert.equal(r.outcome, 'cancelled');
     const [req] = openai.generations;
@@ -278,7 +279,7 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
     for (const [name, script, message, code] of cases) {
       it(`${name}`, async () => {
         script();
-        const r = await run('switchyard.askAboutSelection', { question: 'Why the range check?', override: 'cloud' });
+        const r = await run(COMMANDS.askAboutSelection, { question: 'Why the range check?', override: 'cloud' });
         assert.equal(r.outcome, 'failed');
         assert.equal(r.errorCode, code);
         assert.match(r.error ?? '', message);
@@ -294,12 +295,12 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
     it('timeout', async () => {
       await setUserSettings(api, { 'routing.cloudTimeoutSeconds': 1 });
       openai.script({ fault: 'hang' }, { times: 2 });
-      const r = await run('switchyard.askAboutSelection', { question: 'Why the range check?', override: 'cloud' });
+      const r = await run(COMMANDS.askAboutSelection, { question: 'Why the range check?', override: 'cloud' });
       await setUserSettings(api, { 'routing.cloudTimeoutSeconds': undefined });
       assert.equal(r.outcome, 'failed');
       assert.equal(r.errorCode, 'timeout');
       assert.match(r.error ?? '', /OpenAI did not answer within 1 s/);
-      const retried = await run('switchyard.answer.rerun', 'local');
+      const retried = await run(COMMANDS.answerRerun, 'local');
       assert.equal(retried.route, 'local');
       assert.equal(retried.outcome, 'served');
       assert.deepEqual(retried.reasons, ['you asked to keep it local']);
@@ -316,7 +317,7 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
   });
 
   it('Get Started: the local server and model steps check themselves; the cloud key step sees the stored key', async () => {
-    const state = () => vscode.commands.executeCommand<string[]>('switchyard.walkthrough.state');
+    const state = () => vscode.commands.executeCommand<string[]>(COMMANDS.walkthroughState);
     await until('the walkthrough to see the server and model', async () => {
       const done = await state();
       return ['switchyard.walkthrough.serverFound', 'switchyard.walkthrough.modelPresent', 'switchyard.walkthrough.cloudKey'].every((k) => done.includes(k));
@@ -331,10 +332,10 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
     it('a follow-up is routed again, asked with the earlier answer, and recorded as its own call', async () => {
       ollama.setReply(() => 'It formats cents as a currency string.');
       await select('src/money.ts', 'export function formatCents', '}');
-      const first = await runRecorded(api, 'switchyard.askAboutSelection', { question: 'What does this do?' });
+      const first = await runRecorded(api, COMMANDS.askAboutSelection, { question: 'What does this do?' });
       assert.equal(first.r.outcome, 'served');
       ollama.setReply(() => 'Because Intl.NumberFormat needs a currency code.');
-      const rec = await runRecorded(api, 'switchyard.answer.followUp', 'Why the currency parameter?');
+      const rec = await runRecorded(api, COMMANDS.answerFollowUp, 'Why the currency parameter?');
       assert.equal(rec.r.outcome, 'served', rec.r.error);
       assert.equal(rec.r.route, 'local');
       assert.equal(rec.events.length, 1, 'one ledger record for the follow-up call');
@@ -352,7 +353,7 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
     it('answers stay in the history: a new question does not replace the previous answer', async () => {
       await select('src/money.ts', 'export function toCents', '}');
       ollama.setReply(() => 'It converts an amount to cents.');
-      await run('switchyard.askAboutSelection', { question: 'And this one?' });
+      await run(COMMANDS.askAboutSelection, { question: 'And this one?' });
       const state = await answerState();
       assert.ok(state.history.length >= 2, JSON.stringify(state.history));
       assert.match(state.history[0].title, /And this one\?/);
@@ -366,7 +367,7 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
       ollama.setReply(() => words);
       ollama.script({ chunkMs: 80 });
       await select('src/money.ts', 'export function formatCents', '}');
-      const pending = run('switchyard.askAboutSelection', { question: 'Count slowly' });
+      const pending = run(COMMANDS.askAboutSelection, { question: 'Count slowly' });
       const seen: number[] = [];
       const states: string[] = [];
       await until('a running count', async () => {
@@ -389,7 +390,7 @@ describe('tasks: routed between the local model and the cloud, with reasons', ()
       try {
         ollama.setReply(() => "I'm not sure. It might be formatting money, perhaps.");
         await select('src/money.ts', 'export function formatCents', '}');
-        const r = await run('switchyard.askAboutSelection', { question: 'What is this?' });
+        const r = await run(COMMANDS.askAboutSelection, { question: 'What is this?' });
         assert.equal(r.unsure, true);
         assert.equal(r.offers.askCloud, undefined);
         assert.equal(r.offers.setKey, true);

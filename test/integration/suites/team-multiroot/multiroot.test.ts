@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { SwitchyardApi } from '../../../../src/extension';
 import { assertNothingReached, closeAll, startFakeOllama, startFakeOpenAI, startFakeVllm, type FakeOllama, type FakeOpenAI, type FakeVllm } from '../../../fakes';
 import { activate, KEY, runRecorded, setUserSettings, until } from '../tasks/helpers';
+import { COMMANDS } from '../../../../src/core/commands';
 
 const TOKEN = 'team-token-multiroot-7d41';
 
@@ -67,7 +68,7 @@ describe('the team server in a multi-root window: never-leave-machine and networ
     await until('the team settings to apply', () => api.services.settings.current.team.url === vllm.baseURL);
   });
   after(async () => {
-    await vscode.commands.executeCommand('switchyard.answer.close');
+    await vscode.commands.executeCommand(COMMANDS.answerClose);
     await closeAll(ollama, vllm, openai);
   });
 
@@ -89,13 +90,13 @@ describe('the team server in a multi-root window: never-leave-machine and networ
 
     const before = vllm.requests.length;
     await selectFunction('locked');
-    const locked = await runRecorded(api, 'switchyard.askAboutSelection', { question: 'What does this do?' });
+    const locked = await runRecorded(api, COMMANDS.askAboutSelection, { question: 'What does this do?' });
     assert.notEqual(locked.r.provider, 'team', locked.r.reasons.join('; '));
     assert.match(locked.r.reasons.join('; '), /never leaves the machine/);
     assert.equal(vllm.requests.length, before, 'a request from the locked folder reached the team server');
 
     await selectFunction('net');
-    const net = await runRecorded(api, 'switchyard.askAboutSelection', { question: 'What does this do?' });
+    const net = await runRecorded(api, COMMANDS.askAboutSelection, { question: 'What does this do?' });
     assert.equal(net.r.provider, 'team', `${net.r.outcome}: ${net.r.error}`);
     assert.equal(net.r.outcome, 'served');
     assertNothingReached(openai);

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { SwitchyardApi } from '../../../../src/extension';
 import { assertNothingReached, closeAll, startFakeOllama, startFakeOpenAI, startFakeVllm, type FakeOllama, type FakeOpenAI, type FakeVllm } from '../../../fakes';
 import { activate, KEY, runRecorded, select, setUserSettings, until } from '../tasks/helpers';
+import { COMMANDS } from '../../../../src/core/commands';
 
 const TOKEN = 'team-token-marker-11aa';
 
@@ -30,7 +31,7 @@ describe('a repository marked network-only by its .switchyard file', () => {
     });
   });
   after(async () => {
-    await vscode.commands.executeCommand('switchyard.answer.close');
+    await vscode.commands.executeCommand(COMMANDS.answerClose);
     await closeAll(ollama, vllm, openai);
   });
 
@@ -43,12 +44,12 @@ describe('a repository marked network-only by its .switchyard file', () => {
 
   it('refactor and explain architecture go to the team server instead of the cloud, saying why', async () => {
     await select('src/cart.ts', 'remove(sku: string)', '}');
-    const { r, events } = await runRecorded(api, 'switchyard.refactorSelection', { refactor: 'Simplify' });
-    await vscode.commands.executeCommand('switchyard.discardRefactor');
+    const { r, events } = await runRecorded(api, COMMANDS.refactorSelection, { refactor: 'Simplify' });
+    await vscode.commands.executeCommand(COMMANDS.discardRefactor);
     assert.equal(r.provider, 'team', `${r.outcome}: ${r.error}`);
     assert.deepEqual(r.reasons, ['refactor goes to the cloud by default', 'kept on the team server: cloud endpoints are not allowed (network-only (.switchyard): the team server, never the cloud)']);
     assert.deepEqual(events.map((e) => `${e.route}/${e.provider}/${e.endpointClass}`), ['local/team/network']);
-    const a = await runRecorded(api, 'switchyard.explainArchitecture', { budgetTokens: 2000 });
+    const a = await runRecorded(api, COMMANDS.explainArchitecture, { budgetTokens: 2000 });
     assert.equal(a.r.provider, 'team', a.r.error);
     assert.equal(vllm.generations.length, 2);
     assert.equal(vllm.generations[0].headers.authorization, `Bearer ${TOKEN}`);
@@ -57,10 +58,10 @@ describe('a repository marked network-only by its .switchyard file', () => {
 
   it('a small ask stays on this machine while its server is up; forcing the cloud is blocked', async () => {
     await select('src/cart.ts', 'remove(sku: string)', '}');
-    const { r } = await runRecorded(api, 'switchyard.askAboutSelection', { question: 'What does it do?' });
+    const { r } = await runRecorded(api, COMMANDS.askAboutSelection, { question: 'What does it do?' });
     assert.equal(r.provider, 'ollama', r.error);
     await select('src/cart.ts', 'remove(sku: string)', '}');
-    const forced = await runRecorded(api, 'switchyard.askAboutSelection', { question: 'What does it do?', override: 'cloud' });
+    const forced = await runRecorded(api, COMMANDS.askAboutSelection, { question: 'What does it do?', override: 'cloud' });
     assert.equal(forced.r.outcome, 'blocked');
     assert.match(forced.r.reasons.join('; '), /cloud endpoints are not allowed \(network-only/);
     assertNothingReached(openai);
@@ -70,11 +71,11 @@ describe('a repository marked network-only by its .switchyard file', () => {
     const marker = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, '.switchyard');
     const read = async () => JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(marker))) as Record<string, unknown>;
     await select('src/cart.ts', 'remove(sku: string)', '}');
-    await vscode.commands.executeCommand('switchyard.toggleNeverLeaveMachine', { how: 'marker' });
+    await vscode.commands.executeCommand(COMMANDS.toggleNeverLeaveMachine, { how: 'marker' });
     assert.deepEqual(await read(), { networkOnly: true, neverLeaveMachine: true });
     await until('never-leave-machine', () => api.services.privacy.policy().neverLeaveMachine);
 
-    await vscode.commands.executeCommand('switchyard.toggleNeverLeaveMachine', { deleteMarker: true });
+    await vscode.commands.executeCommand(COMMANDS.toggleNeverLeaveMachine, { deleteMarker: true });
     assert.deepEqual(await read(), { networkOnly: true }, 'the marker file stays, saying network-only');
     await until('network-only again', () => !api.services.privacy.policy().neverLeaveMachine);
     assert.deepEqual([...api.services.privacy.policy().allowed], ['machine', 'network']);

@@ -8,6 +8,7 @@ import {
   type FakeOllama, type FakeOpenAI, type FakeVllm, type TestCa,
 } from '../../../fakes';
 import { activate, KEY, runRecorded, select, setUserSettings, until } from '../tasks/helpers';
+import { COMMANDS } from '../../../../src/core/commands';
 
 const TOKEN = 'team-token-integration-5c2e91';
 const CHAT = 'Qwen/Qwen2.5-Coder-32B-Instruct';
@@ -59,7 +60,7 @@ describe('the team tier', () => {
     await until('the team settings to apply', () => api.services.settings.current.team.caFile === ca.caFile);
   });
   after(async () => {
-    await vscode.commands.executeCommand('switchyard.answer.close');
+    await vscode.commands.executeCommand(COMMANDS.answerClose);
     await setWorkspace('privacy.networkOnly', undefined);
     await setWorkspace('privacy.neverLeaveMachine', undefined);
     await vscode.workspace.getConfiguration('switchyard').update('usageExport.enabled', undefined, vscode.ConfigurationTarget.Global);
@@ -77,7 +78,7 @@ describe('the team tier', () => {
 
   it('hybrid: while this machine\'s server is up, an ask runs on the machine tier', async () => {
     await select('src/money.ts', 'export function formatCents', '}');
-    const { r } = await runRecorded(api, 'switchyard.askAboutSelection', { question: 'What does this do?' });
+    const { r } = await runRecorded(api, COMMANDS.askAboutSelection, { question: 'What does this do?' });
     assert.equal(r.outcome, 'served', r.error);
     assert.equal(r.provider, 'ollama');
     assert.equal(vllm.generations.length, 0);
@@ -87,7 +88,7 @@ describe('the team tier', () => {
     await ollama.close();
     const local = api.local as unknown as { checkNow(): Promise<unknown> };
     await until('the machine tier to be reported down', async () => { await local.checkNow(); return api.local.healthy() === false; }, 15_000);
-    const { r, events } = await runRecorded(api, 'switchyard.askAboutSelection', { question: 'What does this do?' });
+    const { r, events } = await runRecorded(api, COMMANDS.askAboutSelection, { question: 'What does this do?' });
     assert.equal(r.outcome, 'served', r.error);
     assert.equal(r.route, 'local');
     assert.equal(r.provider, 'team');
@@ -150,7 +151,7 @@ describe('the team tier', () => {
       await until('the export to start', () => api.usageExport.current());
       const question = 'QUESTION_TEXT_MARKER what does it do?';
       await select('src/money.ts', 'export function formatCents', '}');
-      const { r } = await runRecorded(api, 'switchyard.askAboutSelection', { question });
+      const { r } = await runRecorded(api, COMMANDS.askAboutSelection, { question });
       assert.equal(r.provider, 'team', r.error);
       await api.usageExport.current()!.flush();
       await until('metrics at the collector', () => collector.points('switchyard.requests').length > 0);
@@ -173,12 +174,12 @@ describe('the team tier', () => {
     await until('the network-only policy', () => /network-only/.test(api.services.privacy.policy().reason));
     assert.deepEqual([...api.services.privacy.policy().allowed], ['machine', 'network']);
     await select('src/cart.ts', 'remove(sku: string)', '}');
-    const { r } = await runRecorded(api, 'switchyard.refactorSelection', { refactor: 'Simplify' });
-    await vscode.commands.executeCommand('switchyard.discardRefactor');
+    const { r } = await runRecorded(api, COMMANDS.refactorSelection, { refactor: 'Simplify' });
+    await vscode.commands.executeCommand(COMMANDS.discardRefactor);
     assert.equal(r.provider, 'team', `${r.outcome}: ${r.error} ${r.reasons.join('; ')}`);
     assert.match(r.reasons.join('; '), /kept on the team server: cloud endpoints are not allowed \(network-only/);
     await select('src/cart.ts', 'remove(sku: string)', '}');
-    const forced = await runRecorded(api, 'switchyard.askAboutSelection', { question: 'What does it do?', override: 'cloud' });
+    const forced = await runRecorded(api, COMMANDS.askAboutSelection, { question: 'What does it do?', override: 'cloud' });
     assert.equal(forced.r.outcome, 'blocked');
     assertNothingReached(openai);
   });
@@ -189,7 +190,7 @@ describe('the team tier', () => {
     await until('the never-leave-machine policy', () => api.services.privacy.policy().neverLeaveMachine);
     const before = { requests: vllm.requests.length, connections: vllm.connections };
     await select('src/money.ts', 'export function formatCents', '}');
-    const { r } = await runRecorded(api, 'switchyard.askAboutSelection', { question: 'What does this do?' });
+    const { r } = await runRecorded(api, COMMANDS.askAboutSelection, { question: 'What does this do?' });
     assert.notEqual(r.outcome, 'served');
     assert.notEqual(r.provider, 'openai');
     assert.match(r.reasons.join('; '), /the team server is another machine and this workspace never leaves the machine/);
@@ -225,7 +226,7 @@ describe('the team tier', () => {
       assert.ok(llama.requests.some((r) => r.path === '/props' && r.headers.authorization === `Bearer ${TOKEN}`));
 
       await select('src/money.ts', 'export function formatCents', '}');
-      const { r, events } = await runRecorded(api, 'switchyard.askAboutSelection', { question: 'What does this do?' });
+      const { r, events } = await runRecorded(api, COMMANDS.askAboutSelection, { question: 'What does this do?' });
       assert.equal(r.provider, 'team', `${r.outcome}: ${r.error}`);
       const timing = events[0]?.timing;
       assert.ok(timing && (timing.prefillMs ?? 0) >= 60 && (timing.generationMs ?? 0) > 0, JSON.stringify(events[0]));

@@ -4,6 +4,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, renameSync, statSync, unlinkSync, createWriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import { finished } from 'node:stream/promises';
+import { errorMessage } from '../../../errors';
 
 /** A code model the extension offers to download. */
 export interface ModelOffer {
@@ -141,7 +142,7 @@ export async function downloadModel(o: DownloadOptions): Promise<{ path: string;
       out.end();
       await finished(out).catch(() => undefined);
       if (o.signal?.aborted) throw cancelled();
-      throw new DownloadError('io', `The download was interrupted after ${received} bytes (${(err as Error).message}); run it again to resume.`);
+      throw new DownloadError('io', `The download was interrupted after ${received} bytes (${errorMessage(err)}); run it again to resume.`);
     }
     out.end();
     await finished(out);

@@ -10,6 +10,7 @@ import {
 } from '../../types';
 import type { EngineClient } from './engine';
 import type { GenerationResult, LoadOptions } from '../protocol';
+import { errorMessage } from '../../../errors';
 
 export const EMBEDDED_BASE_URL = 'embedded:';
 
@@ -70,7 +71,7 @@ export class EmbeddedProvider implements FimProvider, ChatProvider, ModelCatalog
       const s = this.engine.state;
       return { ok: true, detail: `embedded engine is running ${basename(path)}${s.kind === 'ready' ? ` (pid ${s.pid})` : ''}` };
     } catch (err) {
-      return { ok: false, detail: (err as Error).message };
+      return { ok: false, detail: errorMessage(err) };
     }
   }
 }
