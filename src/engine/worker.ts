@@ -10,6 +10,7 @@ import {
   type LoadOptions, type ModelSummary, sameLoadOptions,
 } from '../core/providers/embedded/protocol';
 import { isRejected } from '../core/protocol';
+import { errorMessage } from '../core/errors';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp');
 type Llama = import('node-llama-cpp').Llama;
@@ -60,7 +61,7 @@ async function loadLibrary(gpu: boolean): Promise<{ lib: NodeLlamaCpp; llama: Ll
       // build: 'never' - only prebuilt binaries; never download or compile anything at run time.
       llama = await lib.getLlama({ gpu: gpu ? 'auto' : false, build: 'never', logLevel: lib.LlamaLogLevel.error, progressLogs: false });
     } catch (err) {
-      throw new EngineError('engine-missing', `no llama.cpp binary for ${process.platform}-${process.arch} could be loaded (${(err as Error).message})`);
+      throw new EngineError('engine-missing', `no llama.cpp binary for ${process.platform}-${process.arch} could be loaded (${errorMessage(err)})`);
     }
   }
   return { lib, llama };
@@ -80,7 +81,7 @@ async function load(options: LoadOptions): Promise<ModelSummary> {
   try {
     model = await ll.loadModel({ modelPath: options.modelPath });
   } catch (err) {
-    throw new EngineError('model-invalid', `llama.cpp could not load ${basename(options.modelPath)}: ${(err as Error).message}`);
+    throw new EngineError('model-invalid', `llama.cpp could not load ${basename(options.modelPath)}: ${errorMessage(err)}`);
   }
   const context = await createContext(model, options);
   const sequence = context.getSequence();
@@ -163,7 +164,7 @@ async function generate(
       stats.cancelled++;
       return { text: '', finishReason: 'cancelled', promptTokens, cachedTokens: 0, completionTokens: generated, totalMs: performance.now() - started };
     }
-    throw new EngineError('failed', (err as Error).message);
+    throw new EngineError('failed', errorMessage(err));
   } finally {
     running.delete(id);
   }
@@ -229,7 +230,7 @@ async function handle(m: HostMessage): Promise<void> {
     }
   } catch (err) {
     const code = err instanceof EngineError ? err.code : 'failed';
-    send({ type: 'error', id: m.id, code, message: (err as Error).message });
+    send({ type: 'error', id: m.id, code, message: errorMessage(err) });
   }
 }
 

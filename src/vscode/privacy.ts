@@ -11,6 +11,7 @@ import { registerPrivacyCommands } from './privacy/commands';
 import type { PrivacyServiceImpl } from './privacy/service';
 import { registerApiKeyCommands } from './secrets';
 import type { Services } from './services';
+import { errorMessage } from '../core/errors';
 
 export { createPrivacyService, owningFolders, type PrivacyServiceImpl } from './privacy/service';
 
@@ -38,7 +39,7 @@ export function registerPrivacyFeatures(s: Services, privacy: PrivacyServiceImpl
 
   // Marker and ignore files: created, changed or deleted in any folder root.
   const refresh = (): void => {
-    void privacy.refresh().catch((err: unknown) => s.log.warn(`Privacy: could not re-read marker files: ${(err as Error).message}`));
+    void privacy.refresh().catch((err: unknown) => s.log.warn(`Privacy: could not re-read marker files: ${errorMessage(err)}`));
   };
   for (const name of [MARKER_FILE, IGNORE_FILE]) {
     const watcher = vscode.workspace.createFileSystemWatcher(`**/${name}`);

@@ -14,6 +14,7 @@ import type { ModelSpeed } from './speed';
 import type { PipelineStatus } from './status';
 import { contextHeader, resolveFamily, stopsFor } from './templates';
 import { estimateTokens, type PromptWindow } from './window';
+import { errorMessage } from '../errors';
 
 /** A request running this long shows "thinking"; shorter ones never touch the status bar. */
 const THINKING_AFTER_MS = 400;
@@ -221,7 +222,7 @@ export function startFlight(host: FlightHost, doc: DocState, active: ActiveProvi
       host.deps.onSuccess?.(active);
       return { text, usedRaw: usedRawLength(flight.raw, text) };
     } catch (err) {
-      const e = err instanceof ProviderError ? err : new ProviderError('server', `The local model failed: ${(err as Error)?.message ?? String(err)}`);
+      const e = err instanceof ProviderError ? err : new ProviderError('server', `The local model failed: ${errorMessage(err)}`);
       if (flight.userCancelled) {
         finish('cancelled', undefined);
         return undefined;

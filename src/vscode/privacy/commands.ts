@@ -3,11 +3,14 @@ import * as vscode from 'vscode';
 import { MARKER_FILE, markerWithNeverLeaveMachine, markerWithoutNeverLeaveMachine, parseMarker, type PrivacyPolicy } from '../../core/privacy/policy';
 import type { Services } from '../services';
 import type { PrivacyServiceImpl } from './service';
+import { COMMANDS } from '../../core/commands';
+import { notify } from '../notify';
+import { updateSetting } from '../settings';
 
 /** Registers the privacy commands. */
 export function registerPrivacyCommands(s: Services, privacy: PrivacyServiceImpl): void {
   s.context.subscriptions.push(
-    vscode.commands.registerCommand('switchyard.toggleNeverLeaveMachine', (args?: unknown) => toggleNeverLeaveMachine(s, privacy, toggleArgs(args))),
+    vscode.commands.registerCommand(COMMANDS.toggleNeverLeaveMachine, (args?: unknown) => toggleNeverLeaveMachine(s, privacy, toggleArgs(args))),
   );
 }
 
@@ -50,7 +53,7 @@ async function targetFolder(placeHolder: string, named?: string): Promise<vscode
 async function toggleNeverLeaveMachine(s: Services, privacy: PrivacyServiceImpl, args: ToggleArgs): Promise<void> {
   const folders = vscode.workspace.workspaceFolders ?? [];
   if (folders.length === 0) {
-    void vscode.window.showWarningMessage('Switchyard: open a folder first; never-leave-machine marks a workspace.');
+    void notify('warn', 'open a folder first; never-leave-machine marks a workspace.');
     return;
   }
   const folder = await targetFolder('Which folder? Never-leave-machine belongs to the code of one folder.', args.folder);
@@ -68,7 +71,7 @@ async function toggleNeverLeaveMachine(s: Services, privacy: PrivacyServiceImpl,
     ], { placeHolder: `Mark ${where} never-leave-machine: nothing from it will be sent off this machine` });
     if (!pick) return;
     if (pick.how === 'setting') {
-      await config.update('privacy.neverLeaveMachine', true, target);
+      await updateSetting('privacy.neverLeaveMachine', true, target, folder.uri);
     } else {
       // An existing marker (e.g. network-only) keeps what it says besides.
       const marker = vscode.Uri.joinPath(folder.uri, MARKER_FILE);
@@ -79,7 +82,7 @@ async function toggleNeverLeaveMachine(s: Services, privacy: PrivacyServiceImpl,
     await until(() => policyOf().neverLeaveMachine);
     if (!policyOf().neverLeaveMachine) {
       s.log.warn(`Privacy: marking ${where} did not take effect: ${policyOf().reason}`);
-      void vscode.window.showErrorMessage(`Switchyard: ${where} could not be marked never-leave-machine (${policyOf().reason}).`);
+      void notify('error', `${where} could not be marked never-leave-machine (${policyOf().reason}).`);
       return;
     }
     s.log.info(`Privacy: ${where} marked never-leave-machine (${pick.how}).`);
@@ -91,11 +94,11 @@ async function toggleNeverLeaveMachine(s: Services, privacy: PrivacyServiceImpl,
   const inspect = config.inspect<boolean>('privacy.neverLeaveMachine');
   const removed: string[] = [];
   if (multi && inspect?.workspaceFolderValue !== undefined && inspect.workspaceFolderValue !== false) {
-    await config.update('privacy.neverLeaveMachine', undefined, vscode.ConfigurationTarget.WorkspaceFolder);
+    await updateSetting('privacy.neverLeaveMachine', undefined, vscode.ConfigurationTarget.WorkspaceFolder, folder.uri);
     removed.push(`the setting of folder "${folder.name}"`);
   }
   if (inspect?.workspaceValue !== undefined && inspect.workspaceValue !== false) {
-    await config.update('privacy.neverLeaveMachine', undefined, vscode.ConfigurationTarget.Workspace);
+    await updateSetting('privacy.neverLeaveMachine', undefined, vscode.ConfigurationTarget.Workspace, folder.uri);
     removed.push(multi ? 'the workspace setting (it applied to every folder)' : 'the workspace setting');
   }
   const marker = vscode.Uri.joinPath(folder.uri, MARKER_FILE);

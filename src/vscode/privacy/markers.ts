@@ -4,6 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { IGNORE_FILE, type ExclusionMatcher } from '../../core/privacy/node/exclusions';
 import { MARKER_FILE, parseMarker, type MarkerState } from '../../core/privacy/policy';
+import { errorMessage } from '../../core/errors';
 
 function isMissing(err: unknown): boolean {
   const code = (err as { code?: string })?.code;
@@ -39,7 +40,7 @@ export async function readMarkerAsync(folder: vscode.WorkspaceFolder): Promise<M
 /** A missing marker is absent; any other read failure marks the folder (fail closed). */
 function unreadableMarker(err: unknown): MarkerState {
   if (isMissing(err)) return { kind: 'absent' };
-  return { kind: 'marked', why: `marker file could not be read (fail-closed: ${(err as Error).message})` };
+  return { kind: 'marked', why: `marker file could not be read (fail-closed: ${errorMessage(err)})` };
 }
 
 /** A folder's ignore file: its text, absent, or unreadable (which excludes the whole folder). */
@@ -50,7 +51,7 @@ export function readIgnoreSync(folder: vscode.WorkspaceFolder): IgnoreState | un
   try {
     return { kind: 'known', text: readFileSync(vscode.Uri.joinPath(folder.uri, IGNORE_FILE).fsPath, 'utf8') };
   } catch (err) {
-    return isMissing(err) ? { kind: 'known' } : { kind: 'error', message: (err as Error).message };
+    return isMissing(err) ? { kind: 'known' } : { kind: 'error', message: errorMessage(err) };
   }
 }
 
@@ -58,7 +59,7 @@ export async function readIgnoreAsync(folder: vscode.WorkspaceFolder): Promise<I
   try {
     return { kind: 'known', text: new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, IGNORE_FILE))) };
   } catch (err) {
-    return isMissing(err) ? { kind: 'known' } : { kind: 'error', message: (err as Error).message };
+    return isMissing(err) ? { kind: 'known' } : { kind: 'error', message: errorMessage(err) };
   }
 }
 

@@ -11,6 +11,7 @@ import type { EndpointClass } from '../../core/types';
 import type { PrivacyService } from '../services';
 import type { SettingsStore } from '../settings';
 import { readIgnoreAsync, readIgnoreSync, readMarkerAsync, readMarkerSync, type FolderState } from './markers';
+import { errorMessage } from '../../core/errors';
 
 /** Every address a name resolves to, as the OS resolver sees it right now. */
 async function resolveAll(hostname: string): Promise<string[]> {
@@ -88,7 +89,7 @@ export function createPrivacyService(settings: SettingsStore): PrivacyServiceImp
       }
       return strictestPolicy(all.map(folderPolicy));
     } catch (err) {
-      return failClosedPolicy((err as Error).message);
+      return failClosedPolicy(errorMessage(err));
     }
   };
 
