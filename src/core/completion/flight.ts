@@ -67,6 +67,8 @@ export interface DocState {
   rhythm: TypingRhythm;
   pending?: { timer: unknown; resolve: (go: boolean) => void };
   flight?: Flight;
+  /** Started by an edit; the editor's next call clears it, else the flight stops (`edited`). */
+  editTimer?: unknown;
   /** The suggestion last returned for this document. */
   shown?: CachedCompletion;
   /**

@@ -54,6 +54,7 @@ export class CompletionPipeline {
     const { clock } = this.deps;
     const s = this.deps.settings();
     const doc = this.docState(req.docKey);
+    this.answered(doc);
     if (!req.immediate) doc.rhythm.note(clock.now()); // a re-ask is not a keystroke
     this.cancelPending(doc);
     if (signal.aborted) return undefined;
@@ -73,11 +74,6 @@ export class CompletionPipeline {
       // can never be shown: stop it here, as the editor may never cancel the call waiting for it.
       // One that still fits - e.g. the stream behind a long suggestion shown early - keeps going.
       if (doc.flight && !isConsistent(doc.flight, win)) this.cancelFlight(doc);
-      else if (doc.flight?.handedOut !== undefined && doc.flight.graceTimer !== undefined) {
-        // Behind the suggestion being typed through, and it still fits: it streams on.
-        this.deps.clock.clearTimeout(doc.flight.graceTimer);
-        doc.flight.graceTimer = undefined;
-      }
       this.stats.typingThroughHits++;
       this.cachedHits.note();
       return this.show(doc, win, through, 'typing-through');
@@ -134,20 +130,33 @@ export class CompletionPipeline {
   }
 
   /**
-   * The document changed. A request streaming on behind a suggestion already handed out is stopped
-   * unless the editor's next call adopts it soon: the editor may ask late (or not at all) after a
-   * key that does not match the suggestion, and the server should not generate for nothing meanwhile.
+   * The document changed. The running request was made for the text before the change: unless the
+   * editor calls for the new text within ADOPT_GRACE_MS (and keeps the request, if it still fits),
+   * it stops. The editor may call late, or never cancel the call still waiting for the old text,
+   * and the server should not generate for nothing meanwhile.
    */
   edited(docKey: string): void {
     const doc = this.docs.get(docKey);
     const flight = doc?.flight;
-    if (doc && flight && !flight.done && flight.handedOut !== undefined) this.adoptOrCancel(doc, flight);
+    if (!doc || !flight || flight.done || doc.editTimer !== undefined) return;
+    doc.editTimer = this.deps.clock.setTimeout(() => {
+      doc.editTimer = undefined;
+      if (doc.flight === flight) this.cancelFlight(doc);
+    }, ADOPT_GRACE_MS);
+  }
+
+  /** The editor called after an edit: the request is its to keep or replace. */
+  private answered(doc: DocState): void {
+    if (doc.editTimer === undefined) return;
+    this.deps.clock.clearTimeout(doc.editTimer);
+    doc.editTimer = undefined;
   }
 
   /** The editor closed or the user left it: stop its work. */
   forget(docKey: string): void {
     const doc = this.docs.get(docKey);
     if (!doc) return;
+    this.answered(doc);
     this.cancelPending(doc);
     this.cancelFlight(doc);
     this.docs.delete(docKey);

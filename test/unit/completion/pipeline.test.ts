@@ -128,6 +128,28 @@ test('an edit stops a request streaming behind a suggestion already shown, unles
   assert.deepEqual(events.map((e) => e.outcome), ['cancelled', 'served'], 'adopted: it ran to its end');
 });
 
+test('an edit stops a request whose caller still waits, when the editor does not call for the new text in time', async () => {
+  const { clock, model, events, pipeline } = setup(() => 'compute(1, 2, 3, 4, 5)', {}, { prefillMs: 100, perTokenMs: 200 });
+  const stale = pipeline.provide(at('let a = '), token().signal); // the editor never cancels this call
+  for (let i = 0; i < 100 && !model.calls[0]?.emitted; i++) await clock.advance(20);
+  pipeline.edited('a.ts');
+  await clock.advance(ADOPT_GRACE_MS + 10);
+  assert.equal(model.calls[0].aborted, true);
+  assert.equal(await stale, undefined);
+  assert.deepEqual(events.map((e) => e.outcome), ['cancelled']);
+  // Called in time, the editor's call decides: here it types what the model streams, so it goes on.
+  const next = pipeline.provide(at('let b = '), token().signal);
+  for (let i = 0; i < 100 && !model.calls[1]?.emitted; i++) await clock.advance(20);
+  pipeline.edited('a.ts');
+  const typed = pipeline.provide(at('let b = c'), token().signal);
+  await clock.advance(ADOPT_GRACE_MS + 10);
+  assert.equal(model.calls[1].aborted, false, 'kept');
+  await clock.advance(5000);
+  assert.ok((await typed)?.text.startsWith('ompute(1'), 'the rest of what the model wrote');
+  await next;
+  assert.equal(model.calls.length, 2);
+});
+
 test('in-flight reuse: typing what the model streams keeps the request', async () => {
   const { clock, model, pipeline } = setup(() => 'compute(1, 2)');
   const t1 = token();
