@@ -133,7 +133,7 @@ async function toggleNeverLeaveMachine(s: Services, privacy: PrivacyServiceImpl,
     ? 'your USER settings set switchyard.privacy.neverLeaveMachine to true, which a workspace cannot turn off. Change it in User Settings if you mean to.'
     : `it is still marked: ${after.reason}.`;
   s.log.info(`Privacy: still never-leave-machine: ${after.reason}`);
-  void vscode.window.showWarningMessage(`Switchyard: ${where} stays never-leave-machine - ${why}`, 'Open User Settings').then((pick) => {
+  void notify('warn', `${where} stays never-leave-machine - ${why}`, 'Open User Settings').then((pick) => {
     if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'switchyard.privacy.neverLeaveMachine');
   });
 }
