@@ -183,13 +183,15 @@ class VirtualOllama implements FimProvider {
   readonly baseUrl = 'http://127.0.0.1:11434';
   readonly counters: ModelCounters = { requests: 0, generated: 0, busyMs: 0, aborted: 0 };
   readonly log: Array<{ at: number; tokens: number; aborted: boolean; multiline: boolean; right?: boolean; text?: string; end?: number }> = [];
-  constructor(private readonly clock: FakeClock, private readonly truth: () => { upcoming: string; elsewhere: string }, private readonly speed: Speed = { prefillMs: PREFILL_MS, perTokenMs: PER_TOKEN_MS }) {}
+  constructor(private readonly clock: FakeClock, private readonly truth: () => { upcoming: string; elsewhere: string; linePrefix: string }, private readonly speed: Speed = { prefillMs: PREFILL_MS, perTokenMs: PER_TOKEN_MS }) {}
 
   complete(req: FimRequest, onText: OnText, signal: AbortSignal): Promise<StreamResult> {
     this.counters.requests++;
-    const { upcoming, elsewhere } = this.truth();
+    const { upcoming, elsewhere, linePrefix } = this.truth();
     const right = hash(req.prefix) < 0.7;
-    const answer = tokenize((right ? upcoming : elsewhere).slice(0, 2000));
+    // A prompt that goes on past the cursor (a newline and indentation) is answered from there.
+    const lead = req.prefix.endsWith(linePrefix) ? '' : /\n[ \t]*$/.exec(req.prefix)?.[0] ?? '';
+    const answer = tokenize((right ? (upcoming.startsWith(lead) ? upcoming.slice(lead.length) : upcoming) : elsewhere).slice(0, 2000));
     const t0 = this.clock.now();
     return new Promise((resolve) => {
       let text = '';
@@ -297,14 +299,14 @@ async function replay(tasks: Task[], which: Which, opts: ReplayOptions = {}): Pr
   let task: Task | undefined;
   let typo = false;
   const truth = () => {
-    if (!task || typo) return { upcoming: 'foo.bar(baz);\n', elsewhere: 'foo.bar(baz);\n' };
+    if (!task || typo) return { upcoming: 'foo.bar(baz);\n', elsewhere: 'foo.bar(baz);\n', linePrefix: ed.lines[ed.line].slice(0, ed.ch) };
     const region = task.lines.slice(task.start, task.end);
     // What is left to type on this line and the next ones, in the editor's coordinates.
     const typedLines = ed.line - task.start;
     const cur = region[typedLines] ?? '';
     const upcoming = [cur.slice(ed.ch), ...region.slice(typedLines + 1), ...task.lines.slice(task.end, task.end + 10)].join('\n');
     const elsewhere = task.lines[(task.start + 23) % task.lines.length].trimStart() + '\n' + task.lines.slice(task.start + 24, task.start + 30).join('\n');
-    return { upcoming, elsewhere };
+    return { upcoming, elsewhere, linePrefix: ed.lines[ed.line].slice(0, ed.ch) };
   };
   const model = new VirtualOllama(clock, truth, opts.speed);
   const pipeline = new CompletionPipeline({

@@ -8,7 +8,7 @@ import type { ModelCallEvent, TokenUsage } from '../types';
 import type { CachedCompletion, CompletionCache } from './cache';
 import { modelCallEvent } from './ledgerEvents';
 import type { ActiveProvider, CompletionRequest, PipelineDeps, PipelineSettings, PipelineStats } from './pipelineTypes';
-import { continuesWithNextLine, isStreamDone, postProcess, reachesNextLine, type PostContext } from './postprocess';
+import { continuesWithNextLine, isStreamDone, onNextLine, postProcess, reachesNextLine, type PostContext } from './postprocess';
 import type { TypingRhythm } from './rhythm';
 import type { ModelSpeed } from './speed';
 import type { PipelineStatus } from './status';
@@ -27,6 +27,9 @@ const BLOCK_END_TAIL = 160;
 
 export interface Flight {
   id: string;
+  /** The model went on on the finished line; `next` asks again from the next line. */
+  glued?: boolean;
+  next?: Flight;
   win: PromptWindow;
   controller: AbortController;
   raw: string;
@@ -88,22 +91,24 @@ export interface FlightHost {
 }
 
 /** Starts one model request for `doc`: it streams, stops early when it has enough, and shows partials. */
-export function startFlight(host: FlightHost, doc: DocState, active: ActiveProvider, req: CompletionRequest, win: PromptWindow, key: string, s: PipelineSettings): Flight {
+export function startFlight(host: FlightHost, doc: DocState, active: ActiveProvider, req: CompletionRequest, win: PromptWindow, key: string, s: PipelineSettings, lead = ''): Flight {
   const { clock } = host.deps;
   const family = resolveFamily(active.model, s.template);
-  const rawPrompt = family?.build({ prefix: win.prefix, suffix: win.suffix, path: req.path, languageId: req.languageId, repoName: req.repoName, snippets: req.snippets });
+  // `lead`: text the prompt adds after the cursor (a newline and indentation), which the suggestion starts with.
+  const prefix = win.prefix + lead;
+  const rawPrompt = family?.build({ prefix, suffix: win.suffix, path: req.path, languageId: req.languageId, repoName: req.repoName, snippets: req.snippets });
   const stop = stopsFor(family);
   if (!win.multiline) stop.push('\n'); // one line: the server stops by itself at its end
   const header = contextHeader({ path: req.path, languageId: req.languageId, snippets: req.snippets });
   // The prompt tokens are estimated from what the provider sent (its own template, or ours).
-  const estimated: TokenUsage = { promptTokens: estimateTokens(rawPrompt ?? header + win.prefix + win.suffix), completionTokens: 0 };
+  const estimated: TokenUsage = { promptTokens: estimateTokens(rawPrompt ?? header + prefix + win.suffix), completionTokens: 0 };
   const onSend = (prompt: string, suffix?: string) => {
     estimated.promptTokens = estimateTokens(prompt + (suffix ?? ''));
   };
-  const fimReq: FimRequest = { model: active.model, prefix: win.prefix, suffix: win.suffix, rawPrompt, header, onSend, maxTokens: s.maxTokens, temperature: s.temperature, stop, keepAlive: s.keepAlive };
+  const fimReq: FimRequest = { model: active.model, prefix, suffix: win.suffix, rawPrompt, header, onSend, maxTokens: s.maxTokens, temperature: s.temperature, stop, keepAlive: s.keepAlive };
 
   const flight: Flight = {
-    id: newId(), win, controller: new AbortController(), raw: '', pieces: [], waiters: 0,
+    id: newId(), win, controller: new AbortController(), raw: lead, pieces: [], waiters: 0,
     stoppedEarly: false, userCancelled: false, tokens: 0, countedPieces: 0, result: Promise.resolve(undefined),
     done: false, changed: Promise.resolve(), wake: () => undefined,
   };
@@ -154,7 +159,11 @@ export function startFlight(host: FlightHost, doc: DocState, active: ActiveProvi
     flight.pieces.push(flight.raw.length);
     flight.raw += delta;
     const elapsed = clock.now() - t0;
-    if (isStreamDone(flight.raw, ctx)) stopEarly();
+    // Glued onto the finished line (`}` then `* doc`): stop here and ask once more from the next line.
+    if (!lead && ctx.nextLine && /\S/.test(flight.raw) && !onNextLine(flight.raw, ctx.linePrefix)) {
+      flight.glued = true;
+      stopEarly();
+    } else if (isStreamDone(flight.raw, ctx)) stopEarly();
     else if (reachesNextLine(flight.raw, ctx)) stopEarly(true);
     // A block: its complete lines are shown at once while the rest streams.
     else if (win.multiline && delta.includes('\n')) {
@@ -216,6 +225,14 @@ export function startFlight(host: FlightHost, doc: DocState, active: ActiveProvi
       }
       const finishReason = flight.cutLastLine ? 'length' : flight.stoppedEarly ? 'stop' : res.finishReason;
       const text = postProcess(flight.raw, { ...ctx, finishReason });
+      if (!text && flight.glued) {
+        finish('served', res);
+        host.deps.onSuccess?.(active);
+        // Once more, with the prompt ending on the next line at this line's indentation: the model
+        // then writes that line instead of more of this one. Its callers follow it (`next`).
+        flight.next = startFlight(host, doc, active, req, win, key, s, '\n' + /^[ \t]*/.exec(win.linePrefix)![0]);
+        return undefined;
+      }
       if (win.multiline && text && continuesWithNextLine(flight.raw.slice(usedRawLength(flight.raw, text)), win.suffix)) {
         doc.blockEnd = { prefixTail: (win.prefix + text).slice(-BLOCK_END_TAIL), suffix: win.suffix };
       }

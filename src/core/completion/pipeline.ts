@@ -18,6 +18,7 @@ export { PARTIAL_LINE_MS, SINGLE_LINE_BUDGET_MS } from './flight';
 /** How long a request whose caller went away may wait for the next keystroke to adopt it. */
 export const ADOPT_GRACE_MS = 250;
 const DEBOUNCE_CAP_MS = 450;
+const ACCEPTED_WAIT_MS = 100;
 const SUFFIX_SHARE = 0.12;
 /**
  * The embedded engine runs on the CPU: each keystroke re-evaluates every suffix token (they follow the
@@ -115,10 +116,11 @@ export class CompletionPipeline {
 
     // 4. Debounce: wait for a pause in typing.
     const wait = doc.rhythm.delay({ floorMs: s.debounceMs, capMs: Math.max(s.debounceMs, DEBOUNCE_CAP_MS), adaptive: s.adaptiveDebounce, modelMs: this.speed.firstLineMs(), midWord: /\w$/.test(win.linePrefix) });
-    // Right after Tab took a suggestion to the end of its line the next key is Enter: ask at once
-    // for the next lines (Cody's smart throttle), so the pause before Enter shows them sooner.
+    // Right after Tab took a suggestion to the end of its line the next key is Enter: ask for the next
+    // lines almost at once (Cody's smart throttle), so the pause before Enter shows them sooner; a key
+    // within ACCEPTED_WAIT_MS is the user typing on, and costs no request.
     const accepted = win.nextLine === true && doc.shown !== undefined && win.suffix === doc.shown.suffix && win.prefix === doc.shown.prefix + doc.shown.text;
-    const go = await this.debounce(doc, req.immediate || accepted ? 0 : wait, signal);
+    const go = await this.debounce(doc, req.immediate ? 0 : accepted ? ACCEPTED_WAIT_MS : wait, signal);
     if (!go || signal.aborted) return undefined;
     const now = this.deps.provider(req);
     if (!now) return undefined;
@@ -268,7 +270,10 @@ export class CompletionPipeline {
           countShown(this.stats, flight, cur.usedRaw);
           return this.show(doc, win, rest, source);
         }
-        if (flight.done) return undefined;
+        if (flight.done) {
+          // Asked again from the next line: wait for that request instead.
+          return flight.next && doc.flight === flight.next ? await this.await(doc, flight.next, win, signal, source) : undefined;
+        }
         await Promise.race([flight.changed, aborted]);
       }
     } finally {

@@ -53,6 +53,6 @@ export class TypingRhythm {
 
 /** A model this fast to a first line waits the rhythm's own pause length. */
 const REFERENCE_MS = 1000;
-const MIN_SCALE = 0.8;
+const MIN_SCALE = 0.7;
 const MAX_SCALE = 1.5;
 const MID_WORD_SCALE = 1.3;

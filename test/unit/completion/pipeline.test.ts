@@ -281,7 +281,7 @@ test('single line: a long line shows its words so far at a punctuation boundary 
 
 test('after a finished statement at the end of a line: the suggestion is the next lines, never more on that line', async () => {
   const { clock, model, more, pipeline } = setup((prefix) => {
-    const answers: Record<string, string> = { 'let a = 1;': '\nlet b = 2;\nlet c = 3;\n', 'next(); ': ' bar();', 'call(x); ': ' // why', '/** Doc. */': '.then(f);' };
+    const answers: Record<string, string> = { 'let a = 1;': '\nlet b = 2;\nlet c = 3;\n', 'next(); ': ' bar();', 'call(x); ': ' // why', '/** Doc. */': '.then(f);', 'call(x); \n  ': 'foo();', 'Doc. */\n': 'foo();' };
     return Object.entries(answers).find(([end]) => prefix.endsWith(end))?.[1] ?? ' foo();';
   });
   const p = pipeline.provide(at('let a = 1;', '\n'), token().signal);
@@ -294,13 +294,16 @@ test('after a finished statement at the end of a line: the suggestion is the nex
   const n = pipeline.provide(at('  next(); ', ''), token().signal);
   await clock.advance(2000);
   assert.deepEqual(await n, { text: '\n  bar();', source: 'model' });
-  // A model that goes on on the finished line (a comment, a chained call): nothing shown, and the
-  // request stops at its first token.
-  for (const before of ['  call(x); ', '/** Doc. */']) {
+  // A model that goes on on the finished line (a comment, a chained call): that request stops at its
+  // first token, and one more asks with the prompt ending on the next line, at the line's indentation.
+  for (const [before, lead] of [['  call(x); ', '\n  '], ['/** Doc. */', '\n']]) {
+    const calls = model.calls.length;
     const q = pipeline.provide(at(before, '', before), token().signal);
-    await clock.advance(2000);
-    assert.equal(await q, undefined, before);
-    assert.equal(model.calls.at(-1)!.emitted, 1, 'stopped at once');
+    await clock.advance(4000);
+    assert.equal(model.calls[calls].emitted, 1, 'stopped at once');
+    assert.equal(model.calls.length, calls + 2, 'asked once more');
+    assert.ok(model.calls[calls + 1].req.prefix.endsWith(before + lead), JSON.stringify(model.calls[calls + 1].req.prefix.slice(-20)));
+    assert.deepEqual(await q, { text: lead + 'foo();', source: 'model' }, 'shown from the next line');
   }
   const r = pipeline.provide(at('for (let i = 0;'), token().signal); // the statement goes on
   await clock.advance(2000);
@@ -481,20 +484,20 @@ test('after accepting a block the model ended at code already there, the end of 
   assert.equal(model.calls.length, 2);
 });
 
-test('right after Tab takes a suggestion to the end of its line, the next lines are asked for at once', async () => {
+test('right after Tab takes a suggestion to the end of its line, the next lines are asked for almost at once', async () => {
   const { clock, model, pipeline } = setup((prefix) => (prefix.endsWith('const x = ') ? 'compute(1);' : '\nreturn x;\n'), { debounceMs: 300 });
   const p = pipeline.provide(at('const x = ', '\n'), token().signal);
   await clock.advance(2000);
   assert.deepEqual(await p, { text: 'compute(1);', source: 'model' });
-  // Tab: the document now holds the suggestion; no debounce before the request for the next lines.
+  // Tab: the document now holds the suggestion; a tenth of a second (no key came), not the debounce.
   const q = pipeline.provide(at('const x = compute(1);', '\n'), token().signal);
-  await clock.advance(1);
-  assert.equal(model.calls.length, 2, 'asked at once');
+  await clock.advance(101);
+  assert.equal(model.calls.length, 2, 'asked after 100 ms');
   await clock.advance(2000);
   assert.equal((await q)?.text, '\nreturn x;');
   // The same position typed by hand (nothing was accepted there) waits for the debounce.
   const r = pipeline.provide(at('const y = compute(1);', '\n', 'b.ts'), token().signal);
-  await clock.advance(1);
+  await clock.advance(101);
   assert.equal(model.calls.length, 2, 'typed: waits');
   await clock.advance(2000);
   assert.equal(model.calls.length, 3);
