@@ -225,10 +225,10 @@ export function startFlight(host: FlightHost, doc: DocState, active: ActiveProvi
       }
       const finishReason = flight.cutLastLine ? 'length' : flight.stoppedEarly ? 'stop' : res.finishReason;
       const text = postProcess(flight.raw, { ...ctx, finishReason });
-      if (!text && flight.glued) {
+      if (!text && flight.glued && flight.waiters > 0) {
         finish('served', res);
         host.deps.onSuccess?.(active);
-        // Once more, with the prompt ending on the next line at this line's indentation: the model
+        // Someone still waits: once more, with the prompt ending on the next line at this line's indentation: the model
         // then writes that line instead of more of this one. Its callers follow it (`next`).
         flight.next = startFlight(host, doc, active, req, win, key, s, '\n' + /^[ \t]*/.exec(win.linePrefix)![0]);
         return undefined;
